@@ -1,0 +1,80 @@
+/*
+ * cli.h - what the command implementations share: the global options, the
+ * store they open, error reporting with the documented exit codes, option
+ * parsing, progress on a terminal and table output.
+ *
+ * Exit codes (PRODUCT.md): 0 done; 1 a check found a problem; 2 bad usage or
+ * bad input; 3 a system error.
+ */
+#ifndef MAMORI_CLI_H
+#define MAMORI_CLI_H
+
+#include <getopt.h>
+#include <stddef.h>
+
+#include "common.h"
+
+struct store;
+
+struct cli {
+	const char *db_path; /* --db, else $MAMORI_DB, else ./mamori.db */
+	char actor[128];     /* recorded in the journal: "cli:<login name>" */
+};
+
+struct cli_command {
+	const char *name;
+	int (*fn)(struct cli *cli, int argc, char **argv);
+	const char *summary; /* one line, Japanese */
+};
+
+/* Opens the store (creating it with create).  Prints and returns the exit
+ * code on failure, 0 on success. */
+int cli_open_store(struct cli *cli, struct store **st, int create);
+
+/* Prints "mamori: <message>" to stderr; returns the exit code for err. */
+int cli_fail(const struct mamori_err *err);
+
+/* Prints "mamori: <message>" and "usage: …" hint; returns 2. */
+int cli_usage_error(const char *usage, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/*
+ * getopt_long over argv[0..argc) (argv[0] is the command name).  Returns the
+ * option character, -1 at the end, or '?' after printing a usage error.
+ */
+int cli_getopt(int argc, char **argv, const char *shortopts, const struct option *longopts);
+
+/* Dispatches argv[0] among cmds (NULL-name terminated); prints help. */
+int cli_dispatch(struct cli *cli, const char *group, const struct cli_command *cmds, int argc,
+		 char **argv);
+
+/* True when stderr is a terminal (progress is shown only then). */
+int cli_progress_enabled(void);
+/* Progress callback: "\r<what> n/total"; a final call with n == total ends the line. */
+void cli_progress(size_t n, size_t total, void *what);
+
+/* Output format of lists. */
+enum cli_format {
+	CLI_FORMAT_TABLE,
+	CLI_FORMAT_CSV,
+	CLI_FORMAT_JSON,
+};
+int cli_parse_format(const char *s, enum cli_format *out);
+
+/*
+ * A text table: cells added row by row, printed with columns padded by
+ * their display width (Japanese characters count double), long cells cut
+ * with "…".
+ */
+struct cli_table {
+	size_t ncols;
+	char **cells; /* rows * ncols */
+	size_t nrows, cap;
+	size_t maxwidth;
+};
+void cli_table_init(struct cli_table *t, size_t ncols, size_t maxwidth);
+/* Adds one row of ncols cells (copied; NULL = empty). */
+void cli_table_add(struct cli_table *t, const char *const *cells);
+void cli_table_print(const struct cli_table *t, FILE *out);
+void cli_table_release(struct cli_table *t);
+
+#endif

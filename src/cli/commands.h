@@ -1,0 +1,16 @@
+/*
+ * commands.h - the top-level commands, one cmd_<name>.c each; main.c holds
+ * the table that maps names to them.  Each takes argv with argv[0] being the
+ * command name and returns the process exit code.
+ */
+#ifndef MAMORI_COMMANDS_H
+#define MAMORI_COMMANDS_H
+
+struct cli;
+
+int cmd_init(struct cli *cli, int argc, char **argv);
+int cmd_demo(struct cli *cli, int argc, char **argv);
+int cmd_asset(struct cli *cli, int argc, char **argv);
+int cmd_journal(struct cli *cli, int argc, char **argv);
+
+#endif

@@ -1,0 +1,56 @@
+/*
+ * enc.h - character encodings of the files hospitals exchange.
+ *
+ * Japanese Excel writes CSV in CP932 (Microsoft's Shift_JIS); newer versions
+ * write UTF-8 with a byte-order mark.  mamori works in UTF-8 inside; this
+ * module converts at the edges, using iconv from glibc.
+ */
+#ifndef MAMORI_ENC_H
+#define MAMORI_ENC_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+struct mamori_err;
+
+enum enc_kind {
+	ENC_AUTO = 0,
+	ENC_UTF8,
+	ENC_CP932,
+};
+
+/*
+ * Parses an encoding name as given to --encoding: "auto", "utf-8"/"utf8",
+ * "cp932"/"sjis"/"shift_jis"/"shift-jis"/"windows-31j"/"ms932" (any case).
+ * Returns 0, or MAMORI_EINVAL with a message listing the accepted names.
+ */
+int enc_parse_name(const char *name, enum enc_kind *out, struct mamori_err *err);
+
+/* "UTF-8" or "CP932" (for messages). */
+const char *enc_name(enum enc_kind k);
+
+/* True when s[0..len) is well-formed UTF-8 (no overlongs, no surrogates). */
+bool enc_valid_utf8(const char *s, size_t len);
+
+/*
+ * Converts in[0..len) to a newly allocated NUL-terminated UTF-8 string in
+ * *out (length in *outlen), dropping a UTF-8 byte-order mark.
+ *   ENC_AUTO: a BOM or valid UTF-8 means UTF-8, otherwise CP932 is tried.
+ *   ENC_UTF8: the input must be valid UTF-8.
+ *   ENC_CP932: the input is converted from CP932.
+ * *detected (may be NULL) receives the encoding used.
+ * On bytes that are invalid in the encoding: MAMORI_EINVAL, err->msg is
+ * "LINE: reason" with the 1-based line of the first bad byte, *out is NULL.
+ */
+int enc_to_utf8(const char *in, size_t len, enum enc_kind enc, char **out, size_t *outlen,
+		enum enc_kind *detected, struct mamori_err *err);
+
+/*
+ * Converts UTF-8 in[0..len) to enc (ENC_UTF8 copies; ENC_CP932 converts).
+ * A character CP932 cannot represent: MAMORI_EINVAL with err->msg
+ * "LINE: 文字「X」は CP932 で表せません" and *out NULL.
+ */
+int enc_from_utf8(const char *in, size_t len, enum enc_kind enc, char **out, size_t *outlen,
+		  struct mamori_err *err);
+
+#endif

@@ -1,0 +1,38 @@
+/*
+ * fileio.h - reading whole files with a size limit and writing files so that
+ * a reader never sees a half-written one (temporary file, fsync, rename).
+ */
+#ifndef MAMORI_FILEIO_H
+#define MAMORI_FILEIO_H
+
+#include <stddef.h>
+
+struct mamori_err;
+
+/*
+ * Reads path ("-" for standard input) into a newly allocated buffer with a
+ * NUL after the last byte.  A file larger than max is MAMORI_EINVAL; a file
+ * that cannot be read MAMORI_EIO (or MAMORI_ENOTFOUND when missing), with
+ * the path and reason in err.
+ */
+int fileio_read_all(const char *path, size_t max, char **data, size_t *len,
+		    struct mamori_err *err);
+
+/*
+ * Writes data to path atomically: to "path.tmp-XXXXXX" in the same
+ * directory, fsync, rename over path, fsync the directory.  On any failure
+ * path is untouched and the temporary file removed.  path "-" writes to
+ * standard output instead.
+ */
+int fileio_write_atomic(const char *path, const void *data, size_t len, struct mamori_err *err);
+
+/*
+ * For writers that need a file name (libxlsxwriter): makes a unique
+ * temporary name beside path (caller frees) to be passed to
+ * fileio_commit_temp() or fileio_discard_temp().
+ */
+char *fileio_temp_name(const char *path);
+int fileio_commit_temp(const char *tmp, const char *path, struct mamori_err *err);
+void fileio_discard_temp(const char *tmp);
+
+#endif

@@ -1,0 +1,407 @@
+/*
+ * store_sqlite.c - the SQLite back end of struct store_backend.
+ *
+ * The database file is opened in WAL mode with synchronous=FULL, so that a
+ * committed transaction survives a power cut, with foreign keys enforced and
+ * a busy timeout so that a CLI command and the server can share the file.
+ * Write transactions use BEGIN IMMEDIATE: the write lock is taken at the
+ * start, so a transaction never fails half-way for lock upgrades.
+ *
+ * Schema migrations are numbered and applied in order, each in its own
+ * transaction together with its row in schema_migrations.  A store written
+ * by a newer mamori (a version above what this build knows) is refused.
+ */
+#include "common.h"
+#include "store.h"
+
+#include <sqlite3.h>
+#include <sys/stat.h>
+
+struct store_stmt {
+	sqlite3_stmt *stmt;
+	sqlite3 *db;
+};
+
+struct migration {
+	int version;
+	const char *what;
+	const char *sql;
+};
+
+/*
+ * Migration 1: facility, locations, systems, vendors, contracts, devices,
+ * the journal and the meta table.  Column comments give the Japanese field
+ * of the 機器管理票 / 情報機器管理表 / device list each column holds.
+ */
+static const char schema_v1[] =
+	"CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);\n"
+	"CREATE TABLE facility (\n"
+	"  id INTEGER PRIMARY KEY,\n"
+	"  name TEXT NOT NULL,\n"
+	"  type TEXT NOT NULL CHECK (type IN ('hospital','clinic','pharmacy')),\n"
+	"  created_at TEXT NOT NULL);\n"
+	"CREATE TABLE location (\n"
+	"  id INTEGER PRIMARY KEY,\n"
+	"  facility_id INTEGER NOT NULL REFERENCES facility(id),\n"
+	"  name TEXT NOT NULL,\n"           /* 設置場所 */
+	"  note TEXT,\n"
+	"  UNIQUE (facility_id, name));\n"
+	"CREATE TABLE vendor (\n"
+	"  id INTEGER PRIMARY KEY,\n"
+	"  facility_id INTEGER NOT NULL REFERENCES facility(id),\n"
+	"  name TEXT NOT NULL,\n"           /* 事業者名 */
+	"  contact TEXT,\n"                 /* 担当者 */
+	"  phone TEXT,\n"
+	"  emergency_phone TEXT,\n"         /* 緊急連絡先 */
+	"  email TEXT,\n"
+	"  note TEXT,\n"
+	"  UNIQUE (facility_id, name));\n"
+	"CREATE TABLE system (\n"
+	"  id INTEGER PRIMARY KEY,\n"
+	"  facility_id INTEGER NOT NULL REFERENCES facility(id),\n"
+	"  name TEXT NOT NULL,\n"           /* システム名 */
+	"  category TEXT,\n"                /* 電子カルテ, レセコン, PACS ... */
+	"  purpose TEXT,\n"                 /* 利用目的 */
+	"  usage TEXT,\n"                   /* 利用内容 */
+	"  scope TEXT,\n"                   /* 利用範囲 */
+	"  department TEXT,\n"              /* 設置部署 */
+	"  manager TEXT,\n"                 /* 管理者 */
+	"  confidentiality TEXT CHECK (confidentiality IN ('A','B','C')),\n"
+	"  integrity TEXT CHECK (integrity IN ('A','B')),\n"
+	"  availability TEXT CHECK (availability IN ('A','B')),\n"
+	"  data_volume TEXT,\n"             /* 保有データ量 */
+	"  external_media TEXT,\n"          /* 外部記録媒体 */
+	"  backup TEXT,\n"                  /* バックアップ */
+	"  os TEXT,\n"
+	"  install_location TEXT,\n"        /* 設置場所 */
+	"  configuration TEXT,\n"           /* システム構成 */
+	"  network TEXT,\n"                 /* ネットワーク接続 */
+	"  internet INTEGER CHECK (internet IN (0,1)),\n"
+	"  external_exchange TEXT,\n"       /* 外部と情報交換の有無と相手先 */
+	"  vendor_id INTEGER REFERENCES vendor(id),\n"
+	"  created_at TEXT NOT NULL,\n"
+	"  updated_at TEXT NOT NULL,\n"
+	"  UNIQUE (facility_id, name));\n"
+	"CREATE TABLE contract (\n"
+	"  id INTEGER PRIMARY KEY,\n"
+	"  vendor_id INTEGER NOT NULL REFERENCES vendor(id),\n"
+	"  system_id INTEGER REFERENCES system(id),\n"
+	"  title TEXT NOT NULL,\n"
+	"  remote_maintenance INTEGER CHECK (remote_maintenance IN (0,1)),\n"
+	"  hosting TEXT CHECK (hosting IN ('onprem','cloud','hybrid')),\n"
+	"  data_location TEXT,\n"           /* データの保存場所 */
+	"  japanese_law INTEGER CHECK (japanese_law IN (0,1)),\n" /* 国内法の適用 */
+	"  demarcation TEXT,\n"             /* 責任分界 */
+	"  start_date TEXT,\n"
+	"  end_date TEXT,\n"
+	"  note TEXT,\n"
+	"  created_at TEXT NOT NULL,\n"
+	"  updated_at TEXT NOT NULL);\n"
+	"CREATE TABLE device (\n"
+	"  id INTEGER PRIMARY KEY,\n"
+	"  facility_id INTEGER NOT NULL REFERENCES facility(id),\n"
+	"  asset_tag TEXT,\n"               /* 媒体名 / 資産番号 */
+	"  hostname TEXT,\n"                /* PC名 / ホスト名 */
+	"  kind TEXT NOT NULL DEFAULT 'other' CHECK (kind IN\n"
+	"    ('server','pc','network','printer','medical','other')),\n"
+	"  model TEXT,\n"                   /* 機器名 (機種) */
+	"  manufacturer TEXT,\n"
+	"  serial TEXT,\n"
+	"  os TEXT,\n"
+	"  os_version TEXT,\n"
+	"  mac TEXT,\n"
+	"  ip TEXT,\n"
+	"  outlet TEXT,\n"                  /* 登録情報コンセント番号 */
+	"  owner TEXT,\n"                   /* 申請者 / 所有者 / 管理者 */
+	"  department TEXT,\n"              /* 部局名 / 部署 */
+	"  location_id INTEGER REFERENCES location(id),\n"
+	"  system_id INTEGER REFERENCES system(id),\n"
+	"  vendor_id INTEGER REFERENCES vendor(id),\n"
+	"  payment TEXT,\n"                 /* 支払区分 */
+	"  registered_on TEXT,\n"           /* 登録日 */
+	"  remote_maintenance INTEGER CHECK (remote_maintenance IN (0,1)),\n"
+	"  antivirus INTEGER CHECK (antivirus IN (0,1)),\n"
+	"  patched INTEGER CHECK (patched IN (0,1)),\n" /* OS等の脆弱性対策 */
+	"  confidentiality TEXT,\n"         /* 機密性 A/B/C (A1..A3 allowed) */
+	"  integrity TEXT,\n"               /* 完全性 A/B */
+	"  availability TEXT,\n"            /* 可用性 A/B */
+	"  secure_area INTEGER CHECK (secure_area IN (0,1)),\n"     /* 安全区域設定 */
+	"  info_handling INTEGER CHECK (info_handling IN (0,1)),\n" /* 取り扱い情報の管理状態 */
+	"  notes TEXT,\n"                   /* 備考 */
+	"  status TEXT NOT NULL DEFAULT 'in_use' CHECK (status IN ('in_use','retired','disposed')),\n"
+	"  retired_on TEXT,\n"
+	"  retire_reason TEXT,\n"
+	"  disposal_method TEXT,\n"         /* 廃棄方法 */
+	"  disposed_by TEXT,\n"
+	"  disposed_on TEXT,\n"
+	"  disposal_certificate TEXT,\n"    /* 廃棄証明書 (証憑) */
+	"  created_at TEXT NOT NULL,\n"
+	"  updated_at TEXT NOT NULL);\n"
+	"CREATE UNIQUE INDEX device_tag ON device (facility_id, asset_tag) WHERE asset_tag IS NOT NULL;\n"
+	"CREATE INDEX device_mac ON device (facility_id, mac);\n"
+	"CREATE INDEX device_host ON device (facility_id, hostname);\n"
+	"CREATE INDEX device_ip ON device (ip);\n"
+	"CREATE INDEX device_status_kind ON device (status, kind);\n"
+	"CREATE INDEX device_department ON device (department);\n"
+	"CREATE TABLE journal (\n"
+	"  seq INTEGER PRIMARY KEY,\n"
+	"  time TEXT NOT NULL,\n"           /* RFC 3339, UTC */
+	"  actor TEXT NOT NULL,\n"
+	"  action TEXT NOT NULL,\n"
+	"  entity_type TEXT NOT NULL,\n"
+	"  entity_id TEXT,\n"
+	"  before TEXT,\n"                  /* canonical JSON or NULL */
+	"  after TEXT,\n"
+	"  prev_hash TEXT NOT NULL,\n"      /* hex SHA-256 */
+	"  hash TEXT NOT NULL);\n"
+	"CREATE INDEX journal_entity ON journal (entity_type, entity_id);\n"
+	"CREATE INDEX journal_time ON journal (time);\n";
+
+static const struct migration migrations[] = {
+	{ 1, "ledger and journal", schema_v1 },
+};
+
+static sqlite3 *db_of(struct store *st)
+{
+	return st->impl;
+}
+
+static int db_error(sqlite3 *db, struct mamori_err *err, const char *what)
+{
+	int code = sqlite3_errcode(db);
+
+	if (code == SQLITE_FULL)
+		return mamori_err_set(err, MAMORI_EIO, "%s: ディスクがいっぱいです (%s)", what,
+				      sqlite3_errmsg(db));
+	if (code == SQLITE_BUSY || code == SQLITE_LOCKED)
+		return mamori_err_set(err, MAMORI_EDB,
+				      "%s: データベースが他の処理で使用中です (%s)", what,
+				      sqlite3_errmsg(db));
+	if ((code & 0xff) == SQLITE_CONSTRAINT)
+		return mamori_err_set(err, MAMORI_ECONFLICT, "%s: 制約に違反します (%s)", what,
+				      sqlite3_errmsg(db));
+	return mamori_err_set(err, MAMORI_EDB, "%s: データベースエラー: %s", what,
+			      sqlite3_errmsg(db));
+}
+
+static int sq_exec(struct store *st, const char *sql, struct mamori_err *err)
+{
+	char *msg = NULL;
+	int rc = sqlite3_exec(db_of(st), sql, NULL, NULL, &msg);
+
+	if (rc != SQLITE_OK) {
+		int r = db_error(db_of(st), err, "SQL");
+		sqlite3_free(msg);
+		return r;
+	}
+	return 0;
+}
+
+static int sq_open(struct store *st, const char *target, int flags, struct mamori_err *err)
+{
+	sqlite3 *db = NULL;
+	struct stat sb;
+	int oflags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX;
+
+	if (stat(target, &sb) < 0) {
+		if (errno != ENOENT)
+			return mamori_err_set(err, MAMORI_EIO, "%s: %s", target, strerror(errno));
+		if (!(flags & STORE_CREATE))
+			return mamori_err_set(err, MAMORI_ENOTFOUND,
+					      "%s: データベースがありません。"
+					      "先に「mamori init」で作成してください",
+					      target);
+		oflags |= SQLITE_OPEN_CREATE;
+	}
+	if (sqlite3_open_v2(target, &db, oflags, NULL) != SQLITE_OK) {
+		int r = mamori_err_set(err, MAMORI_EIO, "%s: データベースを開けません: %s", target,
+				       db ? sqlite3_errmsg(db) : "out of memory");
+		sqlite3_close(db);
+		return r;
+	}
+	sqlite3_extended_result_codes(db, 1);
+	sqlite3_busy_timeout(db, 10000);
+	st->impl = db;
+	/* journal_mode=WAL answers with a row; sqlite3_exec ignores it. */
+	if (sq_exec(st, "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; "
+			"PRAGMA foreign_keys=ON; PRAGMA trusted_schema=OFF;",
+		    err) < 0) {
+		mamori_err_prefix(err, "%s", target);
+		sqlite3_close(db);
+		st->impl = NULL;
+		return err ? err->code : MAMORI_EDB;
+	}
+	return 0;
+}
+
+static void sq_close(struct store *st)
+{
+	if (st->impl)
+		sqlite3_close(db_of(st));
+	st->impl = NULL;
+}
+
+static int sq_prepare(struct store *st, const char *sql, struct store_stmt **out,
+		      struct mamori_err *err)
+{
+	sqlite3_stmt *stmt = NULL;
+
+	*out = NULL;
+	if (sqlite3_prepare_v2(db_of(st), sql, -1, &stmt, NULL) != SQLITE_OK)
+		return db_error(db_of(st), err, "SQL の準備");
+	*out = xmalloc(sizeof(**out));
+	(*out)->stmt = stmt;
+	(*out)->db = db_of(st);
+	return 0;
+}
+
+static int sq_bind_text(struct store_stmt *s, int idx, const char *v)
+{
+	return sqlite3_bind_text(s->stmt, idx, v, -1, SQLITE_TRANSIENT) == SQLITE_OK ? 0 : MAMORI_EDB;
+}
+
+static int sq_bind_int(struct store_stmt *s, int idx, int64_t v)
+{
+	return sqlite3_bind_int64(s->stmt, idx, v) == SQLITE_OK ? 0 : MAMORI_EDB;
+}
+
+static int sq_bind_null(struct store_stmt *s, int idx)
+{
+	return sqlite3_bind_null(s->stmt, idx) == SQLITE_OK ? 0 : MAMORI_EDB;
+}
+
+static int sq_step(struct store_stmt *s, struct mamori_err *err)
+{
+	int rc = sqlite3_step(s->stmt);
+
+	if (rc == SQLITE_ROW)
+		return 1;
+	if (rc == SQLITE_DONE)
+		return 0;
+	return db_error(s->db, err, "SQL の実行");
+}
+
+static void sq_reset(struct store_stmt *s)
+{
+	sqlite3_reset(s->stmt);
+	sqlite3_clear_bindings(s->stmt);
+}
+
+static int sq_column_count(struct store_stmt *s)
+{
+	return sqlite3_column_count(s->stmt);
+}
+
+static const char *sq_column_text(struct store_stmt *s, int col)
+{
+	return (const char *)sqlite3_column_text(s->stmt, col);
+}
+
+static int64_t sq_column_int(struct store_stmt *s, int col)
+{
+	return sqlite3_column_int64(s->stmt, col);
+}
+
+static int sq_column_is_null(struct store_stmt *s, int col)
+{
+	return sqlite3_column_type(s->stmt, col) == SQLITE_NULL;
+}
+
+static void sq_finalize(struct store_stmt *s)
+{
+	sqlite3_finalize(s->stmt);
+	free(s);
+}
+
+static int sq_begin(struct store *st, struct mamori_err *err)
+{
+	return sq_exec(st, "BEGIN IMMEDIATE", err);
+}
+
+static int sq_commit(struct store *st, struct mamori_err *err)
+{
+	return sq_exec(st, "COMMIT", err);
+}
+
+static int sq_rollback(struct store *st)
+{
+	return sq_exec(st, "ROLLBACK", NULL);
+}
+
+static int sq_schema_target(void)
+{
+	return migrations[ARRAY_SIZE(migrations) - 1].version;
+}
+
+static int sq_migrate(struct store *st, struct mamori_err *err)
+{
+	int64_t have = 0;
+	int r;
+
+	r = sq_exec(st, "CREATE TABLE IF NOT EXISTS schema_migrations ("
+			"version INTEGER PRIMARY KEY, what TEXT NOT NULL, "
+			"applied_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%SZ','now')))",
+		    err);
+	if (r < 0)
+		return r;
+	r = store_query_int(st, &have, err, "SELECT COALESCE(MAX(version), 0) FROM schema_migrations",
+			    NULL);
+	if (r < 0)
+		return r;
+	if (have > sq_schema_target())
+		return mamori_err_set(err, MAMORI_EDB,
+				      "%s: このデータベースは新しい版の mamori で作成されています "
+				      "(スキーマ %lld、この mamori は %d まで)。mamori を更新してください",
+				      st->target, (long long)have, sq_schema_target());
+	for (size_t i = 0; i < ARRAY_SIZE(migrations); i++) {
+		const struct migration *m = &migrations[i];
+		struct store_stmt *s = NULL;
+
+		if (m->version <= have)
+			continue;
+		r = store_begin(st, err);
+		if (r < 0)
+			return r;
+		r = sq_exec(st, m->sql, err);
+		if (r == 0)
+			r = sq_prepare(st, "INSERT INTO schema_migrations (version, what) VALUES (?, ?)",
+				       &s, err);
+		if (r == 0) {
+			sq_bind_int(s, 1, m->version);
+			sq_bind_text(s, 2, m->what);
+			r = sq_step(s, err);
+			sq_finalize(s);
+		}
+		if (r < 0) {
+			store_rollback(st);
+			return mamori_err_prefix(err, "スキーマ移行 %d (%s)", m->version, m->what);
+		}
+		r = store_commit(st, err);
+		if (r < 0)
+			return r;
+	}
+	return 0;
+}
+
+const struct store_backend store_sqlite_backend = {
+	.name = "sqlite",
+	.open = sq_open,
+	.close = sq_close,
+	.exec = sq_exec,
+	.prepare = sq_prepare,
+	.bind_text = sq_bind_text,
+	.bind_int = sq_bind_int,
+	.bind_null = sq_bind_null,
+	.step = sq_step,
+	.reset = sq_reset,
+	.column_count = sq_column_count,
+	.column_text = sq_column_text,
+	.column_int = sq_column_int,
+	.column_is_null = sq_column_is_null,
+	.finalize = sq_finalize,
+	.begin = sq_begin,
+	.commit = sq_commit,
+	.rollback = sq_rollback,
+	.migrate = sq_migrate,
+	.schema_target = sq_schema_target,
+};
