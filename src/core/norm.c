@@ -879,7 +879,9 @@ check:
 				     m, d, weekdays[weekday(y, m, d)]);
 		goto out;
 	}
-	snprintf(out, NORM_DATE_LEN, "%04ld-%02ld-%02ld", y, m, d);
+	/* y, m and d were range-checked above; the modulos tell the compiler. */
+	snprintf(out, NORM_DATE_LEN, "%04u-%02u-%02u", (unsigned)y % 10000u, (unsigned)m % 100u,
+		 (unsigned)d % 100u);
 out:
 	free(s);
 	free(t);
