@@ -533,10 +533,13 @@ static void read_row(struct store *st, struct store_stmt *s, struct asset *a)
 	a->updated_at = v ? xstrdup(v) : NULL;
 }
 
-/* Runs "select … WHERE <where>" with text parameters; collects rows. */
+/*
+ * Runs "select … WHERE (<where>)<tail>" with text parameters (tail: more
+ * conditions and the ORDER BY; NULL orders by id) and collects up to max rows.
+ */
 static int select_where(struct store *st, const char *where, const char *const *params,
 			size_t nparams, struct asset **rows, size_t *nrows, size_t max,
-			struct mamori_err *err)
+			struct mamori_err *err, const char *tail)
 {
 	struct strbuf sql = STRBUF_INIT;
 	struct store_stmt *s = NULL;
@@ -545,7 +548,7 @@ static int select_where(struct store *st, const char *where, const char *const *
 	*rows = NULL;
 	*nrows = 0;
 	select_sql(&sql);
-	strbuf_addf(&sql, " WHERE %s ORDER BY d.id LIMIT %zu", where, max);
+	strbuf_addf(&sql, " WHERE (%s)%s LIMIT %zu", where, tail ? tail : " ORDER BY d.id", max);
 	r = store_prepare(st, sql.buf, &s, err);
 	strbuf_release(&sql);
 	if (r < 0)
@@ -596,12 +599,12 @@ int asset_lookup(struct store *st, const char *key, struct asset *out, struct ma
 		}
 		snprintf(idbuf, sizeof(idbuf), "%lld", id);
 		const char *p[] = { idbuf };
-		r = select_where(st, "d.id = CAST(? AS INTEGER)", p, 1, &rows, &n, 2, err);
+		r = select_where(st, "d.id = CAST(? AS INTEGER)", p, 1, &rows, &n, 2, err, NULL);
 	} else {
 		const char *p[] = { k, k, norm_mac(k, mac, NULL) == 0 ? mac : "",
 				    norm_ip(k, ip, NULL) == 0 ? ip : "" };
 		r = select_where(st, "d.asset_tag = ? OR d.hostname = ? OR d.mac = ? OR d.ip = ?", p,
-				 4, &rows, &n, 6, err);
+				 4, &rows, &n, 6, err, NULL);
 	}
 	if (r < 0)
 		goto out;
@@ -641,17 +644,27 @@ int asset_find_same(struct store *st, const struct asset *a, struct asset *out, 
 	asset_init(out);
 	if (!key)
 		return 0;
-	const char *p[] = { key };
+	/*
+	 * MACs and host names are reused after a device is disposed.  A row
+	 * describing a device in use matches only devices not disposed; a row
+	 * describing a disposed device prefers the disposed device disposed on
+	 * the same day, then any disposed one, then one not yet disposed (the
+	 * officer recording a disposal by import).
+	 */
+	const char *disposed = a->v[ASSET_STATUS] && !strcmp(a->v[ASSET_STATUS], "disposed")
+				       ? "1" : "0";
+	const char *p[] = { key, disposed, disposed, a->v[ASSET_DISPOSED_ON] };
+	static const char order[] =
+		" AND (? = '1' OR d.status <> 'disposed')"
+		" ORDER BY (? = '1' AND d.status = 'disposed') DESC, d.disposed_on IS ? DESC, d.id";
 	if (field == ASSET_TAG)
-		r = select_where(st, "d.asset_tag = ?", p, 1, &rows, &n, 1, err);
+		r = select_where(st, "d.asset_tag = ?", p, 1, &rows, &n, 1, err, NULL);
 	else if (field == ASSET_MAC)
-		r = select_where(st, "d.asset_tag IS NULL AND d.mac = ? AND d.status <> 'disposed'", p,
-				 1, &rows, &n, 1, err);
+		r = select_where(st, "d.asset_tag IS NULL AND d.mac = ?", p, 4, &rows, &n, 1, err,
+				 order);
 	else
-		r = select_where(st,
-				 "d.asset_tag IS NULL AND d.mac IS NULL AND d.hostname = ? "
-				 "AND d.status <> 'disposed'",
-				 p, 1, &rows, &n, 1, err);
+		r = select_where(st, "d.asset_tag IS NULL AND d.mac IS NULL AND d.hostname = ?", p, 4,
+				 &rows, &n, 1, err, order);
 	if (r == 0 && n == 1) {
 		*out = rows[0];
 		asset_init(&rows[0]);
@@ -741,7 +754,7 @@ static int check_mac_unique(struct store *st, const struct asset *a, struct mamo
 	snprintf(idbuf, sizeof(idbuf), "%lld", (long long)a->id);
 	const char *p[] = { a->v[ASSET_MAC], idbuf };
 	r = select_where(st, "d.mac = ? AND d.id <> CAST(? AS INTEGER) AND d.status <> 'disposed'", p,
-			 2, &rows, &n, 1, err);
+			 2, &rows, &n, 1, err, NULL);
 	if (r == 0 && n > 0)
 		r = mamori_err_set(err, MAMORI_ECONFLICT,
 				   "MACアドレス %s は既に別の機器 #%lld (%s) に登録されています",

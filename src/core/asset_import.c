@@ -296,6 +296,10 @@ static int import_row(struct importer *im, const struct csv_record *rec, struct 
 			}
 		}
 	}
+	/* Keys are recorded even for rows with bad cells, so that a duplicate
+	 * of such a row is reported as well. */
+	if (asset_key(&row, NULL) && check_duplicate(im, &row, rec->line) < 0)
+		bad = 1;
 	if (bad)
 		goto out;
 	if (!present[ASSET_DEPARTMENT] && im->default_department) {
@@ -307,8 +311,6 @@ static int import_row(struct importer *im, const struct csv_record *rec, struct 
 			    "機器を特定できません: 媒体名・MACアドレス・ホスト名のいずれかが必要です");
 		goto out;
 	}
-	if (check_duplicate(im, &row, rec->line) < 0)
-		goto out;
 
 	r = asset_find_same(im->st, &row, &existing, &found, &err);
 	if (r < 0)

@@ -420,7 +420,7 @@ static void test_date_era_boundary(void **state)
 {
 	for (int d = 25; d <= 35; d++) {
 		int m = d <= 30 ? 4 : 5, day = d <= 30 ? d : d - 30;
-		char in[64], want[NORM_DATE_LEN], out[NORM_DATE_LEN];
+		char in[64], want[32], out[NORM_DATE_LEN];
 		struct mamori_err err = { 0 };
 		bool heisei = m == 4;
 
