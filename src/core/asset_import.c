@@ -30,10 +30,13 @@ struct importer {
 	char **colname; /* per column: header text as written */
 	size_t ncols;
 	char *default_department;
-	/* stable keys seen in this file, for duplicate detection */
-	char **seen_keys;
-	unsigned *seen_lines;
-	size_t nseen, capseen;
+	/* stable keys seen in this file, for duplicate detection: an open-
+	 * addressing hash table (linear probing, kept at most half full) */
+	struct seen_key {
+		char *key; /* NULL: empty slot */
+		unsigned line;
+	} *seen;
+	size_t nseen, capseen; /* capseen: 0 or a power of two */
 };
 
 static void add_problem(struct importer *im, unsigned line, const char *column, const char *fmt,
@@ -176,32 +179,59 @@ static int row_is_blank(const struct csv_record *rec)
 	return 1;
 }
 
+static uint64_t fnv1a(const char *s)
+{
+	uint64_t h = 0xcbf29ce484222325ULL;
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * 0x100000001b3ULL;
+	return h;
+}
+
+/* Slot of key in im->seen: the one holding it, or the empty one to use. */
+static struct seen_key *seen_slot(struct seen_key *tab, size_t cap, const char *key)
+{
+	size_t i = (size_t)fnv1a(key) & (cap - 1);
+	while (tab[i].key && strcmp(tab[i].key, key))
+		i = (i + 1) & (cap - 1);
+	return &tab[i];
+}
+
+static void seen_grow(struct importer *im)
+{
+	size_t cap = im->capseen ? im->capseen * 2 : 1024;
+	struct seen_key *tab = xcalloc(cap, sizeof(*tab));
+
+	for (size_t i = 0; i < im->capseen; i++)
+		if (im->seen[i].key)
+			*seen_slot(tab, cap, im->seen[i].key) = im->seen[i];
+	free(im->seen);
+	im->seen = tab;
+	im->capseen = cap;
+}
+
 /* Records key for line; reports a duplicate when seen before. */
 static int check_duplicate(struct importer *im, const struct asset *a, unsigned line)
 {
 	int field;
 	const char *key = asset_key(a, &field);
+	struct seen_key *slot;
 	char *tagged;
 
 	if (!key)
 		return 0;
+	if (2 * (im->nseen + 1) > im->capseen)
+		seen_grow(im);
 	tagged = xasprintf("%d\x1f%s", field, key);
-	for (size_t i = 0; i < im->nseen; i++) {
-		if (!strcmp(im->seen_keys[i], tagged)) {
-			add_problem(im, line, asset_fields[field].label,
-				    "「%s」は %u 行目と重複しています (同じ機器が2行あります)", key,
-				    im->seen_lines[i]);
-			free(tagged);
-			return -1;
-		}
+	slot = seen_slot(im->seen, im->capseen, tagged);
+	if (slot->key) {
+		add_problem(im, line, asset_fields[field].label,
+			    "「%s」は %u 行目と重複しています (同じ機器が2行あります)", key, slot->line);
+		free(tagged);
+		return -1;
 	}
-	if (im->nseen == im->capseen) {
-		im->capseen = im->capseen ? im->capseen * 2 : 256;
-		im->seen_keys = xrealloc(im->seen_keys, im->capseen * sizeof(char *));
-		im->seen_lines = xrealloc(im->seen_lines, im->capseen * sizeof(unsigned));
-	}
-	im->seen_keys[im->nseen] = tagged;
-	im->seen_lines[im->nseen++] = line;
+	slot->key = tagged;
+	slot->line = line;
+	im->nseen++;
 	return 0;
 }
 
@@ -506,10 +536,9 @@ out:
 		free(im.colname[i]);
 	free(im.colname);
 	free(im.colfield);
-	for (size_t i = 0; i < im.nseen; i++)
-		free(im.seen_keys[i]);
-	free(im.seen_keys);
-	free(im.seen_lines);
+	for (size_t i = 0; i < im.capseen; i++)
+		free(im.seen[i].key);
+	free(im.seen);
 	free(im.default_department);
 	return r;
 }

@@ -270,8 +270,9 @@ void csv_write_field(struct strbuf *out, const char *s, char delim)
 	if (!s || !*s)
 		return;
 	n = strlen(s);
+	/* A leading U+FEFF is quoted so that a reader cannot take it for a BOM. */
 	quote = s[0] == ' ' || s[n - 1] == ' ' || strchr(s, delim) || strchr(s, '"') ||
-		strchr(s, '\r') || strchr(s, '\n');
+		strchr(s, '\r') || strchr(s, '\n') || !strncmp(s, utf8_bom, 3);
 	if (quote)
 		strbuf_addch(out, '"');
 	if (needs_formula_guard(s))

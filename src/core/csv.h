@@ -12,8 +12,12 @@
  *   - a record with more than CSV_MAX_FIELDS fields, a field longer than
  *     CSV_MAX_FIELD bytes, an unterminated quoted field, a quote in the middle
  *     of an unquoted field, text after a closing quote, a NUL byte.
- * Blank lines (no characters at all) are skipped.  Fields are returned as
- * NUL-terminated strings; they are not trimmed or otherwise changed.
+ * Blank lines (no characters at all) are skipped.  A UTF-8 byte-order mark
+ * at the very start is skipped too.  Fields are returned as NUL-terminated
+ * strings; they are not trimmed or otherwise changed.
+ *
+ * Line numbers count LF, CRLF and a lone CR as one line end each, also
+ * inside quoted fields, so that they match what an editor shows.
  */
 #ifndef MAMORI_CSV_H
 #define MAMORI_CSV_H
@@ -61,10 +65,14 @@ int csv_read(struct csv_reader *r, struct csv_record *rec, struct mamori_err *er
 
 /*
  * Appends s as one CSV field to out, quoting it when it contains delim, '"',
- * CR or LF, or starts or ends with a space.  When a field would start with
- * '=', '+', '-', '@', TAB or CR and is not a plain number, it is prefixed
- * with a single quote so that spreadsheet programs do not run it as a
- * formula (CSV injection).  s may be NULL (written as an empty field).
+ * CR or LF, or starts or ends with a space (or starts with U+FEFF, which a
+ * reader would take for a byte-order mark).  When a field would start with
+ * '=', '+', '-', '@', TAB or CR and is not a plain number ([+-]digits, with
+ * an optional .digits), it is prefixed with a single quote so that
+ * spreadsheet programs do not run it as a formula (CSV injection);
+ * norm_text() drops that quote again when the file is read back.
+ * s may be NULL (written as an empty field).  Note that a record made of a
+ * single empty field is an empty line, which csv_read() skips.
  */
 void csv_write_field(struct strbuf *out, const char *s, char delim);
 

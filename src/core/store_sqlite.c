@@ -137,9 +137,10 @@ static const char schema_v1[] =
 	"  disposal_certificate TEXT,\n"    /* 廃棄証明書 (証憑) */
 	"  created_at TEXT NOT NULL,\n"
 	"  updated_at TEXT NOT NULL);\n"
-	"CREATE UNIQUE INDEX device_tag ON device (facility_id, asset_tag) WHERE asset_tag IS NOT NULL;\n"
-	"CREATE INDEX device_mac ON device (facility_id, mac);\n"
-	"CREATE INDEX device_host ON device (facility_id, hostname);\n"
+	/* Lookups are by key alone, so the key leads each index. */
+	"CREATE UNIQUE INDEX device_tag ON device (asset_tag, facility_id) WHERE asset_tag IS NOT NULL;\n"
+	"CREATE INDEX device_mac ON device (mac);\n"
+	"CREATE INDEX device_host ON device (hostname);\n"
 	"CREATE INDEX device_ip ON device (ip);\n"
 	"CREATE INDEX device_status_kind ON device (status, kind);\n"
 	"CREATE INDEX device_department ON device (department);\n"

@@ -371,6 +371,8 @@ static const struct write_case {
 	/* a guard character later in the field is harmless */
 	{ "a=b", ',', "a=b" },
 	{ "'=x", ',', "'=x" },
+	/* a leading U+FEFF is quoted, or a reader would drop it as a BOM */
+	{ "\xEF\xBB\xBFx", ',', "\"\xEF\xBB\xBFx\"" },
 };
 
 static void test_write_table(void **state)
@@ -389,9 +391,9 @@ static void test_write_table(void **state)
 	}
 }
 
-/* Fields chosen to hit every writer branch. */
+/* Fields chosen to hit every writer branch; the first starts the file. */
 static const char *const tricky[] = {
-	"plain", "", " lead", "trail ", "a,b", "a\tb", "q\"q", "\"", "\"\"", "line\nbreak",
+	"\xEF\xBB\xBFnot a BOM", "plain", "", " lead", "trail ", "a,b", "a\tb", "q\"q", "\"", "\"\"", "line\nbreak",
 	"crlf\r\nx", "cr\rx", "=SUM(A1)", "-5", "-", "@x", "+1+1", "\tlead-tab", "日本語,カンマ",
 	"'quoted", "x\"\n\"y",
 };
