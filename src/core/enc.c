@@ -185,11 +185,12 @@ static int utf8_error(const char *in, size_t len, size_t bad, const char *hint,
 }
 
 /*
- * Runs iconv over in[0..len) into a new NUL-terminated buffer.  Returns 0,
- * or -1 with *bad set to the offset of the first byte iconv refused.
+ * Runs iconv over in[0..len) into a new NUL-terminated buffer.  Returns 0;
+ * 1 with *bad set to the offset of the first byte iconv refused (no
+ * message: the caller words it); or MAMORI_EIO when glibc cannot convert.
  */
 static int run_iconv(const char *to, const char *from, const char *in, size_t len, char **out,
-		     size_t *outlen, size_t *bad)
+		     size_t *outlen, size_t *bad, struct mamori_err *err)
 {
 	iconv_t cd = iconv_open(to, from);
 	struct strbuf sb = STRBUF_INIT;
@@ -198,7 +199,10 @@ static int run_iconv(const char *to, const char *from, const char *in, size_t le
 	int ret = 0;
 
 	if (cd == (iconv_t)-1)
-		fatal("iconv cannot convert from %s to %s: %s", from, to, strerror(errno));
+		return mamori_err_set(err, MAMORI_EIO,
+				      "iconv が %s から %s へ変換できません (%s)。"
+				      "glibc の gconv モジュールが入っているか確認してください",
+				      from, to, strerror(errno));
 	strbuf_grow(&sb, len * 2 + 16);
 	for (;;) {
 		char *outp = sb.buf + sb.len;
@@ -219,7 +223,7 @@ static int run_iconv(const char *to, const char *from, const char *in, size_t le
 		}
 		/* EILSEQ, or EINVAL for a sequence cut off at the end. */
 		*bad = (size_t)(inp - in);
-		ret = -1;
+		ret = 1;
 		break;
 	}
 	iconv_close(cd);
@@ -237,6 +241,7 @@ int enc_to_utf8(const char *in, size_t len, enum enc_kind enc, char **out, size_
 	bool bom = len >= 3 && memcmp(in, utf8_bom, 3) == 0;
 	size_t skip = bom ? 3 : 0, bad, cbad = 0, dummy;
 	char hex[32];
+	int ret;
 
 	*out = NULL;
 	if (!outlen)
@@ -258,11 +263,11 @@ int enc_to_utf8(const char *in, size_t len, enum enc_kind enc, char **out, size_
 	}
 	if (enc == ENC_UTF8 || (enc == ENC_AUTO && bom))
 		return utf8_error(in, len, bad, HINT_CP932, err);
-	if (run_iconv("UTF-8", "CP932", in, len, out, outlen, &cbad) == 0) {
-		if (detected)
-			*detected = ENC_CP932;
-		return 0;
-	}
+	ret = run_iconv("UTF-8", "CP932", in, len, out, outlen, &cbad, err);
+	if (ret == 0 && detected)
+		*detected = ENC_CP932;
+	if (ret <= 0)
+		return ret;
 	/* ENC_AUTO and neither fits: name the bad byte of the one that got further. */
 	if (enc == ENC_AUTO && bad >= cbad)
 		return utf8_error(in, len, bad, HINT_BROKEN, err);
@@ -278,6 +283,7 @@ int enc_from_utf8(const char *in, size_t len, enum enc_kind enc, char **out, siz
 		  struct mamori_err *err)
 {
 	size_t bad = utf8_first_invalid(in, len), dummy;
+	int ret;
 
 	*out = NULL;
 	if (!outlen)
@@ -290,8 +296,9 @@ int enc_from_utf8(const char *in, size_t len, enum enc_kind enc, char **out, siz
 		*outlen = len;
 		return 0;
 	}
-	if (run_iconv("CP932", "UTF-8", in, len, out, outlen, &bad) == 0)
-		return 0;
+	ret = run_iconv("CP932", "UTF-8", in, len, out, outlen, &bad, err);
+	if (ret <= 0)
+		return ret;
 	{
 		/* in is valid UTF-8, so bad starts a whole character. */
 		size_t n = utf8_seq_len((const unsigned char *)in + bad, len - bad);

@@ -34,21 +34,26 @@ bool enc_valid_utf8(const char *s, size_t len);
 
 /*
  * Converts in[0..len) to a newly allocated NUL-terminated UTF-8 string in
- * *out (length in *outlen), dropping a UTF-8 byte-order mark.
+ * *out (length in *outlen, which may be NULL; the string may hold NUL
+ * bytes), dropping a UTF-8 byte-order mark.
  *   ENC_AUTO: a BOM or valid UTF-8 means UTF-8, otherwise CP932 is tried.
  *   ENC_UTF8: the input must be valid UTF-8.
- *   ENC_CP932: the input is converted from CP932.
+ *   ENC_CP932: the input is converted from CP932 (a UTF-8 BOM is an error).
  * *detected (may be NULL) receives the encoding used.
  * On bytes that are invalid in the encoding: MAMORI_EINVAL, err->msg is
- * "LINE: reason" with the 1-based line of the first bad byte, *out is NULL.
+ * "LINE: reason" with the 1-based line of the first bad byte (LF, CRLF and
+ * a lone CR each end a line, as in csv.h; the BOM counts as part of line 1),
+ * *out is NULL.  When neither encoding fits ENC_AUTO, the one that read
+ * further is named.  MAMORI_EIO if iconv cannot convert at all.
  */
 int enc_to_utf8(const char *in, size_t len, enum enc_kind enc, char **out, size_t *outlen,
 		enum enc_kind *detected, struct mamori_err *err);
 
 /*
- * Converts UTF-8 in[0..len) to enc (ENC_UTF8 copies; ENC_CP932 converts).
+ * Converts UTF-8 in[0..len) to enc (ENC_UTF8 or ENC_AUTO copies; ENC_CP932
+ * converts).  Input that is not valid UTF-8: MAMORI_EINVAL, "LINE: reason".
  * A character CP932 cannot represent: MAMORI_EINVAL with err->msg
- * "LINE: 文字「X」は CP932 で表せません" and *out NULL.
+ * "LINE: 文字「X」(U+XXXX) は CP932 で表せません。…" and *out NULL.
  */
 int enc_from_utf8(const char *in, size_t len, enum enc_kind enc, char **out, size_t *outlen,
 		  struct mamori_err *err);

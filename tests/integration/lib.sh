@@ -6,6 +6,7 @@
 
 set -u
 : "${MAMORI:?MAMORI must name the mamori binary (run through meson test)}"
+MAMORI=$(readlink -f "$MAMORI")
 : "${MAMORI_SRCDIR:=$(cd "$(dirname "$0")/../.." && pwd)}"
 
 T=$(mktemp -d "${TMPDIR:-/tmp}/mamori-test.XXXXXX")

@@ -350,6 +350,27 @@ static void test_cp932_round_trip(void **state)
 	}
 }
 
+/* Half-width katakana triple in size from CP932 to UTF-8: the buffer grows. */
+static void test_cp932_growth(void **state)
+{
+	enum { N = 5000 };
+	char *cp = xmalloc(N + 2), *out = NULL;
+	size_t outlen = 0;
+	struct mamori_err err = { 0 };
+
+	memset(cp, 0xB1, N); /* ｱ */
+	cp[N] = '\n';
+	cp[N + 1] = '\0';
+	assert_int_equal(enc_to_utf8(cp, N + 1, ENC_AUTO, &out, &outlen, NULL, &err), 0);
+	assert_int_equal(outlen, 3 * N + 1);
+	for (size_t i = 0; i < N; i++)
+		assert_memory_equal(out + 3 * i, "ｱ", 3);
+	assert_int_equal(out[3 * N], '\n');
+	assert_int_equal(out[3 * N + 1], '\0');
+	free(out);
+	free(cp);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -364,6 +385,7 @@ int main(void)
 		cmocka_unit_test(test_cp932_as_utf8),
 		cmocka_unit_test(test_from_utf8),
 		cmocka_unit_test(test_cp932_round_trip),
+		cmocka_unit_test(test_cp932_growth),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

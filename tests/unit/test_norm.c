@@ -35,6 +35,7 @@ static const struct {
 	{ "ﾜﾞｦﾞ", "ヷヺ" },
 	{ "ﾝﾞ", "ン゛" },           /* no voiced ン: mark kept, full-width */
 	{ "ｶﾟ", "カ゜" },           /* no semi-voiced カ */
+	{ "ﾄﾟﾎﾟ", "ト゜ポ" },       /* ト is the last voiceable before ハ */
 	{ "ﾞ", "゛" },
 	{ "ｰ", "ー" },
 	{ "｢ｱ｣､｡･", "「ア」、。・" },

@@ -1,0 +1,737 @@
+/*
+ * test_ledger.c - unit tests of the facility and the whitelisted record
+ * layer (src/core/ledger.c): facility create / get / a second create
+ * (MAMORI_ECONFLICT), facility types with their Japanese names; insert,
+ * update, get and list of vendors, systems and contracts; an unknown
+ * column (MAMORI_EINVAL naming it, no SQL made from it), missing required
+ * columns, wrong value types and bad enum values; duplicate names;
+ * ledger_ref_resolve() with and without create; and the journal entries
+ * (before and after) that every write leaves, and none for a no-op.
+ */
+#include "common.h"
+
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <ftw.h>
+#include <jansson.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "journal.h"
+#include "ledger.h"
+#include "store.h"
+#include "strbuf.h"
+
+#define ASSERT_RC(want, expr, err)                                                         \
+	do {                                                                               \
+		int rc_ = (expr);                                                          \
+		if (rc_ != (want))                                                         \
+			fail_msg("%s = %d, want %d (%s)", #expr, rc_, (int)(want), (err).msg); \
+	} while (0)
+
+#define ACTOR "test-officer"
+
+struct fixture {
+	char *dir;
+	struct store *st;
+};
+
+static int rm_cb(const char *p, const struct stat *sb, int flag, struct FTW *ftw)
+{
+	return remove(p);
+}
+
+static int setup_bare(void **state)
+{
+	char tmpl[] = "/tmp/mamori-test-ledger-XXXXXX";
+	struct mamori_err err = { 0 };
+	struct fixture *fx;
+
+	if (!mkdtemp(tmpl))
+		return -1;
+	fx = xcalloc(1, sizeof(*fx));
+	fx->dir = xstrdup(tmpl);
+	*state = fx;
+	char *db = xasprintf("%s/mamori.db", tmpl);
+	int r = store_open(&fx->st, "sqlite", db, STORE_CREATE, &err);
+	free(db);
+	if (r < 0)
+		fprintf(stderr, "setup: %s\n", err.msg);
+	return r < 0 ? -1 : 0;
+}
+
+/* A store with its facility, inside an open transaction. */
+static int setup(void **state)
+{
+	struct mamori_err err = { 0 };
+	int64_t id;
+
+	if (setup_bare(state) < 0)
+		return -1;
+	struct store *st = ((struct fixture *)*state)->st;
+	if (store_begin(st, &err) < 0 ||
+	    ledger_facility_create(st, ACTOR, "みまもり総合病院", "病院", &id, &err) < 0) {
+		fprintf(stderr, "setup: %s\n", err.msg);
+		return -1;
+	}
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	struct fixture *fx = *state;
+
+	store_close(fx->st);
+	nftw(fx->dir, rm_cb, 16, FTW_DEPTH | FTW_PHYS);
+	free(fx->dir);
+	free(fx);
+	return 0;
+}
+
+static json_t *J(const char *text)
+{
+	json_error_t e;
+	json_t *j = json_loads(text, 0, &e);
+	if (!j)
+		fail_msg("bad JSON in test: %s: %s", text, e.text);
+	return j;
+}
+
+static int64_t journal_seq(struct store *st)
+{
+	struct mamori_err err = { 0 };
+	char hash[JOURNAL_HASH_HEX];
+	int64_t seq = -1;
+
+	ASSERT_RC(0, journal_head(st, &seq, hash, &err), err);
+	return seq;
+}
+
+/* Entries of one entity, collected as copies. */
+struct entries {
+	struct journal_entry e[32];
+	int n;
+};
+
+static int collect_fn(const struct journal_entry *e, void *ctx)
+{
+	struct entries *c = ctx;
+
+	assert_true(c->n < (int)ARRAY_SIZE(c->e));
+	struct journal_entry *d = &c->e[c->n++];
+	*d = *e;
+	d->time = xstrdup(e->time);
+	d->actor = xstrdup(e->actor);
+	d->action = xstrdup(e->action);
+	d->entity_type = xstrdup(e->entity_type);
+	d->entity_id = e->entity_id ? xstrdup(e->entity_id) : NULL;
+	d->before = e->before ? xstrdup(e->before) : NULL;
+	d->after = e->after ? xstrdup(e->after) : NULL;
+	return 0;
+}
+
+static void entries_of(struct store *st, const char *type, int64_t id, struct entries *out)
+{
+	struct mamori_err err = { 0 };
+	char idbuf[32];
+	struct journal_filter f = { .entity_type = type, .entity_id = idbuf };
+
+	snprintf(idbuf, sizeof(idbuf), "%lld", (long long)id);
+	memset(out, 0, sizeof(*out));
+	ASSERT_RC(0, journal_list(st, &f, collect_fn, out, &err), err);
+}
+
+static void entries_release(struct entries *c)
+{
+	for (int i = 0; i < c->n; i++)
+		journal_entry_release(&c->e[i]);
+	c->n = 0;
+}
+
+/* The string value of key in the JSON text js ("(null)" when absent/null). */
+static char *json_field(const char *js, const char *key)
+{
+	json_t *j = js ? json_loads(js, 0, NULL) : NULL;
+	json_t *v = j ? json_object_get(j, key) : NULL;
+	char *out;
+
+	if (json_is_string(v))
+		out = xstrdup(json_string_value(v));
+	else if (json_is_integer(v))
+		out = xasprintf("%lld", (long long)json_integer_value(v));
+	else
+		out = xstrdup("(null)");
+	json_decref(j);
+	return out;
+}
+
+static void assert_json_field(const char *js, const char *key, const char *want)
+{
+	char *got = json_field(js, key);
+	if (strcmp(got, want))
+		fail_msg("%s in %s = %s, want %s", key, js ? js : "NULL", got, want);
+	free(got);
+}
+
+static void assert_contains(const char *hay, const char *needle)
+{
+	if (!strstr(hay, needle))
+		fail_msg("\"%s\" does not contain \"%s\"", hay, needle);
+}
+
+/* ---- facility ------------------------------------------------------------- */
+
+static void test_facility_type_parse(void **state)
+{
+	static const struct {
+		const char *in, *want;
+	} cases[] = {
+		{ "hospital", "hospital" }, { "HOSPITAL", "hospital" }, { "病院", "hospital" },
+		{ "clinic", "clinic" },     { "Clinic", "clinic" },     { "診療所", "clinic" },
+		{ "クリニック", "clinic" }, { "医院", "clinic" },       { "pharmacy", "pharmacy" },
+		{ "薬局", "pharmacy" },
+		{ "hotel", NULL },          { "", NULL },               { "病院 ", NULL },
+		{ "hospitals", NULL },      { "歯科", NULL },
+	};
+
+	for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
+		struct mamori_err err = { 0 };
+		const char *canon = NULL;
+		int r = ledger_facility_type_parse(cases[i].in, &canon, &err);
+		if (cases[i].want) {
+			if (r != 0 || !canon || strcmp(canon, cases[i].want))
+				fail_msg("\"%s\": r=%d canon=%s, want %s", cases[i].in, r,
+					 canon ? canon : "(null)", cases[i].want);
+		} else {
+			if (r != MAMORI_EINVAL)
+				fail_msg("\"%s\" accepted (r=%d)", cases[i].in, r);
+			assert_contains(err.msg, "hospital");
+		}
+	}
+	assert_string_equal(ledger_facility_type_label("hospital"), "病院");
+	assert_string_equal(ledger_facility_type_label("clinic"), "診療所");
+	assert_string_equal(ledger_facility_type_label("pharmacy"), "薬局");
+}
+
+static void test_facility(void **state)
+{
+	struct fixture *fx = *state;
+	struct mamori_err err = { 0 };
+	struct ledger_facility f;
+	int64_t id = 0, id2 = 0;
+
+	ASSERT_RC(MAMORI_ENOTFOUND, ledger_facility_get(fx->st, &f, &err), err);
+	assert_contains(err.msg, "mamori init");
+
+	ASSERT_RC(0, store_begin(fx->st, &err), err);
+	/* Bad input first: nothing is created. */
+	ASSERT_RC(MAMORI_EINVAL, ledger_facility_create(fx->st, ACTOR, "", "hospital", &id, &err),
+		  err);
+	ASSERT_RC(MAMORI_EINVAL,
+		  ledger_facility_create(fx->st, ACTOR, "さくら薬局", "drugstore", &id, &err), err);
+	assert_int_equal(journal_seq(fx->st), 0);
+
+	ASSERT_RC(0, ledger_facility_create(fx->st, ACTOR, "さくら薬局", "薬局", &id, &err), err);
+	assert_true(id > 0);
+	ASSERT_RC(0, ledger_facility_get(fx->st, &f, &err), err);
+	assert_int_equal(f.id, id);
+	assert_string_equal(f.name, "さくら薬局");
+	assert_string_equal(f.type, "pharmacy");
+	assert_int_equal(strlen(f.created_at), 24);
+	ledger_facility_release(&f);
+	ledger_facility_release(NULL);
+
+	/* A second facility conflicts, naming the one already there. */
+	ASSERT_RC(MAMORI_ECONFLICT,
+		  ledger_facility_create(fx->st, ACTOR, "別の病院", "hospital", &id2, &err), err);
+	assert_contains(err.msg, "さくら薬局");
+	ASSERT_RC(0, store_commit(fx->st, &err), err);
+
+	/* Journaled once, with the record after. */
+	struct entries c;
+	entries_of(fx->st, "facility", id, &c);
+	assert_int_equal(c.n, 1);
+	assert_string_equal(c.e[0].action, "facility.create");
+	assert_string_equal(c.e[0].actor, ACTOR);
+	assert_null(c.e[0].before);
+	assert_json_field(c.e[0].after, "name", "さくら薬局");
+	assert_json_field(c.e[0].after, "type", "pharmacy");
+	entries_release(&c);
+	assert_int_equal(journal_seq(fx->st), 1);
+}
+
+static void test_table_names(void **state)
+{
+	static const struct {
+		enum ledger_table t;
+		const char *name, *label;
+	} cases[] = {
+		{ LEDGER_LOCATION, "location", "設置場所" },
+		{ LEDGER_SYSTEM, "system", "システム" },
+		{ LEDGER_VENDOR, "vendor", "事業者" },
+		{ LEDGER_CONTRACT, "contract", "契約" },
+	};
+
+	for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
+		assert_string_equal(ledger_table_name(cases[i].t), cases[i].name);
+		assert_string_equal(ledger_table_label(cases[i].t), cases[i].label);
+		assert_int_equal(ledger_table_find(cases[i].name), cases[i].t);
+	}
+	assert_int_equal(ledger_table_find("device"), -1);
+	assert_int_equal(ledger_table_find("facility"), -1);
+	assert_int_equal(ledger_table_find("Vendor"), -1);
+	assert_int_equal(ledger_table_find(""), -1);
+}
+
+/* ---- records ---------------------------------------------------------------- */
+
+static void test_vendor_insert_get_update(void **state)
+{
+	struct fixture *fx = *state;
+	struct mamori_err err = { 0 };
+	json_t *rec = J("{\"name\": \"北斗メディカルシステムズ株式会社\", \"contact\": \"山岡\","
+			" \"phone\": \"03-5555-0101\", \"email\": null}");
+	json_t *got = NULL;
+	int64_t id = 0;
+	int64_t seq0 = journal_seq(fx->st);
+
+	ASSERT_RC(0, ledger_insert(fx->st, ACTOR, LEDGER_VENDOR, rec, &id, &err), err);
+	json_decref(rec);
+	assert_true(id > 0);
+	ASSERT_RC(0, ledger_get(fx->st, LEDGER_VENDOR, id, &got, &err), err);
+	assert_int_equal(json_integer_value(json_object_get(got, "id")), id);
+	assert_string_equal(json_string_value(json_object_get(got, "name")),
+			    "北斗メディカルシステムズ株式会社");
+	assert_string_equal(json_string_value(json_object_get(got, "phone")), "03-5555-0101");
+	assert_true(json_is_null(json_object_get(got, "email")));
+	assert_true(json_is_null(json_object_get(got, "note")));
+	/* Every column of the table is present, nothing else. */
+	static const char *const cols[] = { "id",    "name",  "contact", "phone",
+					    "emergency_phone", "email", "note" };
+	assert_int_equal(json_object_size(got), ARRAY_SIZE(cols));
+	for (size_t i = 0; i < ARRAY_SIZE(cols); i++)
+		if (!json_object_get(got, cols[i]))
+			fail_msg("column %s missing from ledger_get", cols[i]);
+	json_decref(got);
+	assert_int_equal(journal_seq(fx->st), seq0 + 1);
+
+	/* Update two columns: journaled with before and after. */
+	json_t *ch = J("{\"phone\": \"03-5555-0199\", \"note\": \"夜間は緊急連絡先へ\"}");
+	ASSERT_RC(0, ledger_update(fx->st, ACTOR, LEDGER_VENDOR, id, ch, &err), err);
+	json_decref(ch);
+	ASSERT_RC(0, ledger_get(fx->st, LEDGER_VENDOR, id, &got, &err), err);
+	assert_string_equal(json_string_value(json_object_get(got, "phone")), "03-5555-0199");
+	assert_string_equal(json_string_value(json_object_get(got, "note")), "夜間は緊急連絡先へ");
+	assert_string_equal(json_string_value(json_object_get(got, "contact")), "山岡");
+	json_decref(got);
+
+	struct entries c;
+	entries_of(fx->st, "vendor", id, &c);
+	assert_int_equal(c.n, 2);
+	assert_string_equal(c.e[0].action, "vendor.add");
+	assert_null(c.e[0].before);
+	assert_json_field(c.e[0].after, "phone", "03-5555-0101");
+	assert_string_equal(c.e[1].action, "vendor.edit");
+	assert_string_equal(c.e[1].actor, ACTOR);
+	assert_json_field(c.e[1].before, "phone", "03-5555-0101");
+	assert_json_field(c.e[1].after, "phone", "03-5555-0199");
+	assert_json_field(c.e[1].before, "note", "(null)");
+	assert_json_field(c.e[1].after, "note", "夜間は緊急連絡先へ");
+	entries_release(&c);
+
+	/* Setting the same values again, or nothing, journals nothing. */
+	int64_t seq1 = journal_seq(fx->st);
+	ch = J("{\"phone\": \"03-5555-0199\"}");
+	ASSERT_RC(0, ledger_update(fx->st, ACTOR, LEDGER_VENDOR, id, ch, &err), err);
+	json_decref(ch);
+	ch = J("{}");
+	ASSERT_RC(0, ledger_update(fx->st, ACTOR, LEDGER_VENDOR, id, ch, &err), err);
+	json_decref(ch);
+	assert_int_equal(journal_seq(fx->st), seq1);
+
+	/* Clearing a column with null is a change. */
+	ch = J("{\"note\": null}");
+	ASSERT_RC(0, ledger_update(fx->st, ACTOR, LEDGER_VENDOR, id, ch, &err), err);
+	json_decref(ch);
+	assert_int_equal(journal_seq(fx->st), seq1 + 1);
+
+	/* Missing record. */
+	ch = J("{\"phone\": \"1\"}");
+	ASSERT_RC(MAMORI_ENOTFOUND, ledger_update(fx->st, ACTOR, LEDGER_VENDOR, id + 100, ch, &err),
+		  err);
+	json_decref(ch);
+	ASSERT_RC(MAMORI_ENOTFOUND, ledger_get(fx->st, LEDGER_VENDOR, id + 100, &got, &err), err);
+	assert_null(got);
+	assert_int_equal(journal_seq(fx->st), seq1 + 1);
+}
+
+static void test_duplicate_name(void **state)
+{
+	struct fixture *fx = *state;
+	struct mamori_err err = { 0 };
+	json_t *rec = J("{\"name\": \"東和ネットワークサービス株式会社\"}");
+	int64_t id = 0, id2 = 0;
+
+	ASSERT_RC(0, ledger_insert(fx->st, ACTOR, LEDGER_VENDOR, rec, &id, &err), err);
+	int64_t seq = journal_seq(fx->st);
+	ASSERT_RC(MAMORI_ECONFLICT, ledger_insert(fx->st, ACTOR, LEDGER_VENDOR, rec, &id2, &err), err);
+	assert_contains(err.msg, "東和ネットワークサービス株式会社");
+	assert_int_equal(journal_seq(fx->st), seq);
+	/* The same name in another table is fine. */
+	ASSERT_RC(0, ledger_insert(fx->st, ACTOR, LEDGER_LOCATION, rec, &id2, &err), err);
+	json_decref(rec);
+
+	/* Renaming onto an existing name conflicts too. */
+	rec = J("{\"name\": \"さくら医用画像株式会社\"}");
+	ASSERT_RC(0, ledger_insert(fx->st, ACTOR, LEDGER_VENDOR, rec, &id2, &err), err);
+	json_decref(rec);
+	json_t *ch = J("{\"name\": \"東和ネットワークサービス株式会社\"}");
+	int r = ledger_update(fx->st, ACTOR, LEDGER_VENDOR, id2, ch, &err);
+	json_decref(ch);
+	if (r != MAMORI_ECONFLICT)
+		fail_msg("rename onto an existing vendor = %d (%s)", r, err.msg);
+}
+
+static void test_system_and_contract(void **state)
+{
+	struct fixture *fx = *state;
+	struct mamori_err err = { 0 };
+	int64_t vid = 0, sid = 0, cid = 0, cid2 = 0;
+	json_t *got = NULL;
+
+	json_t *v = J("{\"name\": \"さくら医用画像株式会社\"}");
+	ASSERT_RC(0, ledger_insert(fx->st, ACTOR, LEDGER_VENDOR, v, &vid, &err), err);
+	json_decref(v);
+
+	json_t *sys = json_pack("{s:s, s:s, s:s, s:s, s:s, s:b, s:I}", "name", "PACS", "category",
+				"PACS", "confidentiality", "A", "integrity", "A", "availability",
+				"B", "internet", 0, "vendor_id", (json_int_t)vid);
+	ASSERT_RC(0, ledger_insert(fx->st, ACTOR, LEDGER_SYSTEM, sys, &sid, &err), err);
+	json_decref(sys);
+	ASSERT_RC(0, ledger_get(fx->st, LEDGER_SYSTEM, sid, &got, &err), err);
+	assert_string_equal(json_string_value(json_object_get(got, "confidentiality")), "A");
+	assert_string_equal(json_string_value(json_object_get(got, "availability")), "B");
+	assert_int_equal(json_integer_value(json_object_get(got, "internet")), 0);
+	assert_int_equal(json_integer_value(json_object_get(got, "vendor_id")), vid);
+	assert_true(json_is_null(json_object_get(got, "backup")));
+	json_decref(got);
+
+	json_t *c = json_pack("{s:I, s:I, s:s, s:b, s:s, s:i, s:s}", "vendor_id", (json_int_t)vid,
+			      "system_id", (json_int_t)sid, "title", "PACS 保守契約",
+			      "remote_maintenance", 1, "hosting", "onprem", "japanese_law", 1,
+			      "end_date", "2026-09-30");
+	ASSERT_RC(0, ledger_insert(fx->st, ACTOR, LEDGER_CONTRACT, c, &cid, &err), err);
+	json_decref(c);
+	ASSERT_RC(0, ledger_get(fx->st, LEDGER_CONTRACT, cid, &got, &err), err);
+	assert_string_equal(json_string_value(json_object_get(got, "title")), "PACS 保守契約");
+	assert_int_equal(json_integer_value(json_object_get(got, "remote_maintenance")), 1);
+	assert_int_equal(json_integer_value(json_object_get(got, "system_id")), sid);
+	json_decref(got);
+
+	/* Contracts have no unique name: the same title twice is two contracts. */
+	c = json_pack("{s:I, s:s}", "vendor_id", (json_int_t)vid, "title", "PACS 保守契約");
+	ASSERT_RC(0, ledger_insert(fx->st, ACTOR, LEDGER_CONTRACT, c, &cid2, &err), err);
+	json_decref(c);
+	assert_true(cid2 != cid);
+
+	/* Update a system's enum and bool, journaled. */
+	json_t *ch = J("{\"availability\": \"A\", \"internet\": true}");
+	ASSERT_RC(0, ledger_update(fx->st, ACTOR, LEDGER_SYSTEM, sid, ch, &err), err);
+	json_decref(ch);
+	struct entries e;
+	entries_of(fx->st, "system", sid, &e);
+	assert_int_equal(e.n, 2);
+	assert_string_equal(e.e[0].action, "system.add");
+	assert_string_equal(e.e[1].action, "system.edit");
+	assert_json_field(e.e[1].before, "availability", "B");
+	assert_json_field(e.e[1].after, "availability", "A");
+	assert_json_field(e.e[1].before, "internet", "0");
+	assert_json_field(e.e[1].after, "internet", "1");
+	entries_release(&e);
+	entries_of(fx->st, "contract", cid, &e);
+	assert_int_equal(e.n, 1);
+	assert_string_equal(e.e[0].action, "contract.add");
+	assert_json_field(e.e[0].after, "title", "PACS 保守契約");
+	entries_release(&e);
+
+	/* Lists: systems by name, contracts by id. */
+	json_t *more = J("{\"name\": \"オーダリングシステム\"}");
+	int64_t sid2;
+	ASSERT_RC(0, ledger_insert(fx->st, ACTOR, LEDGER_SYSTEM, more, &sid2, &err), err);
+	json_decref(more);
+	json_t *list = NULL;
+	ASSERT_RC(0, ledger_list(fx->st, LEDGER_SYSTEM, &list, &err), err);
+	assert_int_equal(json_array_size(list), 2);
+	assert_string_equal(json_string_value(json_object_get(json_array_get(list, 0), "name")),
+			    "PACS");
+	assert_string_equal(json_string_value(json_object_get(json_array_get(list, 1), "name")),
+			    "オーダリングシステム");
+	json_decref(list);
+	ASSERT_RC(0, ledger_list(fx->st, LEDGER_CONTRACT, &list, &err), err);
+	assert_int_equal(json_array_size(list), 2);
+	assert_int_equal(json_integer_value(json_object_get(json_array_get(list, 0), "id")), cid);
+	assert_int_equal(json_integer_value(json_object_get(json_array_get(list, 1), "id")), cid2);
+	json_decref(list);
+	ASSERT_RC(0, ledger_list(fx->st, LEDGER_LOCATION, &list, &err), err);
+	assert_int_equal(json_array_size(list), 0);
+	json_decref(list);
+}
+
+static void test_list_order(void **state)
+{
+	static const char *const names[] = { "電子カルテシステム", "PACS", "医事会計システム",
+					     "オーダリングシステム" };
+	struct fixture *fx = *state;
+	struct mamori_err err = { 0 };
+	json_t *list = NULL;
+
+	for (size_t i = 0; i < ARRAY_SIZE(names); i++) {
+		json_t *r = json_pack("{s:s}", "name", names[i]);
+		ASSERT_RC(0, ledger_insert(fx->st, ACTOR, LEDGER_SYSTEM, r, NULL, &err), err);
+		json_decref(r);
+	}
+	ASSERT_RC(0, ledger_list(fx->st, LEDGER_SYSTEM, &list, &err), err);
+	assert_int_equal(json_array_size(list), ARRAY_SIZE(names));
+	const char *prev = "";
+	for (size_t i = 0; i < json_array_size(list); i++) {
+		const char *n = json_string_value(json_object_get(json_array_get(list, i), "name"));
+		if (strcmp(prev, n) > 0)
+			fail_msg("list not ordered by name: %s before %s", prev, n);
+		prev = n;
+	}
+	json_decref(list);
+}
+
+/* Every bad record is MAMORI_EINVAL naming the column; nothing is written. */
+static void test_bad_records(void **state)
+{
+	static const struct {
+		enum ledger_table t;
+		const char *rec;
+		const char *names; /* the message must contain this */
+	} cases[] = {
+		{ LEDGER_VENDOR, "{\"name\": \"X\", \"colour\": \"red\"}", "colour" },
+		{ LEDGER_VENDOR, "{\"name\": \"X\", \"name; DROP TABLE vendor; --\": \"1\"}",
+		  "name; DROP TABLE vendor; --" },
+		{ LEDGER_VENDOR, "{\"name\": \"X\", \"facility_id\": 1}", "facility_id" },
+		{ LEDGER_VENDOR, "{\"name\": \"X\", \"id\": 5}", "id" },
+		{ LEDGER_SYSTEM, "{\"name\": \"X\", \"created_at\": \"2020-01-01\"}", "created_at" },
+		{ LEDGER_VENDOR, "{\"contact\": \"no name\"}", "name" },
+		{ LEDGER_VENDOR, "{\"name\": \"\"}", "name" },
+		{ LEDGER_VENDOR, "{\"name\": null}", "name" },
+		{ LEDGER_VENDOR, "{\"name\": 42}", "name" },
+		{ LEDGER_VENDOR, "{\"name\": \"X\", \"phone\": 3555}", "phone" },
+		{ LEDGER_SYSTEM, "{\"name\": \"X\", \"confidentiality\": \"D\"}", "confidentiality" },
+		{ LEDGER_SYSTEM, "{\"name\": \"X\", \"confidentiality\": \"a\"}", "confidentiality" },
+		{ LEDGER_SYSTEM, "{\"name\": \"X\", \"confidentiality\": \"A|B\"}", "confidentiality" },
+		{ LEDGER_SYSTEM, "{\"name\": \"X\", \"integrity\": \"C\"}", "integrity" },
+		{ LEDGER_SYSTEM, "{\"name\": \"X\", \"availability\": 1}", "availability" },
+		{ LEDGER_SYSTEM, "{\"name\": \"X\", \"internet\": 2}", "internet" },
+		{ LEDGER_SYSTEM, "{\"name\": \"X\", \"internet\": \"yes\"}", "internet" },
+		{ LEDGER_SYSTEM, "{\"name\": \"X\", \"vendor_id\": \"1\"}", "vendor_id" },
+		{ LEDGER_SYSTEM, "{\"name\": \"X\", \"vendor_id\": 0}", "vendor_id" },
+		{ LEDGER_SYSTEM, "{\"name\": \"X\", \"vendor_id\": -3}", "vendor_id" },
+		{ LEDGER_CONTRACT, "{\"title\": \"no vendor\"}", "vendor_id" },
+		{ LEDGER_CONTRACT, "{\"vendor_id\": 1}", "title" },
+		{ LEDGER_CONTRACT, "{\"vendor_id\": 1, \"title\": \"T\", \"hosting\": \"saas\"}",
+		  "hosting" },
+		{ LEDGER_CONTRACT, "{\"vendor_id\": 1, \"title\": \"T\", \"japanese_law\": -1}",
+		  "japanese_law" },
+		{ LEDGER_LOCATION, "{\"name\": \"X\", \"floor\": 3}", "floor" },
+	};
+	struct fixture *fx = *state;
+	int64_t seq = journal_seq(fx->st);
+
+	for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
+		struct mamori_err err = { 0 };
+		json_t *rec = J(cases[i].rec);
+		int64_t id = -7;
+		int r = ledger_insert(fx->st, ACTOR, cases[i].t, rec, &id, &err);
+		json_decref(rec);
+		if (r != MAMORI_EINVAL)
+			fail_msg("%s %s: r = %d (%s), want MAMORI_EINVAL",
+				 ledger_table_name(cases[i].t), cases[i].rec, r, err.msg);
+		if (!strstr(err.msg, cases[i].names))
+			fail_msg("%s: message does not name %s: %s", cases[i].rec, cases[i].names,
+				 err.msg);
+		assert_int_equal(id, -7);
+	}
+	/* A record that is not an object. */
+	struct mamori_err err = { 0 };
+	json_t *arr = json_array();
+	ASSERT_RC(MAMORI_EINVAL, ledger_insert(fx->st, ACTOR, LEDGER_VENDOR, arr, NULL, &err), err);
+	json_decref(arr);
+
+	assert_int_equal(journal_seq(fx->st), seq);
+	int64_t n = -1;
+	ASSERT_RC(0, store_query_int(fx->st, &n, &err,
+				     "SELECT (SELECT COUNT(*) FROM vendor) + (SELECT COUNT(*) FROM system)"
+				     " + (SELECT COUNT(*) FROM contract) + (SELECT COUNT(*) FROM location)",
+				     NULL),
+		  err);
+	assert_int_equal(n, 0);
+}
+
+/* Updates are checked the same way, and leave the record as it was. */
+static void test_bad_updates(void **state)
+{
+	static const struct {
+		const char *changes, *names;
+	} cases[] = {
+		{ "{\"colour\": \"red\"}", "colour" },
+		{ "{\"id\": 99}", "id" },
+		{ "{\"name\": \"\"}", "name" },
+		{ "{\"name\": null}", "name" },
+		{ "{\"confidentiality\": \"Z\"}", "confidentiality" },
+		{ "{\"internet\": 5}", "internet" },
+		{ "{\"updated_at\": \"x\"}", "updated_at" },
+	};
+	struct fixture *fx = *state;
+	struct mamori_err err = { 0 };
+	json_t *rec = J("{\"name\": \"電子カルテシステム\", \"confidentiality\": \"A\"}");
+	json_t *before = NULL, *after = NULL;
+	int64_t id;
+
+	ASSERT_RC(0, ledger_insert(fx->st, ACTOR, LEDGER_SYSTEM, rec, &id, &err), err);
+	json_decref(rec);
+	ASSERT_RC(0, ledger_get(fx->st, LEDGER_SYSTEM, id, &before, &err), err);
+	int64_t seq = journal_seq(fx->st);
+	for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
+		json_t *ch = J(cases[i].changes);
+		int r = ledger_update(fx->st, ACTOR, LEDGER_SYSTEM, id, ch, &err);
+		json_decref(ch);
+		if (r != MAMORI_EINVAL)
+			fail_msg("%s: r = %d (%s)", cases[i].changes, r, err.msg);
+		assert_contains(err.msg, cases[i].names);
+	}
+	ASSERT_RC(0, ledger_get(fx->st, LEDGER_SYSTEM, id, &after, &err), err);
+	assert_true(json_equal(before, after));
+	assert_int_equal(journal_seq(fx->st), seq);
+	json_decref(before);
+	json_decref(after);
+}
+
+static void test_ref_resolve(void **state)
+{
+	struct fixture *fx = *state;
+	struct mamori_err err = { 0 };
+	int64_t id = -1, id2 = -1;
+	int created = -1;
+	int64_t seq = journal_seq(fx->st);
+
+	/* Without create: not found, nothing made. */
+	ASSERT_RC(MAMORI_ENOTFOUND,
+		  ledger_ref_resolve(fx->st, ACTOR, LEDGER_LOCATION, "地下1階 サーバ室", 0, &id,
+				     &created, &err),
+		  err);
+	assert_contains(err.msg, "地下1階 サーバ室");
+	assert_int_equal(created, 0);
+	assert_int_equal(journal_seq(fx->st), seq);
+
+	/* With create: made and journaled once. */
+	ASSERT_RC(0,
+		  ledger_ref_resolve(fx->st, ACTOR, LEDGER_LOCATION, "地下1階 サーバ室", 1, &id,
+				     &created, &err),
+		  err);
+	assert_true(id > 0);
+	assert_int_equal(created, 1);
+	assert_int_equal(journal_seq(fx->st), seq + 1);
+
+	/* Again, with and without create: found, not made again. */
+	static const int creates[] = { 1, 0 };
+	for (size_t i = 0; i < ARRAY_SIZE(creates); i++) {
+		created = -1;
+		ASSERT_RC(0,
+			  ledger_ref_resolve(fx->st, ACTOR, LEDGER_LOCATION, "地下1階 サーバ室",
+					     creates[i], &id2, &created, &err),
+			  err);
+		assert_int_equal(id2, id);
+		assert_int_equal(created, 0);
+	}
+	/* created may be NULL. */
+	ASSERT_RC(0, ledger_ref_resolve(fx->st, ACTOR, LEDGER_VENDOR, "ヤマハ", 1, &id2, NULL, &err),
+		  err);
+	assert_true(id2 > 0);
+	assert_int_equal(journal_seq(fx->st), seq + 2);
+
+	/* A name with quotes is a name. */
+	ASSERT_RC(0,
+		  ledger_ref_resolve(fx->st, ACTOR, LEDGER_SYSTEM, "x' OR '1'='1", 1, &id2, &created,
+				     &err),
+		  err);
+	assert_int_equal(created, 1);
+	ASSERT_RC(MAMORI_ENOTFOUND,
+		  ledger_ref_resolve(fx->st, ACTOR, LEDGER_SYSTEM, "' OR ''='", 0, &id2, &created,
+				     &err),
+		  err);
+
+	struct entries c;
+	entries_of(fx->st, "location", id, &c);
+	assert_int_equal(c.n, 1);
+	assert_string_equal(c.e[0].action, "location.add");
+	assert_null(c.e[0].before);
+	assert_json_field(c.e[0].after, "name", "地下1階 サーバ室");
+	entries_release(&c);
+}
+
+/* Writes in a rolled-back transaction leave neither record nor entry. */
+static void test_rollback(void **state)
+{
+	struct fixture *fx = *state;
+	struct mamori_err err = { 0 };
+	json_t *rec = J("{\"name\": \"消える事業者\"}"), *list = NULL;
+	int64_t id;
+
+	ASSERT_RC(0, store_commit(fx->st, &err), err);
+	int64_t seq = journal_seq(fx->st);
+	ASSERT_RC(0, store_begin(fx->st, &err), err);
+	ASSERT_RC(0, ledger_insert(fx->st, ACTOR, LEDGER_VENDOR, rec, &id, &err), err);
+	json_decref(rec);
+	store_rollback(fx->st);
+	ASSERT_RC(0, ledger_list(fx->st, LEDGER_VENDOR, &list, &err), err);
+	assert_int_equal(json_array_size(list), 0);
+	json_decref(list);
+	assert_int_equal(journal_seq(fx->st), seq);
+	ASSERT_RC(0, store_begin(fx->st, &err), err);
+}
+
+/* After all kinds of writes the chain verifies. */
+static void test_journal_verifies(void **state)
+{
+	struct fixture *fx = *state;
+	struct mamori_err err = { 0 };
+	struct journal_verify_result res;
+	int64_t id;
+
+	json_t *rec = J("{\"name\": \"北斗\"}");
+	ASSERT_RC(0, ledger_insert(fx->st, ACTOR, LEDGER_VENDOR, rec, &id, &err), err);
+	json_decref(rec);
+	rec = J("{\"phone\": \"1\"}");
+	ASSERT_RC(0, ledger_update(fx->st, ACTOR, LEDGER_VENDOR, id, rec, &err), err);
+	json_decref(rec);
+	ASSERT_RC(0, store_commit(fx->st, &err), err);
+	ASSERT_RC(0, journal_verify(fx->st, NULL, &res, NULL, NULL, &err), err);
+	assert_int_equal(res.entries, 3); /* facility, vendor.add, vendor.edit */
+	ASSERT_RC(0, store_begin(fx->st, &err), err);
+}
+
+int main(void)
+{
+#define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_facility_type_parse),
+		cmocka_unit_test_setup_teardown(test_facility, setup_bare, teardown),
+		cmocka_unit_test(test_table_names),
+		T(test_vendor_insert_get_update),
+		T(test_duplicate_name),
+		T(test_system_and_contract),
+		T(test_list_order),
+		T(test_bad_records),
+		T(test_bad_updates),
+		T(test_ref_resolve),
+		T(test_rollback),
+		T(test_journal_verifies),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
