@@ -15,6 +15,10 @@ static const struct cli_command commands[] = {
 	{ "init", cmd_init, "新しいデータベースを作成し、施設を登録する" },
 	{ "demo", cmd_demo, "架空の病院のデモデータを作成する" },
 	{ "asset", cmd_asset, "機器台帳 (import / list / show / add / edit / retire / dispose / export)" },
+	{ "system", cmd_system, "医療情報システム (機器管理票) の list / show / add / edit" },
+	{ "vendor", cmd_vendor, "事業者の list / show / add / edit" },
+	{ "contract", cmd_contract, "事業者との契約 (リモート保守・責任分界) の list / show / add / edit" },
+	{ "location", cmd_location, "設置場所の list / show / add / edit" },
 	{ "journal", cmd_journal, "変更履歴ジャーナル (verify / show / head)" },
 	{ NULL, NULL, NULL },
 };

@@ -5,6 +5,7 @@
 #include "common.h"
 #include "journal.h"
 #include "ledger.h"
+#include "norm.h"
 #include "store.h"
 #include "strbuf.h"
 
@@ -13,6 +14,7 @@ enum col_type {
 	COL_BOOL,  /* 0 / 1 / null */
 	COL_REF,   /* integer id of another record */
 	COL_ENUM,  /* text among allowed values */
+	COL_DATE,  /* YYYY-MM-DD */
 };
 
 struct column {
@@ -20,6 +22,8 @@ struct column {
 	enum col_type type;
 	const char *allowed; /* COL_ENUM: '|'-separated values */
 	int required;
+	const char *label;   /* Japanese label (CLI, exports) */
+	int ref;             /* COL_REF: the table referred to */
 };
 
 struct table {
@@ -31,58 +35,58 @@ struct table {
 };
 
 static const struct column location_cols[] = {
-	{ "name", COL_TEXT, NULL, 1 },
-	{ "note", COL_TEXT, NULL, 0 },
-	{ NULL, 0, NULL, 0 },
+	{ "name", COL_TEXT, NULL, 1, "名称", 0 },
+	{ "note", COL_TEXT, NULL, 0, "備考", 0 },
+	{ NULL, 0, NULL, 0, NULL, 0 },
 };
 
 static const struct column system_cols[] = {
-	{ "name", COL_TEXT, NULL, 1 },
-	{ "category", COL_TEXT, NULL, 0 },
-	{ "purpose", COL_TEXT, NULL, 0 },
-	{ "usage", COL_TEXT, NULL, 0 },
-	{ "scope", COL_TEXT, NULL, 0 },
-	{ "department", COL_TEXT, NULL, 0 },
-	{ "manager", COL_TEXT, NULL, 0 },
-	{ "confidentiality", COL_ENUM, "A|B|C", 0 },
-	{ "integrity", COL_ENUM, "A|B", 0 },
-	{ "availability", COL_ENUM, "A|B", 0 },
-	{ "data_volume", COL_TEXT, NULL, 0 },
-	{ "external_media", COL_TEXT, NULL, 0 },
-	{ "backup", COL_TEXT, NULL, 0 },
-	{ "os", COL_TEXT, NULL, 0 },
-	{ "install_location", COL_TEXT, NULL, 0 },
-	{ "configuration", COL_TEXT, NULL, 0 },
-	{ "network", COL_TEXT, NULL, 0 },
-	{ "internet", COL_BOOL, NULL, 0 },
-	{ "external_exchange", COL_TEXT, NULL, 0 },
-	{ "vendor_id", COL_REF, NULL, 0 },
-	{ NULL, 0, NULL, 0 },
+	{ "name", COL_TEXT, NULL, 1, "システム名", 0 },
+	{ "category", COL_TEXT, NULL, 0, "分類", 0 },
+	{ "purpose", COL_TEXT, NULL, 0, "利用目的", 0 },
+	{ "usage", COL_TEXT, NULL, 0, "利用内容", 0 },
+	{ "scope", COL_TEXT, NULL, 0, "利用範囲", 0 },
+	{ "department", COL_TEXT, NULL, 0, "設置部署", 0 },
+	{ "manager", COL_TEXT, NULL, 0, "管理者", 0 },
+	{ "confidentiality", COL_ENUM, "A|B|C", 0, "機密性", 0 },
+	{ "integrity", COL_ENUM, "A|B", 0, "完全性", 0 },
+	{ "availability", COL_ENUM, "A|B", 0, "可用性", 0 },
+	{ "data_volume", COL_TEXT, NULL, 0, "保有データ量", 0 },
+	{ "external_media", COL_TEXT, NULL, 0, "外部記録媒体", 0 },
+	{ "backup", COL_TEXT, NULL, 0, "バックアップ", 0 },
+	{ "os", COL_TEXT, NULL, 0, "OS", 0 },
+	{ "install_location", COL_TEXT, NULL, 0, "設置場所", 0 },
+	{ "configuration", COL_TEXT, NULL, 0, "システム構成", 0 },
+	{ "network", COL_TEXT, NULL, 0, "ネットワーク接続", 0 },
+	{ "internet", COL_BOOL, NULL, 0, "インターネット接続", 0 },
+	{ "external_exchange", COL_TEXT, NULL, 0, "外部と情報交換の有無と相手先", 0 },
+	{ "vendor_id", COL_REF, NULL, 0, "事業者", LEDGER_VENDOR },
+	{ NULL, 0, NULL, 0, NULL, 0 },
 };
 
 static const struct column vendor_cols[] = {
-	{ "name", COL_TEXT, NULL, 1 },
-	{ "contact", COL_TEXT, NULL, 0 },
-	{ "phone", COL_TEXT, NULL, 0 },
-	{ "emergency_phone", COL_TEXT, NULL, 0 },
-	{ "email", COL_TEXT, NULL, 0 },
-	{ "note", COL_TEXT, NULL, 0 },
-	{ NULL, 0, NULL, 0 },
+	{ "name", COL_TEXT, NULL, 1, "事業者名", 0 },
+	{ "contact", COL_TEXT, NULL, 0, "担当者", 0 },
+	{ "phone", COL_TEXT, NULL, 0, "電話番号", 0 },
+	{ "emergency_phone", COL_TEXT, NULL, 0, "緊急連絡先", 0 },
+	{ "email", COL_TEXT, NULL, 0, "メールアドレス", 0 },
+	{ "note", COL_TEXT, NULL, 0, "備考", 0 },
+	{ NULL, 0, NULL, 0, NULL, 0 },
 };
 
 static const struct column contract_cols[] = {
-	{ "vendor_id", COL_REF, NULL, 1 },
-	{ "system_id", COL_REF, NULL, 0 },
-	{ "title", COL_TEXT, NULL, 1 },
-	{ "remote_maintenance", COL_BOOL, NULL, 0 },
-	{ "hosting", COL_ENUM, "onprem|cloud|hybrid", 0 },
-	{ "data_location", COL_TEXT, NULL, 0 },
-	{ "japanese_law", COL_BOOL, NULL, 0 },
-	{ "demarcation", COL_TEXT, NULL, 0 },
-	{ "start_date", COL_TEXT, NULL, 0 },
-	{ "end_date", COL_TEXT, NULL, 0 },
-	{ "note", COL_TEXT, NULL, 0 },
-	{ NULL, 0, NULL, 0 },
+	{ "vendor_id", COL_REF, NULL, 1, "事業者", LEDGER_VENDOR },
+	{ "system_id", COL_REF, NULL, 0, "システム", LEDGER_SYSTEM },
+	{ "title", COL_TEXT, NULL, 1, "契約名", 0 },
+	{ "remote_maintenance", COL_BOOL, NULL, 0, "リモート保守", 0 },
+	{ "hosting", COL_ENUM, "onprem|cloud|hybrid", 0, "提供形態", 0 },
+	{ "data_location", COL_TEXT, NULL, 0, "データの保存場所", 0 },
+	{ "japanese_law", COL_BOOL, NULL, 0, "国内法の適用", 0 },
+	{ "demarcation", COL_TEXT, NULL, 0, "責任分界", 0 },
+	{ "start_date", COL_DATE, NULL, 0, "開始日", 0 },
+	{ "end_date", COL_DATE, NULL, 0, "終了日", 0 },
+	{ "note", COL_TEXT, NULL, 0, "備考", 0 },
+	{ NULL, 0, NULL, 0, NULL, 0 },
 };
 
 static const struct table tables[LEDGER_NTABLES] = {
@@ -266,6 +270,7 @@ static int check_value(const struct table *t, const struct column *c, json_t *v,
 	}
 	switch (c->type) {
 	case COL_TEXT:
+	case COL_DATE:
 		if (!json_is_string(v))
 			return mamori_err_set(err, MAMORI_EINVAL, "%s: %s は文字列で指定してください",
 					      t->label, c->name);
@@ -576,4 +581,164 @@ int ledger_ref_resolve(struct store *st, const char *actor, enum ledger_table ti
 	if (r == 0 && created)
 		*created = 1;
 	return r;
+}
+
+/* ---- columns and text values (CLI and UI) ----------------------------- */
+
+size_t ledger_column_count(enum ledger_table tid)
+{
+	size_t n = 0;
+	while (tables[tid].cols[n].name)
+		n++;
+	return n;
+}
+
+void ledger_column_get(enum ledger_table tid, size_t i, struct ledger_column_info *out)
+{
+	const struct column *c = &tables[tid].cols[i];
+
+	out->name = c->name;
+	out->label = c->label;
+	out->required = c->required;
+	out->is_bool = c->type == COL_BOOL;
+	out->ref = c->type == COL_REF ? c->ref : -1;
+	out->allowed = c->allowed;
+}
+
+/* Column by name, label, or a reference's name without "_id". */
+static const struct column *find_col_text(const struct table *t, const char *name)
+{
+	for (const struct column *c = t->cols; c->name; c++) {
+		size_t n = strlen(c->name);
+		if (!strcmp(c->name, name) || !strcmp(c->label, name))
+			return c;
+		if (c->type == COL_REF && n > 3 && strlen(name) == n - 3 &&
+		    !strncmp(c->name, name, n - 3))
+			return c;
+	}
+	return NULL;
+}
+
+static const struct {
+	const char *value;
+	const char *words[4];
+} hosting_words[] = {
+	{ "onprem", { "オンプレミス", "院内", "オンプレ", NULL } },
+	{ "cloud", { "クラウド", NULL } },
+	{ "hybrid", { "ハイブリッド", NULL } },
+};
+
+int ledger_find(struct store *st, enum ledger_table tid, const char *key, int64_t *id,
+		struct mamori_err *err)
+{
+	const struct table *t = &tables[tid];
+	struct strbuf sql = STRBUF_INIT;
+	char *k = norm_text(key);
+	int r;
+
+	*id = 0;
+	if (k[0] == '#') {
+		char *end;
+		long long v = strtoll(k + 1, &end, 10);
+		json_t *rec = NULL;
+		if (*end || v <= 0) {
+			r = mamori_err_set(err, MAMORI_EUSAGE, "番号「%s」が正しくありません", k);
+		} else {
+			r = ledger_get(st, tid, v, &rec, err);
+			json_decref(rec);
+			if (r == 0)
+				*id = v;
+		}
+		free(k);
+		return r;
+	}
+	strbuf_addf(&sql, "SELECT id FROM %s WHERE %s = ? ORDER BY id LIMIT 2", t->name,
+		    tid == LEDGER_CONTRACT ? "title" : "name");
+	r = store_query_int(st, id, err, sql.buf, k, NULL);
+	strbuf_release(&sql);
+	if (r == 0 && !*id)
+		r = mamori_err_set(err, MAMORI_ENOTFOUND, "%s「%s」は登録されていません", t->label, k);
+	free(k);
+	return r;
+}
+
+int ledger_set_text(struct store *st, enum ledger_table tid, json_t *rec, const char *column,
+		    const char *value, struct mamori_err *err)
+{
+	const struct table *t = &tables[tid];
+	const struct column *c = find_col_text(t, column);
+	char buf[NORM_DATE_LEN];
+	char *v;
+	int b, r = 0;
+
+	if (!c)
+		return mamori_err_set(err, MAMORI_EINVAL, "%s に「%s」という項目はありません", t->label,
+				      column);
+	v = norm_text(value);
+	if (!*v) {
+		json_object_set_new(rec, c->name, json_null());
+		goto out;
+	}
+	switch (c->type) {
+	case COL_TEXT:
+		json_object_set_new(rec, c->name, json_string(v));
+		break;
+	case COL_DATE:
+		r = norm_date(v, buf, err);
+		if (r == 0)
+			json_object_set_new(rec, c->name, json_string(buf));
+		break;
+	case COL_BOOL:
+		r = norm_bool(v, &b, err);
+		if (r == 0)
+			json_object_set_new(rec, c->name, b < 0 ? json_null() : json_integer(b));
+		break;
+	case COL_ENUM: {
+		const char *canon = NULL;
+		for (char *p = v; *p; p++)
+			if (*p >= 'a' && *p <= 'z' && strlen(v) == 1)
+				*p = (char)(*p - 'a' + 'A');
+		if (enum_allows(c->allowed, v))
+			canon = v;
+		for (size_t i = 0; !canon && !strcmp(c->name, "hosting") && i < ARRAY_SIZE(hosting_words);
+		     i++)
+			for (const char *const *w = hosting_words[i].words; *w; w++)
+				if (!strcmp(v, *w))
+					canon = hosting_words[i].value;
+		if (!canon)
+			r = mamori_err_set(err, MAMORI_EINVAL, "「%s」は使えません (%s)", v, c->allowed);
+		else
+			json_object_set_new(rec, c->name, json_string(canon));
+		break;
+	}
+	case COL_REF: {
+		int64_t id = 0;
+		r = ledger_find(st, c->ref, v, &id, err);
+		if (r == 0)
+			json_object_set_new(rec, c->name, json_integer(id));
+		break;
+	}
+	}
+out:
+	if (r < 0)
+		mamori_err_prefix(err, "%s", c->label);
+	free(v);
+	return r;
+}
+
+const char *ledger_value_label(const char *column, const char *value)
+{
+	if (!strcmp(column, "hosting"))
+		for (size_t i = 0; i < ARRAY_SIZE(hosting_words); i++)
+			if (!strcmp(value, hosting_words[i].value))
+				return hosting_words[i].words[0];
+	return value;
+}
+
+const char *ledger_record_name(json_t *rec)
+{
+	json_t *v = json_object_get(rec, "name");
+	if (!json_is_string(v))
+		v = json_object_get(rec, "title");
+	return json_is_string(v) ? json_string_value(v) : "";
 }

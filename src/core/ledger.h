@@ -96,4 +96,40 @@ int ledger_ref_resolve(struct store *st, const char *actor, enum ledger_table t,
 		       const char *name, int create, int64_t *id, int *created,
 		       struct mamori_err *err);
 
+/* Column metadata, for the CLI and UI. */
+struct ledger_column_info {
+	const char *name;    /* SQL column and JSON key */
+	const char *label;   /* Japanese label */
+	int required;
+	int is_bool;
+	int ref;             /* referenced table, or -1 */
+	const char *allowed; /* '|'-separated values of an enumeration, or NULL */
+};
+
+size_t ledger_column_count(enum ledger_table t);
+void ledger_column_get(enum ledger_table t, size_t i, struct ledger_column_info *out);
+
+/*
+ * Finds a record by "#ID" or by its name (title for contracts) in *id.
+ * MAMORI_ENOTFOUND when there is none.
+ */
+int ledger_find(struct store *st, enum ledger_table t, const char *key, int64_t *id,
+		struct mamori_err *err);
+
+/*
+ * Sets column (its name, its Japanese label, or for a reference its name
+ * without "_id", e.g. "vendor") of rec from text as a person types it:
+ * blank → null; yes/no words for flags; dates in any Japanese notation;
+ * "オンプレミス"/"クラウド" for hosting; a reference by name or #ID.
+ * MAMORI_EINVAL (or ENOTFOUND for a reference) naming the column otherwise.
+ */
+int ledger_set_text(struct store *st, enum ledger_table t, json_t *rec, const char *column,
+		    const char *value, struct mamori_err *err);
+
+/* Japanese word for an enumerated value ("cloud" → "クラウド"); else value. */
+const char *ledger_value_label(const char *column, const char *value);
+
+/* The record's name (or title); "" when it has none.  Borrowed. */
+const char *ledger_record_name(json_t *rec);
+
 #endif
