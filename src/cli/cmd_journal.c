@@ -8,6 +8,11 @@
 #include "journal.h"
 #include "store.h"
 
+static void verify_progress(int64_t done, int64_t total, void *what)
+{
+	cli_progress((size_t)done, (size_t)total, what);
+}
+
 static int verify(struct cli *cli, int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -37,7 +42,8 @@ static int verify(struct cli *cli, int argc, char **argv)
 	rc = cli_open_store(cli, &st, 0);
 	if (rc)
 		return rc;
-	r = journal_verify(st, expect, &res, NULL, NULL, &err);
+	r = journal_verify(st, expect, &res, cli_progress_enabled() ? verify_progress : NULL,
+			   "検証中…", &err);
 	store_close(st);
 	if (fmt == CLI_FORMAT_JSON) {
 		json_t *o = json_pack("{s:b, s:I, s:s}", "intact", r == 0, "entries",

@@ -66,6 +66,8 @@ static char detect_delim(const char *data, size_t len, size_t pos)
 void csv_reader_init(struct csv_reader *r, const char *data, size_t len, char delim)
 {
 	assert(delim == 0 || delim == ',' || delim == '\t');
+	if (!data)
+		data = ""; /* an empty file may come as NULL, 0 */
 	r->data = data;
 	r->len = len;
 	r->pos = 0;

@@ -238,11 +238,15 @@ static int run_iconv(const char *to, const char *from, const char *in, size_t le
 int enc_to_utf8(const char *in, size_t len, enum enc_kind enc, char **out, size_t *outlen,
 		enum enc_kind *detected, struct mamori_err *err)
 {
-	bool bom = len >= 3 && memcmp(in, utf8_bom, 3) == 0;
-	size_t skip = bom ? 3 : 0, bad, cbad = 0, dummy;
+	bool bom;
+	size_t skip, bad, cbad = 0, dummy;
 	char hex[32];
 	int ret;
 
+	if (!in)
+		in = ""; /* an empty file may come as NULL, 0 */
+	bom = len >= 3 && memcmp(in, utf8_bom, 3) == 0;
+	skip = bom ? 3 : 0;
 	*out = NULL;
 	if (!outlen)
 		outlen = &dummy;
@@ -282,8 +286,12 @@ int enc_to_utf8(const char *in, size_t len, enum enc_kind enc, char **out, size_
 int enc_from_utf8(const char *in, size_t len, enum enc_kind enc, char **out, size_t *outlen,
 		  struct mamori_err *err)
 {
-	size_t bad = utf8_first_invalid(in, len), dummy;
+	size_t bad, dummy;
 	int ret;
+
+	if (!in)
+		in = "";
+	bad = utf8_first_invalid(in, len);
 
 	*out = NULL;
 	if (!outlen)

@@ -192,6 +192,10 @@ static void test_error_stops_reader(void **state)
 	assert_int_equal(strncmp(err.msg, "2: ", 3), 0);
 	assert_int_equal(csv_read(&r, &rec, &err), 0);
 	csv_record_release(&rec);
+	/* an empty file may come as NULL, 0 */
+	csv_reader_init(&r, NULL, 0, 0);
+	assert_int_equal(r.delim, ',');
+	assert_int_equal(csv_read(&r, &rec, &err), 0);
 	/* err may be NULL */
 	csv_reader_init(&r, "\"x", 2, ',');
 	assert_int_equal(csv_read(&r, &rec, NULL), MAMORI_EINVAL);

@@ -319,8 +319,15 @@ static void test_from_utf8(void **state)
 	assert_memory_equal(out, "\x81\x60\x81\x7C\x81\x61", 6);
 	free(out);
 
-	/* empty */
+	/* empty, also as NULL */
 	assert_int_equal(enc_from_utf8("", 0, ENC_CP932, &out, &outlen, &err), 0);
+	assert_int_equal(outlen, 0);
+	assert_string_equal(out, "");
+	free(out);
+	assert_int_equal(enc_from_utf8(NULL, 0, ENC_CP932, &out, &outlen, &err), 0);
+	assert_string_equal(out, "");
+	free(out);
+	assert_int_equal(enc_to_utf8(NULL, 0, ENC_AUTO, &out, &outlen, NULL, &err), 0);
 	assert_int_equal(outlen, 0);
 	assert_string_equal(out, "");
 	free(out);
