@@ -440,18 +440,29 @@ int asset_import_buffer(struct store *st, const char *name, const char *data, si
 		goto out;
 	}
 	total = count_lines(utf8, ulen);
-	csv_reader_init(&rd, utf8, ulen, 0);
 
-	/* Header: the first record (of the first few) naming two known fields. */
-	for (int i = 0; i < HEADER_SEARCH_ROWS; i++) {
-		got = csv_read(&rd, &rec, &e);
-		if (got <= 0)
-			break;
-		if (count_known(&rec) >= 2) {
-			res->header_line = rec.line;
-			break;
+	/*
+	 * Header: the first record (of the first few) naming two known fields.
+	 * The delimiter is detected from the first line, which in a sheet with
+	 * a title row ("情報機器管理表") has none: then tab and comma are tried.
+	 */
+	static const char delims[] = { 0, '\t', ',' };
+	for (size_t d = 0; d < ARRAY_SIZE(delims) && !res->header_line; d++) {
+		free(im.default_department);
+		im.default_department = NULL;
+		csv_reader_init(&rd, utf8, ulen, delims[d]);
+		for (int i = 0; i < HEADER_SEARCH_ROWS; i++) {
+			got = csv_read(&rd, &rec, &e);
+			if (got <= 0)
+				break;
+			if (count_known(&rec) >= 2) {
+				res->header_line = rec.line;
+				break;
+			}
+			scan_preamble(&im, &rec);
 		}
-		scan_preamble(&im, &rec);
+		if (got < 0)
+			break;
 	}
 	if (got < 0) {
 		char *colon = strchr(e.msg, ':');
