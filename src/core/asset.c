@@ -354,7 +354,7 @@ static const char *guess_kind(const struct asset *a)
 	static const char *const nets[] = { "utm", "switch", "スイッチ", "ルータ", "router",
 					    "fortigate", "firewall", "ファイアウォール", "hub" };
 	static const char *const printers[] = { "プリンタ", "printer", "複合機", "scanner",
-						"スキャナ" };
+						"スキャナ", "bizhub", "imagerunner", "docuprint" };
 
 	for (size_t i = 0; i < ARRAY_SIZE(servers); i++)
 		if (contains_ci(os, servers[i]))
@@ -362,12 +362,13 @@ static const char *guess_kind(const struct asset *a)
 	for (size_t i = 0; i < ARRAY_SIZE(pcs); i++)
 		if (contains_ci(os, pcs[i]))
 			return "pc";
-	for (size_t i = 0; i < ARRAY_SIZE(nets); i++)
-		if (contains_ci(model, nets[i]))
-			return "network";
+	/* Printers first: "bizhub" (a multifunction printer) contains "hub". */
 	for (size_t i = 0; i < ARRAY_SIZE(printers); i++)
 		if (contains_ci(model, printers[i]))
 			return "printer";
+	for (size_t i = 0; i < ARRAY_SIZE(nets); i++)
+		if (contains_ci(model, nets[i]))
+			return "network";
 	return NULL;
 }
 

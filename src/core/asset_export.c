@@ -46,57 +46,91 @@ const char *asset_display_value(const struct asset *a, int f)
 
 struct csv_ctx {
 	struct strbuf *out;
+	enum enc_kind enc;
+	struct mamori_err *err;
 };
+
+/* Appends one CSV line (UTF-8) of cells to line. */
+static void csv_line(struct strbuf *line, const char *const *cells, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		if (i)
+			strbuf_addch(line, ',');
+		csv_write_field(line, cells[i], ',');
+	}
+	strbuf_addstr(line, "\r\n");
+}
+
+/*
+ * Adds line to the output in the export's encoding.  A character CP932
+ * cannot hold is reported with the device and field it is in (what is the
+ * first cell that does not convert).
+ */
+static int emit(struct csv_ctx *c, const struct strbuf *line, const struct asset *a)
+{
+	struct mamori_err e = { 0 };
+	char *conv = NULL;
+	size_t clen = 0;
+
+	if (c->enc != ENC_CP932) {
+		strbuf_add(c->out, line->buf, line->len);
+		return 0;
+	}
+	if (enc_from_utf8(line->buf, line->len, ENC_CP932, &conv, &clen, &e) == 0) {
+		strbuf_add(c->out, conv, clen);
+		free(conv);
+		return 0;
+	}
+	for (int f = 0; a && f < ASSET_NFIELDS; f++) {
+		const char *v = asset_display_value(a, f);
+		char *tmp = NULL;
+		if (enc_from_utf8(v, strlen(v), ENC_CP932, &tmp, NULL, &e) == 0) {
+			free(tmp);
+			continue;
+		}
+		const char *reason = strstr(e.msg, ": ");
+		return mamori_err_set(c->err, MAMORI_EINVAL,
+				      "機器 #%lld (%s) の%s: %s。--encoding utf-8 で出力してください",
+				      (long long)a->id, asset_key(a, NULL), asset_fields[f].label,
+				      reason ? reason + 2 : e.msg);
+	}
+	return mamori_err_set(c->err, MAMORI_EINVAL, "CP932 で出力できません: %s", e.msg);
+}
 
 static int csv_row(const struct asset *a, void *p)
 {
 	struct csv_ctx *c = p;
+	struct strbuf line = STRBUF_INIT;
+	const char *cells[ASSET_NFIELDS];
+	int r;
 
-	for (int f = 0; f < ASSET_NFIELDS; f++) {
-		if (f)
-			strbuf_addch(c->out, ',');
-		csv_write_field(c->out, asset_display_value(a, f), ',');
-	}
-	strbuf_addstr(c->out, "\r\n");
-	return 0;
+	for (int f = 0; f < ASSET_NFIELDS; f++)
+		cells[f] = asset_display_value(a, f);
+	csv_line(&line, cells, ASSET_NFIELDS);
+	r = emit(c, &line, a);
+	strbuf_release(&line);
+	return r;
 }
 
 int asset_export_csv(struct store *st, const struct asset_query *q, enum enc_kind enc,
 		     struct strbuf *out, struct mamori_err *err)
 {
-	struct strbuf body = STRBUF_INIT;
-	struct csv_ctx c = { &body };
-	struct mamori_err e = { 0 };
-	char *conv = NULL;
-	size_t clen = 0;
+	struct strbuf body = STRBUF_INIT, head = STRBUF_INIT;
+	struct csv_ctx c = { &body, enc, err };
+	const char *labels[ASSET_NFIELDS];
 	int r;
 
-	for (int f = 0; f < ASSET_NFIELDS; f++) {
-		if (f)
-			strbuf_addch(&body, ',');
-		csv_write_field(&body, asset_fields[f].label, ',');
-	}
-	strbuf_addstr(&body, "\r\n");
-	r = asset_list(st, q, csv_row, &c, err);
-	if (r < 0)
-		goto out;
-	if (enc == ENC_CP932) {
-		r = enc_from_utf8(body.buf, body.len, ENC_CP932, &conv, &clen, &e);
-		if (r < 0) {
-			/* e.msg: "LINE: reason"; line 1 is the header, line n+1 device n. */
-			r = mamori_err_set(err, MAMORI_EINVAL,
-					   "CP932 で出力できません (%s 行目): %s。"
-					   "--encoding utf-8 で出力してください",
-					   e.msg, strchr(e.msg, ':') ? strchr(e.msg, ':') + 2 : "");
-			goto out;
-		}
-		strbuf_add(out, conv, clen);
-	} else {
-		strbuf_addstr(out, "\xEF\xBB\xBF");
+	for (int f = 0; f < ASSET_NFIELDS; f++)
+		labels[f] = asset_fields[f].label;
+	csv_line(&head, labels, ASSET_NFIELDS);
+	if (enc != ENC_CP932)
+		strbuf_addstr(&body, "\xEF\xBB\xBF");
+	r = emit(&c, &head, NULL);
+	if (r == 0)
+		r = asset_list(st, q, csv_row, &c, err);
+	if (r == 0)
 		strbuf_add(out, body.buf, body.len);
-	}
-out:
-	free(conv);
+	strbuf_release(&head);
 	strbuf_release(&body);
 	return r;
 }

@@ -8,7 +8,6 @@
 #include <fcntl.h>
 #include <libgen.h>
 #include <sys/stat.h>
-#include <time.h>
 #include <unistd.h>
 
 int fileio_read_all(const char *path, size_t max, char **data, size_t *len,
@@ -56,12 +55,15 @@ int fileio_read_all(const char *path, size_t max, char **data, size_t *len,
 
 char *fileio_temp_name(const char *path)
 {
-	char rnd[16];
-	struct timespec ts;
+	char *tmp = xasprintf("%s.tmp-XXXXXX", path);
+	int fd = mkostemp(tmp, O_CLOEXEC);
 
-	clock_gettime(CLOCK_REALTIME, &ts);
-	snprintf(rnd, sizeof(rnd), "%06lx", (unsigned long)((ts.tv_nsec ^ getpid()) & 0xffffff));
-	return xasprintf("%s.tmp-%s", path, rnd);
+	/* The file exists now (mode 0600), so the name cannot be taken by
+	 * someone else; the writer opens it again by name.  When it cannot be
+	 * created, the writer's own open reports why. */
+	if (fd >= 0)
+		close(fd);
+	return tmp;
 }
 
 static int sync_dir_of(const char *path)
@@ -128,8 +130,10 @@ int fileio_write_atomic(const char *path, const void *data, size_t len, struct m
 					      strerror(errno));
 		return 0;
 	}
-	tmp = fileio_temp_name(path);
-	fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+	tmp = xasprintf("%s.tmp-XXXXXX", path);
+	fd = mkostemp(tmp, O_CLOEXEC);
+	if (fd >= 0)
+		fchmod(fd, 0644);
 	if (fd < 0) {
 		int r = mamori_err_set(err, MAMORI_EIO, "%s: 書き込めません: %s", path,
 				       strerror(errno));

@@ -27,9 +27,10 @@ int fileio_read_all(const char *path, size_t max, char **data, size_t *len,
 int fileio_write_atomic(const char *path, const void *data, size_t len, struct mamori_err *err);
 
 /*
- * For writers that need a file name (libxlsxwriter): makes a unique
- * temporary name beside path (caller frees) to be passed to
- * fileio_commit_temp() or fileio_discard_temp().
+ * For writers that need a file name (libxlsxwriter): creates an empty file
+ * with a unique, unpredictable name beside path (mkostemp) and returns the
+ * name (caller frees), to be passed to fileio_commit_temp() or
+ * fileio_discard_temp().
  */
 char *fileio_temp_name(const char *path);
 int fileio_commit_temp(const char *tmp, const char *path, struct mamori_err *err);

@@ -269,15 +269,28 @@ int journal_verify(struct store *st, const char *expect_hash, struct journal_ver
 		r = store_meta_get(st, "journal.head_hash", &meta_hash, err);
 	if (r < 0)
 		goto out;
-	if ((meta_seq || res->entries) &&
-	    (!meta_seq || !meta_hash || strtoll(meta_seq, NULL, 10) != res->entries ||
-	     strcmp(meta_hash, running) != 0)) {
-		res->first_bad = expect_seq;
-		r = mamori_err_set(err, MAMORI_ECHECK,
-				   "ジャーナル #%lld: 記録されている最新エントリ #%s と一致しません "
-				   "(末尾のエントリが削除されたか、先頭の記録が書き換えられています)",
-				   (long long)expect_seq, meta_seq ? meta_seq : "?");
-		goto out;
+	if (meta_seq || res->entries) {
+		int64_t recorded = meta_seq ? strtoll(meta_seq, NULL, 10) : 0;
+		const char *why = NULL;
+
+		if (!meta_seq || !meta_hash) {
+			res->first_bad = 1;
+			why = "最新エントリの記録がありません";
+		} else if (recorded < res->entries) {
+			res->first_bad = recorded + 1;
+			why = "記録されている最新エントリより後に、エントリが追加されています";
+		} else if (recorded > res->entries) {
+			res->first_bad = res->entries + 1;
+			why = "末尾のエントリが削除されています";
+		} else if (strcmp(meta_hash, running) != 0) {
+			res->first_bad = res->entries;
+			why = "最新エントリが書き換えられています (記録されているハッシュと一致しません)";
+		}
+		if (why) {
+			r = mamori_err_set(err, MAMORI_ECHECK, "ジャーナル #%lld: %s (記録されている最新は #%s)",
+					   (long long)res->first_bad, why, meta_seq ? meta_seq : "?");
+			goto out;
+		}
 	}
 	if (expect_hash && !res->expected_found) {
 		r = mamori_err_set(err, MAMORI_ECHECK,

@@ -334,6 +334,23 @@ static int check_record(const struct table *t, json_t *rec, int insert, struct m
 	return 0;
 }
 
+/* Every reference in rec names an existing record (else EINVAL naming it). */
+static int check_refs(struct store *st, const struct table *t, json_t *rec,
+		      struct mamori_err *err)
+{
+	for (const struct column *c = t->cols; c->name; c++) {
+		json_t *v = json_object_get(rec, c->name), *target = NULL;
+		if (c->type != COL_REF || !json_is_integer(v))
+			continue;
+		if (ledger_get(st, c->ref, json_integer_value(v), &target, NULL) < 0)
+			return mamori_err_set(err, MAMORI_EINVAL, "%s: %s (%s) #%lld は登録されていません",
+					      t->label, c->label, c->name,
+					      (long long)json_integer_value(v));
+		json_decref(target);
+	}
+	return 0;
+}
+
 int ledger_insert(struct store *st, const char *actor, enum ledger_table tid, json_t *rec,
 		  int64_t *id_out, struct mamori_err *err)
 {
@@ -348,6 +365,8 @@ int ledger_insert(struct store *st, const char *actor, enum ledger_table tid, js
 	int r, n = 1;
 
 	r = check_record(t, rec, 1, err);
+	if (r == 0)
+		r = check_refs(st, t, rec, err);
 	if (r < 0)
 		return r;
 	if (t->per_facility) {
@@ -503,6 +522,8 @@ int ledger_update(struct store *st, const char *actor, enum ledger_table tid, in
 	int r, n = 1;
 
 	r = check_record(t, changes, 0, err);
+	if (r == 0)
+		r = check_refs(st, t, changes, err);
 	if (r < 0)
 		return r;
 	r = ledger_get(st, tid, id, &before, err);

@@ -178,8 +178,14 @@ static int db_error(sqlite3 *db, struct mamori_err *err, const char *what)
 		return mamori_err_set(err, MAMORI_EDB,
 				      "%s: データベースが他の処理で使用中です (%s)", what,
 				      sqlite3_errmsg(db));
+	if (code == SQLITE_CONSTRAINT_UNIQUE || code == SQLITE_CONSTRAINT_PRIMARYKEY)
+		return mamori_err_set(err, MAMORI_ECONFLICT, "%s: 既に登録されています (%s)", what,
+				      sqlite3_errmsg(db));
+	if (code == SQLITE_CONSTRAINT_FOREIGNKEY)
+		return mamori_err_set(err, MAMORI_EINVAL, "%s: 参照している記録がありません (%s)",
+				      what, sqlite3_errmsg(db));
 	if ((code & 0xff) == SQLITE_CONSTRAINT)
-		return mamori_err_set(err, MAMORI_ECONFLICT, "%s: 制約に違反します (%s)", what,
+		return mamori_err_set(err, MAMORI_EINVAL, "%s: 値が制約に合いません (%s)", what,
 				      sqlite3_errmsg(db));
 	return mamori_err_set(err, MAMORI_EDB, "%s: データベースエラー: %s", what,
 			      sqlite3_errmsg(db));

@@ -548,17 +548,23 @@ static void test_guess_kind_bizhub(void **state)
 	static const char *const models[] = { "複合機 bizhub C360i", "bizhub C360i",
 					      "bizhub 4750i" };
 
+	char msg[1024] = "";
+
 	for (size_t i = 0; i < ARRAY_SIZE(models); i++) {
 		struct mamori_err err = { 0 };
 		struct asset a;
 
 		BUILD(&a, { ASSET_TAG, "MH-PR-001" }, { ASSET_MODEL, models[i] });
 		ASSERT_RC(0, asset_validate(&a, NULL, &err), err);
-		if (strcmp(a.v[ASSET_KIND], "printer"))
-			fail_msg("model \"%s\" guessed as %s, want printer", models[i],
-				 a.v[ASSET_KIND]);
+		if (strcmp(a.v[ASSET_KIND], "printer")) {
+			size_t n = strlen(msg);
+			snprintf(msg + n, sizeof(msg) - n, "\n  model \"%s\" guessed as %s, want printer",
+				 models[i], a.v[ASSET_KIND]);
+		}
 		asset_release(&a);
 	}
+	if (msg[0])
+		fail_msg("kind guessed wrongly:%s", msg);
 }
 
 static void test_validate_lifecycle(void **state)

@@ -612,6 +612,40 @@ static void test_bad_updates(void **state)
 	json_decref(after);
 }
 
+/*
+ * A reference to a record that does not exist is refused, and the message
+ * says so (naming the column) rather than claiming a duplicate.
+ */
+static void test_dangling_reference(void **state)
+{
+	struct fixture *fx = *state;
+	char msgs[2048] = "";
+	int64_t seq = journal_seq(fx->st);
+	json_t *recs[] = {
+		json_pack("{s:I, s:s}", "vendor_id", (json_int_t)999, "title", "保守契約"),
+		json_pack("{s:s, s:I}", "name", "PACS", "vendor_id", (json_int_t)999),
+	};
+	const enum ledger_table tabs[] = { LEDGER_CONTRACT, LEDGER_SYSTEM };
+
+	for (size_t i = 0; i < ARRAY_SIZE(recs); i++) {
+		struct mamori_err err = { 0 };
+		int64_t id = -7;
+		int r = ledger_insert(fx->st, ACTOR, tabs[i], recs[i], &id, &err);
+		json_decref(recs[i]);
+		size_t n = strlen(msgs);
+		if (r == 0)
+			snprintf(msgs + n, sizeof(msgs) - n, "\n  %s: accepted", ledger_table_name(tabs[i]));
+		else if (strstr(err.msg, "既に登録されています") ||
+			 (!strstr(err.msg, "vendor_id") && !strstr(err.msg, "事業者")))
+			snprintf(msgs + n, sizeof(msgs) - n, "\n  %s: r = %d, message \"%s\"",
+				 ledger_table_name(tabs[i]), r, err.msg);
+		assert_int_equal(id, -7);
+	}
+	assert_int_equal(journal_seq(fx->st), seq);
+	if (msgs[0])
+		fail_msg("vendor_id 999 (no such vendor):%s", msgs);
+}
+
 static void test_ref_resolve(void **state)
 {
 	struct fixture *fx = *state;
@@ -729,6 +763,7 @@ int main(void)
 		T(test_list_order),
 		T(test_bad_records),
 		T(test_bad_updates),
+		T(test_dangling_reference),
 		T(test_ref_resolve),
 		T(test_rollback),
 		T(test_journal_verifies),

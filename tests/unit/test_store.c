@@ -241,7 +241,7 @@ static void test_pragmas(void **state)
 		  err);
 	store_bind_int(st, s, 1, 12345);
 	store_bind_text(st, s, 2, "どこにもない施設の部屋");
-	ASSERT_RC(MAMORI_ECONFLICT, store_step(st, s, &err), err);
+	ASSERT_RC(MAMORI_EINVAL, store_step(st, s, &err), err);
 	store_finalize(st, s);
 	assert_int_equal(query_int(st, "SELECT COUNT(*) FROM location"), 0);
 	store_close(st);
