@@ -81,6 +81,13 @@ void cli_progress(size_t n, size_t total, void *what)
 	fflush(stderr);
 }
 
+void cli_print_json(json_t *j)
+{
+	json_dumpf(j, stdout, JSON_INDENT(2));
+	putchar('\n');
+	json_decref(j);
+}
+
 int cli_parse_format(const char *s, enum cli_format *out)
 {
 	if (!strcmp(s, "table"))

@@ -10,6 +10,7 @@
 #define MAMORI_CLI_H
 
 #include <getopt.h>
+#include <jansson.h>
 #include <stddef.h>
 
 #include "common.h"
@@ -51,6 +52,9 @@ int cli_dispatch(struct cli *cli, const char *group, const struct cli_command *c
 int cli_progress_enabled(void);
 /* Progress callback: "\r<what> n/total"; a final call with n == total ends the line. */
 void cli_progress(size_t n, size_t total, void *what);
+
+/* Prints j as indented JSON and a newline on stdout; takes the reference. */
+void cli_print_json(json_t *j);
 
 /* Output format of lists. */
 enum cli_format {

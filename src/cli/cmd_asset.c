@@ -141,9 +141,7 @@ static int import(struct cli *cli, int argc, char **argv)
 		json_t *j = import_json(&res, o.dry_run, r == 0);
 		if (r < 0 && res.nproblems == 0)
 			json_object_set_new(j, "error", json_string(err.msg));
-		json_dumpf(j, stdout, JSON_INDENT(2));
-		putchar('\n');
-		json_decref(j);
+		cli_print_json(j);
 	} else if (r == 0) {
 		print_import(&res, o.dry_run, verbose);
 	}
@@ -364,9 +362,7 @@ static int show(struct cli *cli, int argc, char **argv)
 		json_t *j = asset_to_json(&a);
 		json_object_set_new(j, "created_at", json_string(a.created_at));
 		json_object_set_new(j, "updated_at", json_string(a.updated_at));
-		json_dumpf(j, stdout, JSON_INDENT(2));
-		putchar('\n');
-		json_decref(j);
+		cli_print_json(j);
 	} else {
 		struct cli_table t;
 		char id[24];

@@ -52,9 +52,7 @@ static int verify(struct cli *cli, int argc, char **argv)
 			json_object_set_new(o, "first_bad", json_integer(res.first_bad));
 			json_object_set_new(o, "message", json_string(err.msg));
 		}
-		json_dumpf(o, stdout, JSON_INDENT(2));
-		putchar('\n');
-		json_decref(o);
+		cli_print_json(o);
 		return mamori_exit_code(r);
 	}
 	if (r < 0)
@@ -185,9 +183,7 @@ static int show(struct cli *cli, int argc, char **argv)
 		return cli_fail(&err);
 	}
 	if (ctx.arr) {
-		json_dumpf(ctx.arr, stdout, JSON_INDENT(2));
-		putchar('\n');
-		json_decref(ctx.arr);
+		cli_print_json(ctx.arr);
 	}
 	return 0;
 }

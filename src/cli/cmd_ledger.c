@@ -60,8 +60,7 @@ static int list(struct cli *cli, enum ledger_table t, int argc, char **argv)
 		return cli_fail(&err);
 	}
 	if (fmt == CLI_FORMAT_JSON) {
-		json_dumpf(rows, stdout, JSON_INDENT(2));
-		putchar('\n');
+		cli_print_json(json_incref(rows));
 	} else {
 		struct cli_table tab;
 		const char **cells = xcalloc(ncols + 1, sizeof(char *));
@@ -133,8 +132,7 @@ static int show(struct cli *cli, enum ledger_table t, int argc, char **argv)
 		return cli_fail(&err);
 	}
 	if (json) {
-		json_dumpf(rec, stdout, JSON_INDENT(2));
-		putchar('\n');
+		cli_print_json(json_incref(rec));
 	} else {
 		struct cli_table tab;
 		cli_table_init(&tab, 2, 80);

@@ -87,11 +87,14 @@ const struct asset_field asset_fields[ASSET_NFIELDS] = {
 		ALIASES("証憑", "廃棄証明", "データ消去証明書", "消去証明書") },
 };
 
-static const struct {
+/* A closed set of values, each with its label and the words people use. */
+struct vocab {
 	const char *value;
 	const char *label;
 	const char *const *words;
-} kinds[] = {
+};
+
+static const struct vocab kinds[] = {
 	{ "server", "サーバ", ALIASES("サーバ", "サーバー", "sv", "srv") },
 	{ "pc", "端末PC", ALIASES("端末PC", "端末", "パソコン", "PC", "クライアント", "ノートPC",
 				  "デスクトップ", "タブレット", "terminal") },
@@ -105,11 +108,7 @@ static const struct {
 	{ "other", "その他", ALIASES("その他") },
 };
 
-static const struct {
-	const char *value;
-	const char *label;
-	const char *const *words;
-} statuses[] = {
+static const struct vocab statuses[] = {
 	{ "in_use", "使用中", ALIASES("使用中", "稼働中", "運用中", "利用中", "in use", "active") },
 	{ "retired", "使用終了", ALIASES("使用終了", "停止", "停止中", "退役", "未使用") },
 	{ "disposed", "廃棄済", ALIASES("廃棄済", "廃棄済み", "廃棄") },
@@ -210,56 +209,52 @@ static int match_word(const char *k, const char *const *words)
 	return 0;
 }
 
-static int parse_kind(const char *text, const char **out, struct mamori_err *err)
+/* Finds text among the values and words of v; NULL when none matches. */
+static const char *vocab_parse(const struct vocab *v, size_t n, const char *text)
 {
 	char *k = header_key(text);
-	int r = -1;
+	const char *found = NULL;
 
-	for (size_t i = 0; i < ARRAY_SIZE(kinds) && r < 0; i++)
-		if (key_equal(k, kinds[i].value) || match_word(k, kinds[i].words)) {
-			*out = kinds[i].value;
-			r = 0;
-		}
+	for (size_t i = 0; i < n && !found; i++)
+		if (key_equal(k, v[i].value) || match_word(k, v[i].words))
+			found = v[i].value;
 	free(k);
-	if (r < 0)
-		return mamori_err_set(err, MAMORI_EINVAL,
-				      "種別「%s」は使えません (サーバ / 端末PC / ネットワーク機器 / "
-				      "プリンタ等 / 医療機器 / その他)",
-				      text);
-	return 0;
+	return found;
 }
 
-static int parse_status(const char *text, const char **out, struct mamori_err *err)
+static const char *vocab_label(const struct vocab *v, size_t n, const char *value)
 {
-	char *k = header_key(text);
-	int r = -1;
+	for (size_t i = 0; value && i < n; i++)
+		if (!strcmp(value, v[i].value))
+			return v[i].label;
+	return value ? value : "";
+}
 
-	for (size_t i = 0; i < ARRAY_SIZE(statuses) && r < 0; i++)
-		if (key_equal(k, statuses[i].value) || match_word(k, statuses[i].words)) {
-			*out = statuses[i].value;
-			r = 0;
-		}
-	free(k);
-	if (r < 0)
-		return mamori_err_set(err, MAMORI_EINVAL,
-				      "状態「%s」は使えません (使用中 / 使用終了 / 廃棄済)", text);
-	return 0;
+/* Parses a kind or status cell; MAMORI_EINVAL listing the labels. */
+static int parse_vocab(const struct vocab *v, size_t n, const char *text, const char **out,
+		       struct mamori_err *err)
+{
+	struct strbuf labels = STRBUF_INIT;
+	int r;
+
+	*out = vocab_parse(v, n, text);
+	if (*out)
+		return 0;
+	for (size_t i = 0; i < n; i++)
+		strbuf_addf(&labels, "%s%s", i ? " / " : "", v[i].label);
+	r = mamori_err_set(err, MAMORI_EINVAL, "「%s」は使えません (%s)", text, labels.buf);
+	strbuf_release(&labels);
+	return r;
 }
 
 const char *asset_kind_label(const char *kind)
 {
-	for (size_t i = 0; kind && i < ARRAY_SIZE(kinds); i++)
-		if (!strcmp(kind, kinds[i].value))
-			return kinds[i].label;
-	return kind ? kind : "";
+	return vocab_label(kinds, ARRAY_SIZE(kinds), kind);
 }
 
 const char *asset_status_label(const char *status)
 {
-	for (size_t i = 0; status && i < ARRAY_SIZE(statuses); i++)
-		if (!strcmp(status, statuses[i].value))
-			return statuses[i].label;
-	return status ? status : "";
+	return vocab_label(statuses, ARRAY_SIZE(statuses), status);
 }
 
 /* Longest value accepted in a text field (a cell of a ledger, not a file). */
@@ -320,12 +315,12 @@ int asset_set(struct asset *a, int f, const char *raw, struct mamori_err *err)
 			val = xstrdup(buf);
 		break;
 	case ASSET_T_KIND:
-		r = parse_kind(text, &canon, err);
+		r = parse_vocab(kinds, ARRAY_SIZE(kinds), text, &canon, err);
 		if (r == 0)
 			val = xstrdup(canon);
 		break;
 	case ASSET_T_STATUS:
-		r = parse_status(text, &canon, err);
+		r = parse_vocab(statuses, ARRAY_SIZE(statuses), text, &canon, err);
 		if (r == 0)
 			val = xstrdup(canon);
 		break;
