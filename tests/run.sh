@@ -1,6 +1,7 @@
 #!/bin/sh
 # make check: builds mamori twice and runs every suite (unit, integration,
-# fuzz) on both builds, then prints one closing line "N passed, N failed".
+# fuzz) on both builds, then prints one closing line "N passed, N failed"
+# counting individual checks (cmocka cases, integration checks, fuzz runs).
 #
 #   1. BUILD     gcc, -O2, the libFuzzer targets replay their corpus
 #   2. SANBUILD  clang, AddressSanitizer + UndefinedBehaviorSanitizer, the
@@ -32,7 +33,11 @@ count() {
 	log="$dir/meson-logs/testlog.json"
 	[ -f "$log" ] || return
 	set -- $(python3 - "$log" <<'PY'
-import json, sys
+# Counts individual checks: cmocka test cases, integration-test checks
+# ("# N passed, M failed"), and one per other test (fuzz targets).  A test
+# whose process failed counts at least one failure even when its output
+# cannot be parsed.
+import json, re, sys
 ok = bad = 0
 names = []
 for line in open(sys.argv[1], encoding="utf-8"):
@@ -40,10 +45,26 @@ for line in open(sys.argv[1], encoding="utf-8"):
     if not line:
         continue
     t = json.loads(line)
-    if t.get("result") in ("OK", "EXPECTEDFAIL", "SKIP"):
-        ok += 1
+    out = t.get("stdout") or ""
+    passed = failed = None
+    m = re.search(r"^# (\d+) passed, (\d+) failed", out, re.M)
+    if m:
+        passed, failed = int(m.group(1)), int(m.group(2))
     else:
-        bad += 1
+        m = re.search(r"\[==========\] (\d+) test\(s\) run", out)
+        if m:
+            run = int(m.group(1))
+            f = re.search(r"\[  FAILED  \] (\d+) test", out)
+            failed = int(f.group(1)) if f else 0
+            passed = run - failed
+    result_ok = t.get("result") in ("OK", "EXPECTEDFAIL", "SKIP")
+    if passed is None:
+        passed, failed = (1, 0) if result_ok else (0, 1)
+    elif not result_ok and failed == 0:
+        failed = 1
+    ok += passed
+    bad += failed
+    if not result_ok:
         names.append(t.get("name", "?").replace(" ", "_"))
 print(ok, bad, *names)
 PY
