@@ -7,7 +7,7 @@ set -eu
 PKGS="build-essential meson ninja-build pkg-config clang libclang-rt-14-dev
 libsqlite3-dev sqlite3 libjansson-dev libsodium-dev libssl-dev
 libxlsxwriter-dev libcmocka-dev
-libreoffice-calc-nogui"
+libreoffice-calc-nogui poppler-utils fonts-ipaexfont-gothic fonts-ipaexfont-mincho"
 
 missing=""
 for p in $PKGS; do

@@ -215,6 +215,12 @@ int asset_export_xlsx(struct store *st, const struct asset_query *q, const char 
 			worksheet_set_column(c.ws, (lxw_col_t)f, (lxw_col_t)f, w + 2, NULL);
 		}
 		worksheet_freeze_panes(c.ws, 1, 0);
+		/* Printed: A4 landscape, the header row and the 媒体名 column on every page. */
+		worksheet_set_paper(c.ws, 9);
+		worksheet_set_landscape(c.ws);
+		worksheet_repeat_rows(c.ws, 0, 0);
+		worksheet_repeat_columns(c.ws, 0, 0);
+		worksheet_set_footer(c.ws, "&L機器台帳&R&P / &N");
 		worksheet_autofilter(c.ws, 0, 0, c.row > 1 ? c.row - 1 : 0, ASSET_NFIELDS - 1);
 		char *company = xstrdup(facility ? facility : "");
 		lxw_doc_properties props = {
