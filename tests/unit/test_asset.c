@@ -18,9 +18,7 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
-#include <ftw.h>
 #include <jansson.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include "asset.h"
@@ -28,66 +26,14 @@
 #include "ledger.h"
 #include "store.h"
 #include "strbuf.h"
-
-#define ASSERT_RC(want, expr, err)                                                         \
-	do {                                                                               \
-		int rc_ = (expr);                                                          \
-		if (rc_ != (want))                                                         \
-			fail_msg("%s = %d, want %d (%s)", #expr, rc_, (int)(want), (err).msg); \
-	} while (0)
+#include "testutil.h"
 
 #define ACTOR "test-officer"
-
-struct fixture {
-	char *dir;
-	struct store *st;
-};
-
-static int rm_cb(const char *p, const struct stat *sb, int flag, struct FTW *ftw)
-{
-	return remove(p);
-}
 
 /* A store with its facility, inside an open transaction. */
 static int setup(void **state)
 {
-	char tmpl[] = "/tmp/mamori-test-asset-XXXXXX";
-	struct mamori_err err = { 0 };
-	struct fixture *fx;
-	int64_t id;
-
-	if (!mkdtemp(tmpl))
-		return -1;
-	fx = xcalloc(1, sizeof(*fx));
-	fx->dir = xstrdup(tmpl);
-	*state = fx;
-	char *db = xasprintf("%s/mamori.db", tmpl);
-	int r = store_open(&fx->st, "sqlite", db, STORE_CREATE, &err);
-	free(db);
-	if (r == 0)
-		r = store_begin(fx->st, &err);
-	if (r == 0)
-		r = ledger_facility_create(fx->st, ACTOR, "テスト病院", "hospital", &id, &err);
-	if (r < 0)
-		fprintf(stderr, "setup: %s\n", err.msg);
-	return r < 0 ? -1 : 0;
-}
-
-static int teardown(void **state)
-{
-	struct fixture *fx = *state;
-
-	store_close(fx->st);
-	nftw(fx->dir, rm_cb, 16, FTW_DEPTH | FTW_PHYS);
-	free(fx->dir);
-	free(fx);
-	return 0;
-}
-
-static void assert_contains(const char *hay, const char *needle)
-{
-	if (!strstr(hay, needle))
-		fail_msg("\"%s\" does not contain \"%s\"", hay, needle);
+	return testutil_setup_facility(state, "asset", ACTOR, "テスト病院", "hospital");
 }
 
 static void assert_field(const struct asset *a, int f, const char *want)
@@ -98,34 +44,16 @@ static void assert_field(const struct asset *a, int f, const char *want)
 			 want ? want : "(null)");
 }
 
-struct kv {
-	int f;
-	const char *v;
-};
-
 /* Builds a device from kv pairs (asserting each value is accepted). */
-static void build(struct asset *a, const struct kv *kv, size_t n)
-{
-	struct mamori_err err = { 0 };
-
-	asset_init(a);
-	for (size_t i = 0; i < n; i++)
-		ASSERT_RC(0, asset_set(a, kv[i].f, kv[i].v, &err), err);
-}
-
-/* A literal list of kv pairs and its length, as two arguments. */
-#define KVS(...)                                                                          \
-	(const struct kv[]){ __VA_ARGS__ },                                               \
-		sizeof((const struct kv[]){ __VA_ARGS__ }) / sizeof(struct kv)
-#define BUILD(a, ...) build((a), KVS(__VA_ARGS__))
+#define BUILD(a, ...) testutil_asset_build((a), TESTUTIL_KVS(__VA_ARGS__))
 
 /* Inserts a device made of kv pairs; returns its id. */
-static int64_t add(struct store *st, const struct kv *kv, size_t n)
+static int64_t add(struct store *st, const struct testutil_kv *kv, size_t n)
 {
 	struct mamori_err err = { 0 };
 	struct asset a;
 
-	build(&a, kv, n);
+	testutil_asset_build(&a, kv, n);
 	ASSERT_RC(0, asset_insert(st, ACTOR, &a, &err), err);
 	int64_t id = a.id;
 	assert_true(id > 0);
@@ -133,17 +61,7 @@ static int64_t add(struct store *st, const struct kv *kv, size_t n)
 	return id;
 }
 
-#define ADD(st, ...) add((st), KVS(__VA_ARGS__))
-
-static int64_t journal_seq(struct store *st)
-{
-	struct mamori_err err = { 0 };
-	char hash[JOURNAL_HASH_HEX];
-	int64_t seq = -1;
-
-	ASSERT_RC(0, journal_head(st, &seq, hash, &err), err);
-	return seq;
-}
+#define ADD(st, ...) add((st), TESTUTIL_KVS(__VA_ARGS__))
 
 /* The newest journal entry (caller releases). */
 static int last_fn(const struct journal_entry *e, void *ctx)
@@ -151,14 +69,7 @@ static int last_fn(const struct journal_entry *e, void *ctx)
 	struct journal_entry *d = ctx;
 
 	journal_entry_release(d);
-	*d = *e;
-	d->time = xstrdup(e->time);
-	d->actor = xstrdup(e->actor);
-	d->action = xstrdup(e->action);
-	d->entity_type = xstrdup(e->entity_type);
-	d->entity_id = e->entity_id ? xstrdup(e->entity_id) : NULL;
-	d->before = e->before ? xstrdup(e->before) : NULL;
-	d->after = e->after ? xstrdup(e->after) : NULL;
+	testutil_journal_entry_copy(d, e);
 	return 0;
 }
 
@@ -170,27 +81,6 @@ static void last_entry(struct store *st, struct journal_entry *e)
 	memset(e, 0, sizeof(*e));
 	ASSERT_RC(0, journal_list(st, &f, last_fn, e, &err), err);
 	assert_non_null(e->action);
-}
-
-/* Value of key in the JSON text js, as text ("(null)" when absent). */
-static void assert_json_key(const char *js, const char *key, const char *want)
-{
-	json_t *j = js ? json_loads(js, 0, NULL) : NULL;
-	json_t *v = j ? json_object_get(j, key) : NULL;
-	char *got;
-
-	if (json_is_string(v))
-		got = xstrdup(json_string_value(v));
-	else if (json_is_boolean(v))
-		got = xstrdup(json_is_true(v) ? "true" : "false");
-	else if (json_is_integer(v))
-		got = xasprintf("%lld", (long long)json_integer_value(v));
-	else
-		got = xstrdup("(null)");
-	json_decref(j);
-	if (strcmp(got, want))
-		fail_msg("%s in %s = %s, want %s", key, js ? js : "NULL", got, want);
-	free(got);
 }
 
 /* ---- field table ------------------------------------------------------------ */
@@ -508,7 +398,7 @@ static void test_validate_key_and_kind(void **state)
 	BUILD(&a, { ASSET_OS, "Windows 11" }, { ASSET_IP, "10.0.0.1" }, { ASSET_OWNER, "山田" });
 	ASSERT_RC(MAMORI_EINVAL, asset_validate(&a, &bad, &err), err);
 	assert_int_equal(bad, ASSET_TAG);
-	assert_contains(err.msg, "媒体名");
+	testutil_assert_contains(err.msg, "媒体名");
 	ASSERT_RC(MAMORI_EINVAL, asset_validate(&a, NULL, &err), err);
 	asset_release(&a);
 
@@ -571,7 +461,7 @@ static void test_validate_lifecycle(void **state)
 {
 	static const struct {
 		const char *name;
-		struct kv kv[6];
+		struct testutil_kv kv[6];
 		int bad; /* -1: valid */
 	} cases[] = {
 		{ "in use, clean", { { ASSET_STATUS, "使用中" } }, -1 },
@@ -610,7 +500,7 @@ static void test_validate_lifecycle(void **state)
 
 		while (n < ARRAY_SIZE(cases[i].kv) && cases[i].kv[n].f)
 			n++;
-		build(&a, cases[i].kv, n);
+		testutil_asset_build(&a, cases[i].kv, n);
 		ASSERT_RC(0, asset_set(&a, ASSET_TAG, "T-1", &err), err);
 		int r = asset_validate(&a, &bad, &err);
 		if (cases[i].bad < 0 ? r != 0 || bad != -1 : r != MAMORI_EINVAL || bad != cases[i].bad)
@@ -659,10 +549,10 @@ static void test_diff_and_json(void **state)
 
 static void test_insert_and_lookup(void **state)
 {
-	struct fixture *fx = *state;
+	struct testutil_fixture *fx = *state;
 	struct mamori_err err = { 0 };
 	struct asset a;
-	int64_t seq = journal_seq(fx->st);
+	int64_t seq = testutil_journal_seq(fx->st);
 
 	int64_t id = ADD(fx->st, { ASSET_TAG, "fhej0002" }, { ASSET_HOSTNAME, "PC101-01" },
 			 { ASSET_OWNER, "山下 芳範" }, { ASSET_OS, "Windows 11" },
@@ -670,7 +560,7 @@ static void test_insert_and_lookup(void **state)
 			 { ASSET_REGISTERED_ON, "2023/4/1" }, { ASSET_ANTIVIRUS, "〇" });
 	int64_t id2 = ADD(fx->st, { ASSET_MAC, "a0:29:42:23:19:73" }, { ASSET_OS, "Windows 10" });
 	assert_true(id2 != id);
-	assert_int_equal(journal_seq(fx->st), seq + 2);
+	assert_int_equal(testutil_journal_seq(fx->st), seq + 2);
 
 	char hash_id[16];
 	snprintf(hash_id, sizeof(hash_id), "#%lld", (long long)id);
@@ -734,15 +624,15 @@ static void test_insert_and_lookup(void **state)
 	snprintf(idbuf, sizeof(idbuf), "%lld", (long long)id2);
 	assert_string_equal(e.entity_id, idbuf);
 	assert_null(e.before);
-	assert_json_key(e.after, "mac", "a0:29:42:23:19:73");
-	assert_json_key(e.after, "kind", "pc");
-	assert_json_key(e.after, "status", "in_use");
+	testutil_assert_json_key(e.after, "mac", "a0:29:42:23:19:73");
+	testutil_assert_json_key(e.after, "kind", "pc");
+	testutil_assert_json_key(e.after, "status", "in_use");
 	journal_entry_release(&e);
 }
 
 static void test_lookup_ambiguous(void **state)
 {
-	struct fixture *fx = *state;
+	struct testutil_fixture *fx = *state;
 	struct mamori_err err = { 0 };
 	struct asset a;
 
@@ -759,7 +649,7 @@ static void test_lookup_ambiguous(void **state)
 		/* The message lists the candidates. */
 		char want[16];
 		snprintf(want, sizeof(want), "#%lld", (long long)id1);
-		assert_contains(err.msg, want);
+		testutil_assert_contains(err.msg, want);
 		asset_release(&a);
 	}
 	char key[16];
@@ -774,24 +664,24 @@ static void test_lookup_ambiguous(void **state)
 
 static void test_duplicates(void **state)
 {
-	struct fixture *fx = *state;
+	struct testutil_fixture *fx = *state;
 	struct mamori_err err = { 0 };
 	struct asset a;
 
 	ADD(fx->st, { ASSET_TAG, "T-1" }, { ASSET_MAC, "00:11:22:33:44:55" });
-	int64_t seq = journal_seq(fx->st);
+	int64_t seq = testutil_journal_seq(fx->st);
 
 	/* The same MAC, in another notation, on another device. */
 	BUILD(&a, { ASSET_TAG, "T-2" }, { ASSET_MAC, "00-11-22-33-44-55" });
 	ASSERT_RC(MAMORI_ECONFLICT, asset_insert(fx->st, ACTOR, &a, &err), err);
-	assert_contains(err.msg, "00:11:22:33:44:55");
-	assert_contains(err.msg, "T-1");
+	testutil_assert_contains(err.msg, "00:11:22:33:44:55");
+	testutil_assert_contains(err.msg, "T-1");
 	asset_release(&a);
 
 	/* The same tag. */
 	BUILD(&a, { ASSET_TAG, "T-1" }, { ASSET_MAC, "00:11:22:33:44:66" });
 	ASSERT_RC(MAMORI_ECONFLICT, asset_insert(fx->st, ACTOR, &a, &err), err);
-	assert_contains(err.msg, "T-1");
+	testutil_assert_contains(err.msg, "T-1");
 	asset_release(&a);
 
 	/* Invalid devices are refused before anything is written. */
@@ -799,7 +689,7 @@ static void test_duplicates(void **state)
 	ASSERT_RC(MAMORI_EINVAL, asset_insert(fx->st, ACTOR, &a, &err), err);
 	asset_release(&a);
 
-	assert_int_equal(journal_seq(fx->st), seq);
+	assert_int_equal(testutil_journal_seq(fx->st), seq);
 	int64_t n = -1;
 	struct asset_query all = { 0 };
 	ASSERT_RC(0, asset_count(fx->st, &all, &n, &err), err);
@@ -810,7 +700,7 @@ static void test_duplicates(void **state)
 	ASSERT_RC(0, asset_lookup(fx->st, "T-2", &a, &err), err);
 	assert_int_equal(a.id, id2);
 	ASSERT_RC(0, asset_set(&a, ASSET_MAC, "00:11:22:33:44:55", &err), err);
-	seq = journal_seq(fx->st);
+	seq = testutil_journal_seq(fx->st);
 	ASSERT_RC(MAMORI_ECONFLICT, asset_update(fx->st, ACTOR, &a, &err), err);
 	asset_release(&a);
 	/* … and renaming onto another device's tag. */
@@ -818,7 +708,7 @@ static void test_duplicates(void **state)
 	ASSERT_RC(0, asset_set(&a, ASSET_TAG, "T-1", &err), err);
 	ASSERT_RC(MAMORI_ECONFLICT, asset_update(fx->st, ACTOR, &a, &err), err);
 	asset_release(&a);
-	assert_int_equal(journal_seq(fx->st), seq);
+	assert_int_equal(testutil_journal_seq(fx->st), seq);
 }
 
 struct entry_log {
@@ -836,10 +726,10 @@ static int log_fn(const struct journal_entry *e, void *ctx)
 /* Locations, systems and vendors named by a device are made once, journaled. */
 static void test_insert_creates_refs(void **state)
 {
-	struct fixture *fx = *state;
+	struct testutil_fixture *fx = *state;
 	struct mamori_err err = { 0 };
 	struct asset a;
-	int64_t seq = journal_seq(fx->st);
+	int64_t seq = testutil_journal_seq(fx->st);
 
 	int64_t id = ADD(fx->st, { ASSET_TAG, "MH-SV-001" }, { ASSET_LOCATION, "地下1階 サーバ室" },
 			 { ASSET_SYSTEM, "電子カルテシステム" }, { ASSET_VENDOR, "北斗メディカル" });
@@ -852,7 +742,7 @@ static void test_insert_creates_refs(void **state)
 	/* facility.create from setup, then the refs of the first device, then devices. */
 	assert_string_equal(log.actions, "facility.create,location.add,system.add,vendor.add,"
 					 "asset.add,asset.add");
-	assert_int_equal(journal_seq(fx->st), seq + 5);
+	assert_int_equal(testutil_journal_seq(fx->st), seq + 5);
 
 	json_t *list = NULL;
 	ASSERT_RC(0, ledger_list(fx->st, LEDGER_LOCATION, &list, &err), err);
@@ -869,13 +759,13 @@ static void test_insert_creates_refs(void **state)
 
 static void test_update(void **state)
 {
-	struct fixture *fx = *state;
+	struct testutil_fixture *fx = *state;
 	struct mamori_err err = { 0 };
 	struct asset a;
 
 	int64_t id = ADD(fx->st, { ASSET_TAG, "fhej2004" }, { ASSET_OWNER, "山下 芳範" },
 			 { ASSET_OS, "Windows 10" }, { ASSET_IP, "172.30.103.4" });
-	int64_t seq = journal_seq(fx->st);
+	int64_t seq = testutil_journal_seq(fx->st);
 
 	ASSERT_RC(0, asset_lookup(fx->st, "fhej2004", &a, &err), err);
 	ASSERT_RC(0, asset_set(&a, ASSET_OWNER, "佐藤 花子", &err), err);
@@ -883,7 +773,7 @@ static void test_update(void **state)
 	ASSERT_RC(0, asset_set(&a, ASSET_IP, "", &err), err);
 	ASSERT_RC(0, asset_update(fx->st, ACTOR, &a, &err), err);
 	asset_release(&a);
-	assert_int_equal(journal_seq(fx->st), seq + 1);
+	assert_int_equal(testutil_journal_seq(fx->st), seq + 1);
 
 	ASSERT_RC(0, asset_lookup(fx->st, "fhej2004", &a, &err), err);
 	assert_int_equal(a.id, id);
@@ -896,23 +786,23 @@ static void test_update(void **state)
 	last_entry(fx->st, &e);
 	assert_string_equal(e.action, "asset.edit");
 	assert_string_equal(e.actor, ACTOR);
-	assert_json_key(e.before, "owner", "山下 芳範");
-	assert_json_key(e.after, "owner", "佐藤 花子");
-	assert_json_key(e.before, "ip", "172.30.103.4");
-	assert_json_key(e.after, "ip", "(null)");
-	assert_json_key(e.before, "asset_tag", "fhej2004");
-	assert_json_key(e.after, "asset_tag", "fhej2004");
+	testutil_assert_json_key(e.before, "owner", "山下 芳範");
+	testutil_assert_json_key(e.after, "owner", "佐藤 花子");
+	testutil_assert_json_key(e.before, "ip", "172.30.103.4");
+	testutil_assert_json_key(e.after, "ip", "(null)");
+	testutil_assert_json_key(e.before, "asset_tag", "fhej2004");
+	testutil_assert_json_key(e.after, "asset_tag", "fhej2004");
 	journal_entry_release(&e);
 
 	/* Writing the device back unchanged journals nothing, nor does writing the
 	 * same values in another notation. */
-	seq = journal_seq(fx->st);
+	seq = testutil_journal_seq(fx->st);
 	ASSERT_RC(0, asset_lookup(fx->st, "fhej2004", &a, &err), err);
 	ASSERT_RC(0, asset_update(fx->st, ACTOR, &a, &err), err);
 	ASSERT_RC(0, asset_set(&a, ASSET_OWNER, "佐藤　花子 ", &err), err);
 	ASSERT_RC(0, asset_update(fx->st, ACTOR, &a, &err), err);
 	asset_release(&a);
-	assert_int_equal(journal_seq(fx->st), seq);
+	assert_int_equal(testutil_journal_seq(fx->st), seq);
 
 	/* An update that would make the device invalid is refused. */
 	ASSERT_RC(0, asset_lookup(fx->st, "fhej2004", &a, &err), err);
@@ -923,7 +813,7 @@ static void test_update(void **state)
 	ASSERT_RC(0, asset_set(&a, ASSET_RETIRED_ON, "2024-01-01", &err), err);
 	ASSERT_RC(MAMORI_EINVAL, asset_update(fx->st, ACTOR, &a, &err), err);
 	asset_release(&a);
-	assert_int_equal(journal_seq(fx->st), seq);
+	assert_int_equal(testutil_journal_seq(fx->st), seq);
 
 	/* Updating a device that is not there. */
 	asset_init(&a);
@@ -935,7 +825,7 @@ static void test_update(void **state)
 
 static void test_retire_then_dispose(void **state)
 {
-	struct fixture *fx = *state;
+	struct testutil_fixture *fx = *state;
 	struct mamori_err err = { 0 };
 	struct asset a;
 	char today[11];
@@ -952,15 +842,15 @@ static void test_retire_then_dispose(void **state)
 	struct journal_entry e;
 	last_entry(fx->st, &e);
 	assert_string_equal(e.action, "asset.retire");
-	assert_json_key(e.before, "status", "in_use");
-	assert_json_key(e.after, "status", "retired");
+	testutil_assert_json_key(e.before, "status", "in_use");
+	testutil_assert_json_key(e.after, "status", "retired");
 	journal_entry_release(&e);
 
 	/* Retiring twice is a conflict. */
-	int64_t seq = journal_seq(fx->st);
+	int64_t seq = testutil_journal_seq(fx->st);
 	ASSERT_RC(MAMORI_ECONFLICT, asset_retire(fx->st, ACTOR, &a, NULL, NULL, &err), err);
 	asset_release(&a);
-	assert_int_equal(journal_seq(fx->st), seq);
+	assert_int_equal(testutil_journal_seq(fx->st), seq);
 
 	ASSERT_RC(0, asset_lookup(fx->st, "MH-PC-0100", &a, &err), err);
 	ASSERT_RC(0, asset_dispose(fx->st, ACTOR, &a, "HDD 物理破壊", "東和ネットワーク", NULL,
@@ -978,9 +868,9 @@ static void test_retire_then_dispose(void **state)
 	asset_release(&a);
 	last_entry(fx->st, &e);
 	assert_string_equal(e.action, "asset.dispose");
-	assert_json_key(e.before, "status", "retired");
-	assert_json_key(e.after, "status", "disposed");
-	assert_json_key(e.after, "disposal_certificate", "TWN-2026-0520-03");
+	testutil_assert_json_key(e.before, "status", "retired");
+	testutil_assert_json_key(e.after, "status", "disposed");
+	testutil_assert_json_key(e.after, "disposal_certificate", "TWN-2026-0520-03");
 	journal_entry_release(&e);
 
 	/* Disposed straight from use: the retire date is the disposal date. */
@@ -998,13 +888,13 @@ static void test_retire_then_dispose(void **state)
 	/* A bad date is refused and nothing changes. */
 	ADD(fx->st, { ASSET_TAG, "MH-PR-002" });
 	ASSERT_RC(0, asset_lookup(fx->st, "MH-PR-002", &a, &err), err);
-	seq = journal_seq(fx->st);
+	seq = testutil_journal_seq(fx->st);
 	ASSERT_RC(MAMORI_EINVAL, asset_retire(fx->st, ACTOR, &a, "2025-02-30", NULL, &err), err);
 	asset_release(&a);
 	ASSERT_RC(0, asset_lookup(fx->st, "MH-PR-002", &a, &err), err);
 	assert_field(&a, ASSET_STATUS, "in_use");
 	asset_release(&a);
-	assert_int_equal(journal_seq(fx->st), seq);
+	assert_int_equal(testutil_journal_seq(fx->st), seq);
 }
 
 /* Disposal needs method, who and certificate; without one nothing changes. */
@@ -1020,31 +910,31 @@ static void test_dispose_requires(void **state)
 		{ "破砕", "業者", NULL, "廃棄証明書" },
 		{ "破砕", "業者", " ", "廃棄証明書" },
 	};
-	struct fixture *fx = *state;
+	struct testutil_fixture *fx = *state;
 	struct mamori_err err = { 0 };
 	struct asset a;
 
 	ADD(fx->st, { ASSET_TAG, "T-1" });
-	int64_t seq = journal_seq(fx->st);
+	int64_t seq = testutil_journal_seq(fx->st);
 	for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
 		ASSERT_RC(0, asset_lookup(fx->st, "T-1", &a, &err), err);
 		int r = asset_dispose(fx->st, ACTOR, &a, cases[i].method, cases[i].by, NULL,
 				      cases[i].cert, &err);
 		if (r != MAMORI_EUSAGE)
 			fail_msg("case %zu: r = %d (%s)", i, r, err.msg);
-		assert_contains(err.msg, cases[i].names);
+		testutil_assert_contains(err.msg, cases[i].names);
 		asset_release(&a);
 	}
 	ASSERT_RC(0, asset_lookup(fx->st, "T-1", &a, &err), err);
 	assert_field(&a, ASSET_STATUS, "in_use");
 	assert_field(&a, ASSET_DISPOSAL_METHOD, NULL);
 	asset_release(&a);
-	assert_int_equal(journal_seq(fx->st), seq);
+	assert_int_equal(testutil_journal_seq(fx->st), seq);
 }
 
 static void test_disposed_is_read_only(void **state)
 {
-	struct fixture *fx = *state;
+	struct testutil_fixture *fx = *state;
 	struct mamori_err err = { 0 };
 	struct asset a;
 
@@ -1054,13 +944,13 @@ static void test_disposed_is_read_only(void **state)
 	ASSERT_RC(0, asset_dispose(fx->st, ACTOR, &a, "破砕", "業者", "2025-01-10", "C-1", &err),
 		  err);
 	asset_release(&a);
-	int64_t seq = journal_seq(fx->st);
+	int64_t seq = testutil_journal_seq(fx->st);
 
 	/* Edit, retire, dispose again: all refused. */
 	ASSERT_RC(0, asset_lookup(fx->st, "T-1", &a, &err), err);
 	ASSERT_RC(0, asset_set(&a, ASSET_OWNER, "佐藤", &err), err);
 	ASSERT_RC(MAMORI_ECONFLICT, asset_update(fx->st, ACTOR, &a, &err), err);
-	assert_contains(err.msg, "廃棄済");
+	testutil_assert_contains(err.msg, "廃棄済");
 	asset_release(&a);
 	ASSERT_RC(0, asset_lookup(fx->st, "T-1", &a, &err), err);
 	ASSERT_RC(MAMORI_ECONFLICT, asset_retire(fx->st, ACTOR, &a, NULL, NULL, &err), err);
@@ -1077,7 +967,7 @@ static void test_disposed_is_read_only(void **state)
 	assert_field(&a, ASSET_OWNER, "山田");
 	assert_field(&a, ASSET_DISPOSAL_CERTIFICATE, "C-1");
 	asset_release(&a);
-	assert_int_equal(journal_seq(fx->st), seq);
+	assert_int_equal(testutil_journal_seq(fx->st), seq);
 
 	/* The MAC of a disposed device may be given to a new one (reused NIC). */
 	ADD(fx->st, { ASSET_TAG, "T-2" }, { ASSET_MAC, "00:11:22:33:44:55" });
@@ -1164,7 +1054,7 @@ static void test_list_filters(void **state)
 		{ "limit and offset", { .limit = 3, .offset = 3 }, "D-01,G-01,G-02" },
 		{ "offset past the end", { .offset = 100 }, "" },
 	};
-	struct fixture *fx = *state;
+	struct testutil_fixture *fx = *state;
 
 	add_list_fixture(fx->st);
 	for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
@@ -1199,7 +1089,7 @@ static void test_list_filters(void **state)
 
 static void test_find_same(void **state)
 {
-	struct fixture *fx = *state;
+	struct testutil_fixture *fx = *state;
 	struct mamori_err err = { 0 };
 	struct asset probe, out;
 	int found = -1;
@@ -1209,7 +1099,7 @@ static void test_find_same(void **state)
 	int64_t by_host = ADD(fx->st, { ASSET_HOSTNAME, "H-3" });
 
 	static const struct {
-		struct kv kv[2];
+		struct testutil_kv kv[2];
 		int which; /* 0 none, 1 tag, 2 mac, 3 host */
 	} cases[] = {
 		{ { { ASSET_TAG, "T-1" } }, 1 },
@@ -1225,7 +1115,7 @@ static void test_find_same(void **state)
 
 	for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
 		size_t n = cases[i].kv[1].f || cases[i].kv[1].v ? 2 : 1;
-		build(&probe, cases[i].kv, n);
+		testutil_asset_build(&probe, cases[i].kv, n);
 		ASSERT_RC(0, asset_find_same(fx->st, &probe, &out, &found, &err), err);
 		if (found != (cases[i].which != 0) || (found && out.id != ids[cases[i].which]))
 			fail_msg("case %zu: found %d id %lld, want %lld", i, found, (long long)out.id,
@@ -1237,7 +1127,7 @@ static void test_find_same(void **state)
 
 int main(void)
 {
-#define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
+#define T(fn) cmocka_unit_test_setup_teardown(fn, setup, testutil_teardown)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_field_find),
 		cmocka_unit_test(test_field_table_consistent),

@@ -13,8 +13,6 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
-#include <dirent.h>
-#include <ftw.h>
 #include <iconv.h>
 #include <jansson.h>
 #include <sys/stat.h>
@@ -29,41 +27,18 @@
 #include "ledger.h"
 #include "store.h"
 #include "strbuf.h"
-
-#define ASSERT_RC(want, expr, err)                                                         \
-	do {                                                                               \
-		int rc_ = (expr);                                                          \
-		if (rc_ != (want))                                                         \
-			fail_msg("%s = %d, want %d (%s)", #expr, rc_, (int)(want), (err).msg); \
-	} while (0)
+#include "testutil.h"
 
 #define ACTOR "test-officer"
 #define BOM "\xEF\xBB\xBF"
+#define NDEVICES 8 /* the devices setup() adds */
 
-struct fixture {
-	char *dir;
-	struct store *st;
-	int64_t ndevices;
-};
-
-static int rm_cb(const char *p, const struct stat *sb, int flag, struct FTW *ftw)
-{
-	return remove(p);
-}
-
-struct kv {
-	int f;
-	const char *v;
-};
-
-static void add(struct store *st, const struct kv *kv, size_t n, const char *lifecycle)
+static void add(struct store *st, const struct testutil_kv *kv, size_t n, const char *lifecycle)
 {
 	struct mamori_err err = { 0 };
 	struct asset a;
 
-	asset_init(&a);
-	for (size_t i = 0; i < n; i++)
-		ASSERT_RC(0, asset_set(&a, kv[i].f, kv[i].v, &err), err);
+	testutil_asset_build(&a, kv, n);
 	ASSERT_RC(0, asset_insert(st, ACTOR, &a, &err), err);
 	if (lifecycle && !strcmp(lifecycle, "retire"))
 		ASSERT_RC(0, asset_retire(st, ACTOR, &a, "2025-03-31", "故障", &err), err);
@@ -74,96 +49,44 @@ static void add(struct store *st, const struct kv *kv, size_t n, const char *lif
 	asset_release(&a);
 }
 
-#define KVS(...)                                                                          \
-	(const struct kv[]){ __VA_ARGS__ },                                               \
-		sizeof((const struct kv[]){ __VA_ARGS__ }) / sizeof(struct kv)
-
 /* A store with a facility and devices that exercise every kind of value. */
 static int setup(void **state)
 {
-	char tmpl[] = "/tmp/mamori-test-export-XXXXXX";
 	struct mamori_err err = { 0 };
-	struct fixture *fx;
-	int64_t id;
 
-	if (!mkdtemp(tmpl))
+	if (testutil_setup_facility(state, "export", ACTOR, "テスト病院", "hospital") < 0)
 		return -1;
-	fx = xcalloc(1, sizeof(*fx));
-	fx->dir = xstrdup(tmpl);
-	*state = fx;
-	char *db = xasprintf("%s/mamori.db", tmpl);
-	int r = store_open(&fx->st, "sqlite", db, STORE_CREATE, &err);
-	free(db);
-	if (r == 0)
-		r = store_begin(fx->st, &err);
-	if (r == 0)
-		r = ledger_facility_create(fx->st, ACTOR, "テスト病院", "hospital", &id, &err);
-	if (r < 0) {
-		fprintf(stderr, "setup: %s\n", err.msg);
-		return -1;
-	}
-	struct store *st = fx->st;
-	add(st, KVS({ ASSET_TAG, "fhej0002" }, { ASSET_OWNER, "山下 芳範" }, { ASSET_OS, "Windows 11" },
-		    { ASSET_PAYMENT, "病院負担" }, { ASSET_MODEL, "MS surface" },
-		    { ASSET_MAC, "00:d4:9e:3c:3f:d9" }, { ASSET_IP, "172.30.101.4" },
-		    { ASSET_REGISTERED_ON, "2023/4/1" }, { ASSET_ANTIVIRUS, "〇" },
-		    { ASSET_PATCHED, "×" }, { ASSET_DEPARTMENT, "内科" },
-		    { ASSET_LOCATION, "1階 内科外来" }, { ASSET_SYSTEM, "電子カルテシステム" },
-		    { ASSET_VENDOR, "北斗メディカル" }, { ASSET_CONFIDENTIALITY, "A3" },
-		    { ASSET_INTEGRITY, "A" }, { ASSET_SECURE_AREA, "〇" },
-		    { ASSET_NOTES, "備考, \"引用\" あり" }),
+	struct store *st = ((struct testutil_fixture *)*state)->st;
+	add(st,
+	    TESTUTIL_KVS({ ASSET_TAG, "fhej0002" }, { ASSET_OWNER, "山下 芳範" },
+			 { ASSET_OS, "Windows 11" }, { ASSET_PAYMENT, "病院負担" },
+			 { ASSET_MODEL, "MS surface" }, { ASSET_MAC, "00:d4:9e:3c:3f:d9" },
+			 { ASSET_IP, "172.30.101.4" }, { ASSET_REGISTERED_ON, "2023/4/1" },
+			 { ASSET_ANTIVIRUS, "〇" }, { ASSET_PATCHED, "×" },
+			 { ASSET_DEPARTMENT, "内科" }, { ASSET_LOCATION, "1階 内科外来" },
+			 { ASSET_SYSTEM, "電子カルテシステム" }, { ASSET_VENDOR, "北斗メディカル" },
+			 { ASSET_CONFIDENTIALITY, "A3" }, { ASSET_INTEGRITY, "A" },
+			 { ASSET_SECURE_AREA, "〇" }, { ASSET_NOTES, "備考, \"引用\" あり" }),
 	    NULL);
-	add(st, KVS({ ASSET_TAG, "MH-NW-001" }, { ASSET_KIND, "UTM" }, { ASSET_MODEL, "FortiGate 100F" },
-		    { ASSET_OWNER, "-山田" }, { ASSET_NOTES, "=SUM(A1)" }, { ASSET_OS_VERSION, "7.2.8" },
-		    { ASSET_REMOTE_MAINTENANCE, "なし" }),
+	add(st,
+	    TESTUTIL_KVS({ ASSET_TAG, "MH-NW-001" }, { ASSET_KIND, "UTM" },
+			 { ASSET_MODEL, "FortiGate 100F" }, { ASSET_OWNER, "-山田" },
+			 { ASSET_NOTES, "=SUM(A1)" }, { ASSET_OS_VERSION, "7.2.8" },
+			 { ASSET_REMOTE_MAINTENANCE, "なし" }),
 	    NULL);
-	add(st, KVS({ ASSET_MAC, "00:11:22:33:44:55" }, { ASSET_HOSTNAME, "PC-X" },
-		    { ASSET_OS, "Windows 10 Pro" }, { ASSET_OUTLET, "101-01" }),
+	add(st,
+	    TESTUTIL_KVS({ ASSET_MAC, "00:11:22:33:44:55" }, { ASSET_HOSTNAME, "PC-X" },
+			 { ASSET_OS, "Windows 10 Pro" }, { ASSET_OUTLET, "101-01" }),
 	    NULL);
-	add(st, KVS({ ASSET_HOSTNAME, "PC-HOST" }, { ASSET_SERIAL, "0123" }), NULL);
-	add(st, KVS({ ASSET_TAG, "R-1" }, { ASSET_OS, "Windows 10" }), "retire");
-	add(st, KVS({ ASSET_TAG, "D-1" }, { ASSET_KIND, "複合機" }), "dispose");
-	add(st, KVS({ ASSET_MAC, "00:11:22:33:44:77" }, { ASSET_OS, "Windows 8.1" }), "dispose");
-	add(st, KVS({ ASSET_HOSTNAME, "OLD-HOST" }), "dispose");
-	fx->ndevices = 8;
+	add(st, TESTUTIL_KVS({ ASSET_HOSTNAME, "PC-HOST" }, { ASSET_SERIAL, "0123" }), NULL);
+	add(st, TESTUTIL_KVS({ ASSET_TAG, "R-1" }, { ASSET_OS, "Windows 10" }), "retire");
+	add(st, TESTUTIL_KVS({ ASSET_TAG, "D-1" }, { ASSET_KIND, "複合機" }), "dispose");
+	add(st, TESTUTIL_KVS({ ASSET_MAC, "00:11:22:33:44:77" }, { ASSET_OS, "Windows 8.1" }),
+	    "dispose");
+	add(st, TESTUTIL_KVS({ ASSET_HOSTNAME, "OLD-HOST" }), "dispose");
 	if (store_commit(st, &err) < 0)
 		return -1;
 	return 0;
-}
-
-static int teardown(void **state)
-{
-	struct fixture *fx = *state;
-
-	store_close(fx->st);
-	nftw(fx->dir, rm_cb, 16, FTW_DEPTH | FTW_PHYS);
-	free(fx->dir);
-	free(fx);
-	return 0;
-}
-
-static char *list_dir(const char *dir)
-{
-	struct dirent **names;
-	struct strbuf sb = STRBUF_INIT;
-	int n = scandir(dir, &names, NULL, alphasort);
-
-	assert_true(n >= 0);
-	for (int i = 0; i < n; i++) {
-		if (strcmp(names[i]->d_name, ".") && strcmp(names[i]->d_name, ".."))
-			strbuf_addf(&sb, "%s%s", sb.len ? "|" : "", names[i]->d_name);
-		free(names[i]);
-	}
-	free(names);
-	return strbuf_detach(&sb, NULL);
-}
-
-static void assert_dir_is(const char *dir, const char *want)
-{
-	char *got = list_dir(dir);
-	if (strcmp(got, want))
-		fail_msg("directory holds \"%s\", want \"%s\"", got, want);
-	free(got);
 }
 
 /* Records in a UTF-8 CSV text (BOM allowed). */
@@ -246,7 +169,7 @@ static void test_format_parse(void **state)
 
 static void test_display_value(void **state)
 {
-	struct fixture *fx = *state;
+	struct testutil_fixture *fx = *state;
 	struct mamori_err err = { 0 };
 	struct asset a;
 
@@ -268,7 +191,7 @@ static void test_display_value(void **state)
 
 static void test_csv_utf8(void **state)
 {
-	struct fixture *fx = *state;
+	struct testutil_fixture *fx = *state;
 	struct mamori_err err = { 0 };
 	struct strbuf out = STRBUF_INIT, header = STRBUF_INIT;
 
@@ -285,7 +208,7 @@ static void test_csv_utf8(void **state)
 		fail_msg("header is \"%.*s\"", (int)header.len, out.buf + 3);
 	assert_int_equal(strncmp(header.buf, "媒体名,ホスト名,種別,", strlen("媒体名,ホスト名,種別,")), 0);
 
-	assert_int_equal(count_records(out.buf, out.len), fx->ndevices + 1);
+	assert_int_equal(count_records(out.buf, out.len), NDEVICES + 1);
 	/* Human-readable values, the quoting and the formula guard. */
 	static const char *const contains[] = {
 		",端末PC,",           ",〇,",  ",×,",       ",使用中,",          ",廃棄済,",
@@ -309,7 +232,7 @@ static void test_csv_utf8(void **state)
 	strbuf_release(&more);
 
 	/* And the export re-imports without a change. */
-	reimport_unchanged(fx->st, out.buf, out.len, (size_t)fx->ndevices);
+	reimport_unchanged(fx->st, out.buf, out.len, (size_t)NDEVICES);
 	strbuf_release(&out);
 	strbuf_release(&header);
 }
@@ -330,7 +253,7 @@ static char *cp932_to_utf8(const char *in, size_t len, size_t *outlen)
 
 static void test_csv_cp932(void **state)
 {
-	struct fixture *fx = *state;
+	struct testutil_fixture *fx = *state;
 	struct mamori_err err = { 0 };
 	struct strbuf utf8 = STRBUF_INIT, sjis = STRBUF_INIT;
 	size_t back_len;
@@ -348,7 +271,7 @@ static void test_csv_cp932(void **state)
 	assert_memory_equal(back, utf8.buf + 3, back_len);
 	free(back);
 
-	reimport_unchanged(fx->st, sjis.buf, sjis.len, (size_t)fx->ndevices);
+	reimport_unchanged(fx->st, sjis.buf, sjis.len, (size_t)NDEVICES);
 	strbuf_release(&utf8);
 	strbuf_release(&sjis);
 }
@@ -357,7 +280,7 @@ static void test_csv_cp932(void **state)
  * (asset_export.h), and nothing appended. */
 static void test_csv_cp932_unrepresentable(void **state)
 {
-	struct fixture *fx = *state;
+	struct testutil_fixture *fx = *state;
 	struct mamori_err err = { 0 };
 	struct strbuf out = STRBUF_INIT;
 	struct asset a;
@@ -385,7 +308,7 @@ static void test_csv_cp932_unrepresentable(void **state)
 
 static void test_json(void **state)
 {
-	struct fixture *fx = *state;
+	struct testutil_fixture *fx = *state;
 	struct mamori_err err = { 0 };
 	struct strbuf out = STRBUF_INIT;
 	json_error_t je;
@@ -395,7 +318,7 @@ static void test_json(void **state)
 	if (!arr)
 		fail_msg("not JSON: %s (line %d)", je.text, je.line);
 	assert_true(json_is_array(arr));
-	assert_int_equal(json_array_size(arr), fx->ndevices);
+	assert_int_equal(json_array_size(arr), NDEVICES);
 
 	size_t i;
 	json_t *o;
@@ -452,7 +375,7 @@ static void test_json(void **state)
 
 static void test_xlsx(void **state)
 {
-	struct fixture *fx = *state;
+	struct testutil_fixture *fx = *state;
 	struct mamori_err err = { 0 };
 	char *outdir = xasprintf("%s/out", fx->dir);
 	char *path = xasprintf("%s/台帳.xlsx", outdir);
@@ -466,7 +389,7 @@ static void test_xlsx(void **state)
 		assert_true(len > 1000);
 		assert_memory_equal(data, "PK\x03\x04", 4);
 		free(data);
-		assert_dir_is(outdir, "台帳.xlsx");
+		testutil_assert_dir_is(outdir, "台帳.xlsx");
 	}
 
 	/* Through asset_export_to_file, with a filter. */
@@ -474,7 +397,7 @@ static void test_xlsx(void **state)
 	struct asset_query q = { .status = "in_use" };
 	ASSERT_RC(0, asset_export_to_file(fx->st, &q, ASSET_EXPORT_XLSX, ENC_UTF8, NULL, path2, &err),
 		  err);
-	assert_dir_is(outdir, "in_use.xlsx|台帳.xlsx");
+	testutil_assert_dir_is(outdir, "in_use.xlsx|台帳.xlsx");
 
 	/* xlsx cannot go to standard output. */
 	ASSERT_RC(MAMORI_EUSAGE,
@@ -486,7 +409,7 @@ static void test_xlsx(void **state)
 	int r = asset_export_xlsx(fx->st, NULL, "テスト病院", bad, &err);
 	if (r != MAMORI_EIO)
 		fail_msg("export to a missing directory = %d (%s)", r, err.msg);
-	assert_dir_is(outdir, "in_use.xlsx|台帳.xlsx");
+	testutil_assert_dir_is(outdir, "in_use.xlsx|台帳.xlsx");
 	free(bad);
 	free(path2);
 	free(path);
@@ -504,7 +427,7 @@ static void test_export_to_file(void **state)
 		{ ASSET_EXPORT_CSV, ENC_CP932, "b.csv" },
 		{ ASSET_EXPORT_JSON, ENC_UTF8, "c.json" },
 	};
-	struct fixture *fx = *state;
+	struct testutil_fixture *fx = *state;
 	struct strbuf listing = STRBUF_INIT;
 	char *outdir = xasprintf("%s/files", fx->dir);
 
@@ -529,7 +452,7 @@ static void test_export_to_file(void **state)
 		free(path);
 		strbuf_release(&want);
 		strbuf_addf(&listing, "%s%s", listing.len ? "|" : "", cases[i].name);
-		assert_dir_is(outdir, listing.buf);
+		testutil_assert_dir_is(outdir, listing.buf);
 	}
 	strbuf_release(&listing);
 	free(outdir);
@@ -551,7 +474,7 @@ static void test_query_filter(void **state)
 		{ { .search = "PC-" }, 2 },
 		{ { .department = "眼科" }, 0 },
 	};
-	struct fixture *fx = *state;
+	struct testutil_fixture *fx = *state;
 
 	for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
 		struct mamori_err err = { 0 };
@@ -569,7 +492,7 @@ static void test_query_filter(void **state)
 
 int main(void)
 {
-#define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
+#define T(fn) cmocka_unit_test_setup_teardown(fn, setup, testutil_teardown)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_format_parse),
 		T(test_display_value),

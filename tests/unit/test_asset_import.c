@@ -16,11 +16,8 @@
 #include <cmocka.h>
 
 #include <fcntl.h>
-#include <ftw.h>
-#include <iconv.h>
 #include <jansson.h>
 #include <openssl/evp.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include "asset.h"
@@ -29,13 +26,7 @@
 #include "ledger.h"
 #include "store.h"
 #include "strbuf.h"
-
-#define ASSERT_RC(want, expr, err)                                                         \
-	do {                                                                               \
-		int rc_ = (expr);                                                          \
-		if (rc_ != (want))                                                         \
-			fail_msg("%s = %d, want %d (%s)", #expr, rc_, (int)(want), (err).msg); \
-	} while (0)
+#include "testutil.h"
 
 #define ACTOR "test-officer"
 #define NAME "devices.tsv"
@@ -54,51 +45,17 @@ static const char SEED[] =
 	"fhej2010\t山下 芳範\tWindows 10\t病院負担\tIYAMA NJ50PU\ta0:29:42:23:08:66\t172.30.103.10\t\t2023/4/1\n";
 #define SEED_ROWS 8
 
-struct fixture {
-	char *dir;
-	struct store *st;
-};
-
-static int rm_cb(const char *p, const struct stat *sb, int flag, struct FTW *ftw)
-{
-	return remove(p);
-}
-
 /* A store with its facility (committed). */
 static int setup(void **state)
 {
-	char tmpl[] = "/tmp/mamori-test-import-XXXXXX";
 	struct mamori_err err = { 0 };
-	struct fixture *fx;
-	int64_t id;
 
-	if (!mkdtemp(tmpl))
+	if (testutil_setup_facility(state, "import", ACTOR, "テスト病院", "hospital") < 0)
 		return -1;
-	fx = xcalloc(1, sizeof(*fx));
-	fx->dir = xstrdup(tmpl);
-	*state = fx;
-	char *db = xasprintf("%s/mamori.db", tmpl);
-	int r = store_open(&fx->st, "sqlite", db, STORE_CREATE, &err);
-	free(db);
-	if (r == 0)
-		r = store_begin(fx->st, &err);
-	if (r == 0)
-		r = ledger_facility_create(fx->st, ACTOR, "テスト病院", "hospital", &id, &err);
-	if (r == 0)
-		r = store_commit(fx->st, &err);
-	if (r < 0)
+	if (store_commit(((struct testutil_fixture *)*state)->st, &err) < 0) {
 		fprintf(stderr, "setup: %s\n", err.msg);
-	return r < 0 ? -1 : 0;
-}
-
-static int teardown(void **state)
-{
-	struct fixture *fx = *state;
-
-	store_close(fx->st);
-	nftw(fx->dir, rm_cb, 16, FTW_DEPTH | FTW_PHYS);
-	free(fx->dir);
-	free(fx);
+		return -1;
+	}
 	return 0;
 }
 
@@ -139,19 +96,6 @@ static char *replace(const char *s, const char *from, const char *to)
 	if (!p)
 		fail_msg("\"%s\" not in test data", from);
 	return xasprintf("%.*s%s%s", (int)(p - s), s, to, p + strlen(from));
-}
-
-static char *to_cp932(const char *utf8, size_t *outlen)
-{
-	iconv_t cd = iconv_open("CP932", "UTF-8");
-	size_t inleft = strlen(utf8), cap = inleft * 2 + 16, outleft = cap;
-	char *out = xmalloc(cap), *in = (char *)utf8, *o = out;
-
-	assert_true(cd != (iconv_t)-1);
-	assert_true(iconv(cd, &in, &inleft, &o, &outleft) != (size_t)-1);
-	iconv_close(cd);
-	*outlen = cap - outleft;
-	return out;
 }
 
 struct snapshot {
@@ -234,7 +178,7 @@ static void check_seed_devices(struct store *st)
 
 static void test_utf8(void **state)
 {
-	struct fixture *fx = *state;
+	struct testutil_fixture *fx = *state;
 	struct asset_import_result res;
 	struct mamori_err err = { 0 };
 
@@ -273,7 +217,7 @@ static int last_fn(const struct journal_entry *e, void *ctx)
 /* The file's own entry names it, its SHA-256 and the counts. */
 static void test_import_entry(void **state)
 {
-	struct fixture *fx = *state;
+	struct testutil_fixture *fx = *state;
 	struct mamori_err err = { 0 };
 	unsigned char md[EVP_MAX_MD_SIZE];
 	unsigned int mdlen = 0;
@@ -308,7 +252,7 @@ static void test_import_entry(void **state)
 
 static void test_bom(void **state)
 {
-	struct fixture *fx = *state;
+	struct testutil_fixture *fx = *state;
 	struct asset_import_result res;
 	struct mamori_err err = { 0 };
 	char *data = xasprintf("\xEF\xBB\xBF%s", SEED);
@@ -325,11 +269,11 @@ static void test_bom(void **state)
 
 static void test_cp932(void **state)
 {
-	struct fixture *fx = *state;
+	struct testutil_fixture *fx = *state;
 	struct asset_import_result res;
 	struct mamori_err err = { 0 };
 	size_t len;
-	char *data = to_cp932(SEED, &len);
+	char *data = testutil_to_cp932(SEED, &len);
 
 	/* It really is different bytes from the UTF-8 text. */
 	assert_true(len < strlen(SEED));
@@ -370,7 +314,7 @@ static void test_csv_crlf(void **state)
 		"fhej0002,\"山下 芳範\",Windows 11,病院負担,\"MS surface\",00:d4:9e:3c:3f:d9,172.30.101.4,,2023/4/1\r\n"
 		"\r\n"
 		"fhej2010,山下 芳範,Windows 10,病院負担,\"IYAMA, NJ50PU\",A0-29-42-23-08-66,172.30.103.10,\"\",R5.4.1\r\n";
-	struct fixture *fx = *state;
+	struct testutil_fixture *fx = *state;
 
 	import_ok(fx->st, data, 2, 0, 0);
 	assert_field(fx->st, "fhej0002", ASSET_MODEL, "MS surface");
@@ -386,7 +330,7 @@ static void test_csv_crlf(void **state)
 
 static void test_reimport_unchanged(void **state)
 {
-	struct fixture *fx = *state;
+	struct testutil_fixture *fx = *state;
 	struct asset_import_result res;
 	struct mamori_err err = { 0 };
 	struct snapshot before, after;
@@ -425,7 +369,7 @@ static void test_reimport_unchanged(void **state)
 /* One bad MAC on line 7: nothing at all is written, the problem names it. */
 static void test_bad_mac_all_or_nothing(void **state)
 {
-	struct fixture *fx = *state;
+	struct testutil_fixture *fx = *state;
 	struct asset_import_result res;
 	struct mamori_err err = { 0 };
 	struct snapshot before, after;
@@ -461,7 +405,7 @@ static void test_bad_mac_all_or_nothing(void **state)
 /* Every problem of the file is reported, in line order, not just the first. */
 static void test_problems_collected(void **state)
 {
-	struct fixture *fx = *state;
+	struct testutil_fixture *fx = *state;
 	struct asset_import_result res;
 	struct mamori_err err = { 0 };
 	char *a = replace(SEED, "172.30.103.4", "172.30.103.400");          /* line 3 */
@@ -485,7 +429,7 @@ static void test_problems_collected(void **state)
 
 static void test_unknown_column(void **state)
 {
-	struct fixture *fx = *state;
+	struct testutil_fixture *fx = *state;
 	struct asset_import_result res;
 	struct mamori_err err = { 0 };
 	struct snapshot before, after;
@@ -537,7 +481,7 @@ static void test_unknown_column(void **state)
 
 static void test_duplicate_key_in_file(void **state)
 {
-	struct fixture *fx = *state;
+	struct testutil_fixture *fx = *state;
 	struct asset_import_result res;
 	struct mamori_err err = { 0 };
 	char *dup = replace(SEED, "fhej2005", "fhej0002"); /* line 4 repeats line 2 */
@@ -575,7 +519,7 @@ static void test_preamble_department(void **state)
 		char *data = xasprintf("%s%s", preambles[i], SEED);
 
 		assert_int_equal(setup(&fxs), 0);
-		struct fixture *fx = fxs;
+		struct testutil_fixture *fx = fxs;
 		ASSERT_RC(0, import(fx->st, data, strlen(data), NULL, &res, &err), err);
 		assert_int_equal(res.header_line, 2);
 		assert_int_equal(res.added, SEED_ROWS);
@@ -592,7 +536,7 @@ static void test_preamble_department(void **state)
 		asset_import_result_release(&res);
 		free(bad);
 		free(data);
-		teardown(&fxs);
+		testutil_teardown(&fxs);
 	}
 }
 
@@ -603,7 +547,7 @@ static void test_preamble_and_column(void **state)
 				   "媒体名,部署,OS\n"
 				   "A-1,外科,Windows 11\n"
 				   "A-2,,Windows 11\n";
-	struct fixture *fx = *state;
+	struct testutil_fixture *fx = *state;
 
 	import_ok(fx->st, data, 2, 0, 0);
 	assert_field(fx->st, "A-1", ASSET_DEPARTMENT, "外科");
@@ -611,7 +555,7 @@ static void test_preamble_and_column(void **state)
 
 static void test_dry_run(void **state)
 {
-	struct fixture *fx = *state;
+	struct testutil_fixture *fx = *state;
 	struct asset_import_result res;
 	struct mamori_err err = { 0 };
 	struct snapshot before, after;
@@ -661,7 +605,7 @@ static void test_partial_columns(void **state)
 	static const char partial[] = "媒体名,申請者,備考\n"
 				      "fhej0002,佐藤 花子,4月に異動\n"
 				      "fhej2004,山下 芳範,\n";
-	struct fixture *fx = *state;
+	struct testutil_fixture *fx = *state;
 	struct asset_import_result res;
 	struct mamori_err err = { 0 };
 
@@ -708,7 +652,7 @@ static void test_created_refs(void **state)
 		"MH-SV-001,電子カルテ,北斗メディカル,地下1階 サーバ室,Windows Server 2019\n"
 		"MH-SV-002,電子カルテ,北斗メディカル,地下1階 サーバ室,Windows Server 2019\n"
 		"MH-SV-003,PACS,さくら医用画像,地下1階 サーバ室,Windows Server 2012 R2\n";
-	struct fixture *fx = *state;
+	struct testutil_fixture *fx = *state;
 	struct asset_import_result res;
 	struct mamori_err err = { 0 };
 	struct asset_import_opts dry = default_opts;
@@ -752,7 +696,7 @@ static void test_created_refs(void **state)
 
 static void test_value_without_header(void **state)
 {
-	struct fixture *fx = *state;
+	struct testutil_fixture *fx = *state;
 	struct asset_import_result res;
 	struct mamori_err err = { 0 };
 
@@ -795,7 +739,7 @@ static void test_row_problems(void **state)
 		{ "", NAME ":1: ", "見出し" },
 		{ "媒体名,OS\n\"A-1,Windows 11\n", NAME ":2: ", NULL }, /* unterminated quote */
 	};
-	struct fixture *fx = *state;
+	struct testutil_fixture *fx = *state;
 
 	for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
 		struct asset_import_result res;
@@ -821,7 +765,7 @@ static void test_mac_keyed(void **state)
 	static const char second[] = "MAC アドレス,申請者,OS\n"
 				     "00-11-22-33-44-55,山田,Windows 11\n"
 				     "0011.2233.4466,佐藤,Windows 10\n";
-	struct fixture *fx = *state;
+	struct testutil_fixture *fx = *state;
 
 	import_ok(fx->st, first, 2, 0, 0);
 	import_ok(fx->st, second, 0, 1, 1);
@@ -843,7 +787,7 @@ static void on_progress(size_t done, size_t total, void *ctx)
 
 static void test_progress(void **state)
 {
-	struct fixture *fx = *state;
+	struct testutil_fixture *fx = *state;
 	struct asset_import_result res;
 	struct mamori_err err = { 0 };
 	struct prog p = { 0 };
@@ -860,7 +804,7 @@ static void test_progress(void **state)
 
 static void test_import_file(void **state)
 {
-	struct fixture *fx = *state;
+	struct testutil_fixture *fx = *state;
 	struct asset_import_result res;
 	struct mamori_err err = { 0 };
 	char *path = xasprintf("%s/台帳.tsv", fx->dir);
@@ -895,7 +839,7 @@ static void test_import_file(void **state)
 
 int main(void)
 {
-#define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
+#define T(fn) cmocka_unit_test_setup_teardown(fn, setup, testutil_teardown)
 	const struct CMUnitTest tests[] = {
 		T(test_utf8),
 		T(test_import_entry),

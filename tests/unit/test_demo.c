@@ -14,9 +14,7 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
-#include <ftw.h>
 #include <jansson.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include "asset.h"
@@ -27,44 +25,14 @@
 #include "ledger.h"
 #include "store.h"
 #include "strbuf.h"
-
-#define ASSERT_RC(want, expr, err)                                                         \
-	do {                                                                               \
-		int rc_ = (expr);                                                          \
-		if (rc_ != (want))                                                         \
-			fail_msg("%s = %d, want %d (%s)", #expr, rc_, (int)(want), (err).msg); \
-	} while (0)
+#include "testutil.h"
 
 #define ACTOR "demo-test"
-
-struct fixture {
-	char *dir;
-	struct store *st;
-};
-
-static int rm_cb(const char *p, const struct stat *sb, int flag, struct FTW *ftw)
-{
-	return remove(p);
-}
 
 /* A fresh, empty store (no facility). */
 static int setup(void **state)
 {
-	char tmpl[] = "/tmp/mamori-test-demo-XXXXXX";
-	struct mamori_err err = { 0 };
-	struct fixture *fx;
-
-	if (!mkdtemp(tmpl))
-		return -1;
-	fx = xcalloc(1, sizeof(*fx));
-	fx->dir = xstrdup(tmpl);
-	*state = fx;
-	char *db = xasprintf("%s/mamori.db", tmpl);
-	int r = store_open(&fx->st, "sqlite", db, STORE_CREATE, &err);
-	free(db);
-	if (r < 0)
-		fprintf(stderr, "setup: %s\n", err.msg);
-	return r < 0 ? -1 : 0;
+	return testutil_setup_store(state, "demo");
 }
 
 /* A fresh store filled with the demo. */
@@ -74,21 +42,10 @@ static int setup_filled(void **state)
 
 	if (setup(state) < 0)
 		return -1;
-	if (demo_fill(((struct fixture *)*state)->st, ACTOR, &err) < 0) {
+	if (demo_fill(((struct testutil_fixture *)*state)->st, ACTOR, &err) < 0) {
 		fprintf(stderr, "demo_fill: %s\n", err.msg);
 		return -1;
 	}
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	struct fixture *fx = *state;
-
-	store_close(fx->st);
-	nftw(fx->dir, rm_cb, 16, FTW_DEPTH | FTW_PHYS);
-	free(fx->dir);
-	free(fx);
 	return 0;
 }
 
@@ -139,7 +96,7 @@ static int tally_fn(const struct asset *a, void *ctx)
 
 static void test_fill(void **state)
 {
-	struct fixture *fx = *state;
+	struct testutil_fixture *fx = *state;
 	struct mamori_err err = { 0 };
 	struct ledger_facility f;
 	struct tally t = { 0 };
@@ -191,7 +148,7 @@ static void test_systems_vendors_contracts(void **state)
 {
 	static const char *const systems[] = { "電子カルテシステム", "医事会計システム", "PACS",
 					       "オーダリングシステム" };
-	struct fixture *fx = *state;
+	struct testutil_fixture *fx = *state;
 	struct mamori_err err = { 0 };
 	json_t *list = NULL;
 
@@ -239,7 +196,7 @@ static void test_systems_vendors_contracts(void **state)
 
 static void test_journal(void **state)
 {
-	struct fixture *fx = *state;
+	struct testutil_fixture *fx = *state;
 	struct mamori_err err = { 0 };
 	struct journal_verify_result res;
 
@@ -266,7 +223,7 @@ static void test_journal(void **state)
 /* A second fill is refused and writes nothing. */
 static void test_second_fill(void **state)
 {
-	struct fixture *fx = *state;
+	struct testutil_fixture *fx = *state;
 	struct mamori_err err = { 0 };
 	char h1[JOURNAL_HASH_HEX], h2[JOURNAL_HASH_HEX];
 	int64_t s1, s2, n1 = count(fx->st, NULL);
@@ -284,7 +241,7 @@ static void test_second_fill(void **state)
 /* A store with its own facility (and no devices) keeps it. */
 static void test_existing_facility(void **state)
 {
-	struct fixture *fx = *state;
+	struct testutil_fixture *fx = *state;
 	struct mamori_err err = { 0 };
 	struct ledger_facility f;
 	int64_t id;
@@ -313,13 +270,13 @@ static char *export_json(struct store *st)
 /* Two fresh stores get the same hospital. */
 static void test_deterministic(void **state)
 {
-	struct fixture *fx = *state;
+	struct testutil_fixture *fx = *state;
 	void *other = NULL;
 
 	char *a = export_json(fx->st);
 	assert_int_equal(setup_filled(&other), 0);
-	char *b = export_json(((struct fixture *)other)->st);
-	teardown(&other);
+	char *b = export_json(((struct testutil_fixture *)other)->st);
+	testutil_teardown(&other);
 	assert_true(strlen(a) > 10000);
 	if (strcmp(a, b)) {
 		size_t i = 0;
@@ -335,7 +292,7 @@ static void test_deterministic(void **state)
 /* The demo's own CSV export re-imports without a change. */
 static void test_export_reimports(void **state)
 {
-	struct fixture *fx = *state;
+	struct testutil_fixture *fx = *state;
 	struct mamori_err err = { 0 };
 	struct strbuf csv = STRBUF_INIT;
 	struct asset_import_opts o = { .encoding = ENC_AUTO, .actor = ACTOR };
@@ -360,14 +317,16 @@ static void test_export_reimports(void **state)
 
 int main(void)
 {
+#define T(fn) cmocka_unit_test_setup_teardown(fn, setup, testutil_teardown)
+#define TF(fn) cmocka_unit_test_setup_teardown(fn, setup_filled, testutil_teardown)
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_fill, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_systems_vendors_contracts, setup_filled, teardown),
-		cmocka_unit_test_setup_teardown(test_journal, setup_filled, teardown),
-		cmocka_unit_test_setup_teardown(test_second_fill, setup_filled, teardown),
-		cmocka_unit_test_setup_teardown(test_existing_facility, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_deterministic, setup_filled, teardown),
-		cmocka_unit_test_setup_teardown(test_export_reimports, setup_filled, teardown),
+		T(test_fill),
+		TF(test_systems_vendors_contracts),
+		TF(test_journal),
+		TF(test_second_fill),
+		T(test_existing_facility),
+		TF(test_deterministic),
+		TF(test_export_reimports),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -7,29 +7,13 @@
  */
 #include "common.h"
 
-#include <iconv.h>
 #include <setjmp.h>
 #include <cmocka.h>
 
 #include "enc.h"
+#include "testutil.h"
 
 #define S(lit) lit, sizeof(lit) - 1
-
-/* UTF-8 to CP932 with iconv(3) itself, independently of enc.c. */
-static char *to_cp932(const char *utf8, size_t *outlen)
-{
-	iconv_t cd = iconv_open("CP932", "UTF-8");
-	size_t inleft = strlen(utf8), cap = inleft * 2 + 1, outleft = cap;
-	char *out = xmalloc(cap), *inp = (char *)utf8, *outp = out;
-
-	assert_true(cd != (iconv_t)-1);
-	assert_true(iconv(cd, &inp, &inleft, &outp, &outleft) != (size_t)-1);
-	assert_int_equal(inleft, 0);
-	iconv_close(cd);
-	*outlen = cap - outleft;
-	out[*outlen] = '\0';
-	return out;
-}
 
 static void test_parse_name(void **state)
 {
@@ -129,7 +113,7 @@ static void test_cp932_fixture(void **state)
 		0x94, 0x7D, 0x91, 0xCC, 0x96, 0xBC, 0x2C, 0x90, 0x5C, 0x90, 0xBF, 0x8E, 0xD2,
 	};
 	size_t len;
-	char *cp = to_cp932("媒体名,申請者", &len);
+	char *cp = testutil_to_cp932("媒体名,申請者", &len);
 
 	assert_int_equal(len, sizeof(want));
 	assert_memory_equal(cp, want, sizeof(want));
@@ -142,7 +126,7 @@ static const char ledger[] = "媒体名,申請者\r\nUSBメモリ,山田 太郎\
 static void test_cp932_auto(void **state)
 {
 	size_t cplen, outlen = 0;
-	char *cp = to_cp932(ledger, &cplen), *out = NULL;
+	char *cp = testutil_to_cp932(ledger, &cplen), *out = NULL;
 	enum enc_kind det = ENC_AUTO;
 	struct mamori_err err = { 0 };
 
@@ -266,7 +250,7 @@ static void test_invalid_utf8_line_in_ledger(void **state)
 static void test_cp932_as_utf8(void **state)
 {
 	size_t cplen;
-	char *cp = to_cp932("id,name\n1,abc\n2,媒体\n", &cplen), *out = NULL;
+	char *cp = testutil_to_cp932("id,name\n1,abc\n2,媒体\n", &cplen), *out = NULL;
 	struct mamori_err err = { 0 };
 
 	assert_int_equal(enc_to_utf8(cp, cplen, ENC_UTF8, &out, NULL, NULL, &err), MAMORI_EINVAL);

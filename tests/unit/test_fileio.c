@@ -12,42 +12,25 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
-#include <dirent.h>
 #include <fcntl.h>
-#include <ftw.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include "fileio.h"
-#include "strbuf.h"
+#include "testutil.h"
 
-#define ASSERT_RC(want, expr, err)                                                         \
-	do {                                                                               \
-		int rc_ = (expr);                                                          \
-		if (rc_ != (want))                                                         \
-			fail_msg("%s = %d, want %d (%s)", #expr, rc_, (int)(want), (err).msg); \
-	} while (0)
-
-static int rm_cb(const char *p, const struct stat *sb, int flag, struct FTW *ftw)
-{
-	return remove(p);
-}
-
+/* The state is the test's temporary directory. */
 static int setup(void **state)
 {
-	char tmpl[] = "/tmp/mamori-test-fileio-XXXXXX";
-
-	if (!mkdtemp(tmpl))
-		return -1;
-	*state = xstrdup(tmpl);
-	return 0;
+	*state = testutil_mkdtemp("fileio");
+	return *state ? 0 : -1;
 }
 
 static int teardown(void **state)
 {
 	chmod(*state, 0700);
-	nftw(*state, rm_cb, 16, FTW_DEPTH | FTW_PHYS);
+	testutil_rmtree(*state);
 	free(*state);
 	return 0;
 }
@@ -63,31 +46,6 @@ static void put_file(const char *path, const void *data, size_t len)
 	assert_true(fd >= 0);
 	assert_int_equal(write(fd, data, len), (ssize_t)len);
 	close(fd);
-}
-
-/* Names in dir, sorted, joined with "|". */
-static char *list_dir(const char *dir)
-{
-	struct dirent **names;
-	struct strbuf sb = STRBUF_INIT;
-	int n = scandir(dir, &names, NULL, alphasort);
-
-	assert_true(n >= 0);
-	for (int i = 0; i < n; i++) {
-		if (strcmp(names[i]->d_name, ".") && strcmp(names[i]->d_name, ".."))
-			strbuf_addf(&sb, "%s%s", sb.len ? "|" : "", names[i]->d_name);
-		free(names[i]);
-	}
-	free(names);
-	return strbuf_detach(&sb, NULL);
-}
-
-static void assert_dir_is(const char *dir, const char *want)
-{
-	char *got = list_dir(dir);
-	if (strcmp(got, want))
-		fail_msg("directory %s holds \"%s\", want \"%s\"", dir, got, want);
-	free(got);
 }
 
 static void assert_file_is(const char *path, const char *want)
@@ -223,16 +181,16 @@ static void test_write_new_and_replace(void **state)
 
 	ASSERT_RC(0, fileio_write_atomic(p, "first version, long\n", 20, &err), err);
 	assert_file_is(p, "first version, long\n");
-	assert_dir_is(*state, "ledger.csv");
+	testutil_assert_dir_is(*state, "ledger.csv");
 
 	/* Shorter content replaces, with no tail of the old one left. */
 	ASSERT_RC(0, fileio_write_atomic(p, "v2\n", 3, &err), err);
 	assert_file_is(p, "v2\n");
-	assert_dir_is(*state, "ledger.csv");
+	testutil_assert_dir_is(*state, "ledger.csv");
 
 	ASSERT_RC(0, fileio_write_atomic(p, "", 0, &err), err);
 	assert_file_is(p, "");
-	assert_dir_is(*state, "ledger.csv");
+	testutil_assert_dir_is(*state, "ledger.csv");
 
 	struct stat sb;
 	assert_int_equal(stat(p, &sb), 0);
@@ -279,7 +237,7 @@ static void test_write_stdout(void **state)
 	ASSERT_RC(0, r, err);
 	assert_file_is(p, "to stdout");
 	/* Nothing but the redirect target appeared. */
-	assert_dir_is(*state, "stdout.txt");
+	testutil_assert_dir_is(*state, "stdout.txt");
 	free(p);
 }
 
@@ -315,7 +273,7 @@ static void test_write_unwritable_dir(void **state)
 			 WEXITSTATUS(status));
 	assert_int_equal(chmod(*state, 0700), 0);
 	assert_file_is(p, "old content");
-	assert_dir_is(*state, "keep.csv");
+	testutil_assert_dir_is(*state, "keep.csv");
 	free(p);
 }
 
@@ -329,8 +287,8 @@ static void test_write_rename_fails(void **state)
 	assert_int_equal(mkdir(p, 0755), 0);
 	put_file(inner, "x", 1);
 	ASSERT_RC(MAMORI_EIO, fileio_write_atomic(p, "data", 4, &err), err);
-	assert_dir_is(*state, "target");
-	assert_dir_is(p, "inside");
+	testutil_assert_dir_is(*state, "target");
+	testutil_assert_dir_is(p, "inside");
 	assert_file_is(inner, "x");
 	free(p);
 	free(inner);
@@ -351,18 +309,18 @@ static void test_temp_commit_discard(void **state)
 	put_file(t1, "draft", 5);
 	ASSERT_RC(0, fileio_commit_temp(t1, p, &err), err);
 	assert_file_is(p, "draft");
-	assert_dir_is(*state, "out.xlsx");
+	testutil_assert_dir_is(*state, "out.xlsx");
 
 	char *t2 = fileio_temp_name(p);
 	put_file(t2, "abandoned", 9);
 	fileio_discard_temp(t2);
-	assert_dir_is(*state, "out.xlsx");
+	testutil_assert_dir_is(*state, "out.xlsx");
 	assert_file_is(p, "draft");
 
 	/* Committing a temp file that does not exist fails; the target stays. */
 	ASSERT_RC(MAMORI_EIO, fileio_commit_temp(t2, p, &err), err);
 	assert_file_is(p, "draft");
-	assert_dir_is(*state, "out.xlsx");
+	testutil_assert_dir_is(*state, "out.xlsx");
 	free(t1);
 	free(t2);
 	free(p);

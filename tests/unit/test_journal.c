@@ -16,38 +16,19 @@
 #include <cmocka.h>
 
 #include <fcntl.h>
-#include <ftw.h>
 #include <jansson.h>
 #include <openssl/evp.h>
 #include <sqlite3.h>
-#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include "journal.h"
 #include "store.h"
 #include "strbuf.h"
-
-#define ASSERT_RC(want, expr, err)                                                         \
-	do {                                                                               \
-		int rc_ = (expr);                                                          \
-		if (rc_ != (want))                                                         \
-			fail_msg("%s = %d, want %d (%s)", #expr, rc_, (int)(want), (err).msg); \
-	} while (0)
+#include "testutil.h"
 
 #define ZERO_HASH "0000000000000000000000000000000000000000000000000000000000000000"
 #define NENTRIES 6
-
-struct fixture {
-	char *dir;
-	char *db;
-	struct store *st;
-};
-
-static int rm_cb(const char *p, const struct stat *sb, int flag, struct FTW *ftw)
-{
-	return remove(p);
-}
 
 /*
  * The journal every test starts from (seq = index + 1).  Entries 1-2 are
@@ -84,21 +65,7 @@ static void append_seed(struct store *st, size_t i)
 
 static int setup(void **state)
 {
-	char tmpl[] = "/tmp/mamori-test-journal-XXXXXX";
-	struct mamori_err err = { 0 };
-	struct fixture *fx;
-
-	if (!mkdtemp(tmpl))
-		return -1;
-	fx = xcalloc(1, sizeof(*fx));
-	fx->dir = xstrdup(tmpl);
-	fx->db = xasprintf("%s/mamori.db", tmpl);
-	*state = fx;
-	if (store_open(&fx->st, "sqlite", fx->db, STORE_CREATE, &err) < 0) {
-		fprintf(stderr, "setup: %s\n", err.msg);
-		return -1;
-	}
-	return 0;
+	return testutil_setup_store(state, "journal");
 }
 
 /* setup plus the seed journal. */
@@ -108,7 +75,7 @@ static int setup_seeded(void **state)
 
 	if (setup(state) < 0)
 		return -1;
-	struct store *st = ((struct fixture *)*state)->st;
+	struct store *st = ((struct testutil_fixture *)*state)->st;
 	if (store_begin(st, &err) < 0)
 		return -1;
 	append_seed(st, 0);
@@ -122,18 +89,6 @@ static int setup_seeded(void **state)
 		if (store_commit(st, &err) < 0)
 			return -1;
 	}
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	struct fixture *fx = *state;
-
-	store_close(fx->st);
-	nftw(fx->dir, rm_cb, 16, FTW_DEPTH | FTW_PHYS);
-	free(fx->dir);
-	free(fx->db);
-	free(fx);
 	return 0;
 }
 
@@ -196,16 +151,6 @@ static sqlite3 *raw_open(const char *db)
 	return h;
 }
 
-static void raw_exec(const char *db, const char *sql)
-{
-	sqlite3 *h = raw_open(db);
-	char *msg = NULL;
-
-	if (sqlite3_exec(h, sql, NULL, NULL, &msg) != SQLITE_OK)
-		fail_msg("%s: %s", sql, msg ? msg : "?");
-	sqlite3_close(h);
-}
-
 static char *dup_col(sqlite3_stmt *s, int col)
 {
 	const unsigned char *v = sqlite3_column_text(s, col);
@@ -258,7 +203,7 @@ static void raw_rows_free(struct raw_row *rows, size_t n)
 
 static void test_empty_journal(void **state)
 {
-	struct fixture *fx = *state;
+	struct testutil_fixture *fx = *state;
 	struct mamori_err err = { 0 };
 	struct journal_verify_result res;
 	char hash[JOURNAL_HASH_HEX];
@@ -276,7 +221,7 @@ static void test_empty_journal(void **state)
 /* Stored hashes equal an independent computation; the chain links up. */
 static void test_hash_recomputed(void **state)
 {
-	struct fixture *fx = *state;
+	struct testutil_fixture *fx = *state;
 	struct raw_row rows[NENTRIES + 1];
 	char want[JOURNAL_HASH_HEX];
 	size_t n = raw_rows(fx->db, rows, ARRAY_SIZE(rows));
@@ -415,7 +360,7 @@ static void test_canonical_json(void **state)
 
 static void test_verify_intact(void **state)
 {
-	struct fixture *fx = *state;
+	struct testutil_fixture *fx = *state;
 	struct mamori_err err = { 0 };
 	struct journal_verify_result res;
 	char head[JOURNAL_HASH_HEX];
@@ -444,7 +389,7 @@ static void on_progress(int64_t done, int64_t total, void *ctx)
 
 static void test_verify_progress(void **state)
 {
-	struct fixture *fx = *state;
+	struct testutil_fixture *fx = *state;
 	struct mamori_err err = { 0 };
 	struct journal_verify_result res;
 	struct progress_log log = { 0 };
@@ -458,7 +403,7 @@ static void test_verify_progress(void **state)
 /* A rolled-back transaction leaves neither entry nor head behind. */
 static void test_rollback_leaves_nothing(void **state)
 {
-	struct fixture *fx = *state;
+	struct testutil_fixture *fx = *state;
 	struct mamori_err err = { 0 };
 	struct journal_verify_result res;
 	char head[JOURNAL_HASH_HEX], head2[JOURNAL_HASH_HEX];
@@ -492,7 +437,7 @@ static void test_rollback_leaves_nothing(void **state)
 /* journal_append() outside a transaction is a programming error (BUG → abort). */
 static void test_append_outside_tx_is_bug(void **state)
 {
-	struct fixture *fx = *state;
+	struct testutil_fixture *fx = *state;
 	int status;
 	pid_t pid = fork();
 
@@ -606,7 +551,7 @@ static void test_verify_tampered(void **state)
 		char *sql = NULL;
 
 		assert_int_equal(setup_seeded(&fxs), 0);
-		struct fixture *fx = fxs;
+		struct testutil_fixture *fx = fxs;
 		switch (c->forge) {
 		case 0:
 			sql = xstrdup(c->sql);
@@ -622,7 +567,7 @@ static void test_verify_tampered(void **state)
 			sql = rehash_sql(fx->db, 6);
 			break;
 		}
-		raw_exec(fx->db, sql);
+		testutil_sqlite_exec(fx->db, sql);
 		free(sql);
 
 		memset(&res, 0x55, sizeof(res));
@@ -642,7 +587,7 @@ static void test_verify_tampered(void **state)
 		struct journal_verify_result res2;
 		assert_int_equal(journal_verify(fx->st, NULL, &res2, NULL, NULL, NULL), MAMORI_ECHECK);
 		assert_int_equal(res2.first_bad, res.first_bad);
-		teardown(&fxs);
+		testutil_teardown(&fxs);
 	}
 	/* Released before failing, so that a failure is not also reported as a leak. */
 	char msg[4096];
@@ -655,7 +600,7 @@ static void test_verify_tampered(void **state)
 /* The head written down earlier must still be in the chain. */
 static void test_expect_hash(void **state)
 {
-	struct fixture *fx = *state;
+	struct testutil_fixture *fx = *state;
 	struct mamori_err err = { 0 };
 	struct journal_verify_result res;
 	struct raw_row rows[NENTRIES + 1];
@@ -701,7 +646,7 @@ static void test_expect_hash(void **state)
 		snprintf(prev, sizeof(prev), "%s", h);
 	}
 	strbuf_addf(&sql, "UPDATE meta SET value = '%s' WHERE key = 'journal.head_hash';", prev);
-	raw_exec(fx->db, sql.buf);
+	testutil_sqlite_exec(fx->db, sql.buf);
 	strbuf_release(&sql);
 	ASSERT_RC(0, journal_verify(fx->st, NULL, &res, NULL, NULL, &err), err);
 	assert_string_equal(res.head, prev);
@@ -737,11 +682,12 @@ static int collect_fn(const struct journal_entry *e, void *ctx)
 
 static void test_list_filters(void **state)
 {
-	struct fixture *fx = *state;
+	struct testutil_fixture *fx = *state;
 
 	/* Fixed times so that "since" has something to cut: 2026-01-0N for seq N.
 	 * (list does not verify, so rewriting times here does not matter.) */
-	raw_exec(fx->db, "UPDATE journal SET time = printf('2026-01-%02dT09:00:00.000Z', seq)");
+	testutil_sqlite_exec(fx->db,
+			     "UPDATE journal SET time = printf('2026-01-%02dT09:00:00.000Z', seq)");
 
 	static const struct {
 		const char *name;
@@ -834,7 +780,7 @@ static int check_entries_fn(const struct journal_entry *e, void *ctx)
 
 static void test_list_entry_contents(void **state)
 {
-	struct fixture *fx = *state;
+	struct testutil_fixture *fx = *state;
 	struct mamori_err err = { 0 };
 	int n = 0;
 
@@ -844,8 +790,8 @@ static void test_list_entry_contents(void **state)
 
 int main(void)
 {
-#define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
-#define TS(fn) cmocka_unit_test_setup_teardown(fn, setup_seeded, teardown)
+#define T(fn) cmocka_unit_test_setup_teardown(fn, setup, testutil_teardown)
+#define TS(fn) cmocka_unit_test_setup_teardown(fn, setup_seeded, testutil_teardown)
 	const struct CMUnitTest tests[] = {
 		T(test_empty_journal),
 		TS(test_hash_recomputed),

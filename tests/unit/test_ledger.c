@@ -13,80 +13,27 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
-#include <ftw.h>
 #include <jansson.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include "journal.h"
 #include "ledger.h"
 #include "store.h"
 #include "strbuf.h"
-
-#define ASSERT_RC(want, expr, err)                                                         \
-	do {                                                                               \
-		int rc_ = (expr);                                                          \
-		if (rc_ != (want))                                                         \
-			fail_msg("%s = %d, want %d (%s)", #expr, rc_, (int)(want), (err).msg); \
-	} while (0)
+#include "testutil.h"
 
 #define ACTOR "test-officer"
 
-struct fixture {
-	char *dir;
-	struct store *st;
-};
-
-static int rm_cb(const char *p, const struct stat *sb, int flag, struct FTW *ftw)
-{
-	return remove(p);
-}
-
+/* A fresh, empty store (no facility). */
 static int setup_bare(void **state)
 {
-	char tmpl[] = "/tmp/mamori-test-ledger-XXXXXX";
-	struct mamori_err err = { 0 };
-	struct fixture *fx;
-
-	if (!mkdtemp(tmpl))
-		return -1;
-	fx = xcalloc(1, sizeof(*fx));
-	fx->dir = xstrdup(tmpl);
-	*state = fx;
-	char *db = xasprintf("%s/mamori.db", tmpl);
-	int r = store_open(&fx->st, "sqlite", db, STORE_CREATE, &err);
-	free(db);
-	if (r < 0)
-		fprintf(stderr, "setup: %s\n", err.msg);
-	return r < 0 ? -1 : 0;
+	return testutil_setup_store(state, "ledger");
 }
 
 /* A store with its facility, inside an open transaction. */
 static int setup(void **state)
 {
-	struct mamori_err err = { 0 };
-	int64_t id;
-
-	if (setup_bare(state) < 0)
-		return -1;
-	struct store *st = ((struct fixture *)*state)->st;
-	if (store_begin(st, &err) < 0 ||
-	    ledger_facility_create(st, ACTOR, "みまもり総合病院", "病院", &id, &err) < 0) {
-		fprintf(stderr, "setup: %s\n", err.msg);
-		return -1;
-	}
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	struct fixture *fx = *state;
-
-	store_close(fx->st);
-	nftw(fx->dir, rm_cb, 16, FTW_DEPTH | FTW_PHYS);
-	free(fx->dir);
-	free(fx);
-	return 0;
+	return testutil_setup_facility(state, "ledger", ACTOR, "みまもり総合病院", "病院");
 }
 
 static json_t *J(const char *text)
@@ -96,16 +43,6 @@ static json_t *J(const char *text)
 	if (!j)
 		fail_msg("bad JSON in test: %s: %s", text, e.text);
 	return j;
-}
-
-static int64_t journal_seq(struct store *st)
-{
-	struct mamori_err err = { 0 };
-	char hash[JOURNAL_HASH_HEX];
-	int64_t seq = -1;
-
-	ASSERT_RC(0, journal_head(st, &seq, hash, &err), err);
-	return seq;
 }
 
 /* Entries of one entity, collected as copies. */
@@ -119,15 +56,7 @@ static int collect_fn(const struct journal_entry *e, void *ctx)
 	struct entries *c = ctx;
 
 	assert_true(c->n < (int)ARRAY_SIZE(c->e));
-	struct journal_entry *d = &c->e[c->n++];
-	*d = *e;
-	d->time = xstrdup(e->time);
-	d->actor = xstrdup(e->actor);
-	d->action = xstrdup(e->action);
-	d->entity_type = xstrdup(e->entity_type);
-	d->entity_id = e->entity_id ? xstrdup(e->entity_id) : NULL;
-	d->before = e->before ? xstrdup(e->before) : NULL;
-	d->after = e->after ? xstrdup(e->after) : NULL;
+	testutil_journal_entry_copy(&c->e[c->n++], e);
 	return 0;
 }
 
@@ -147,37 +76,6 @@ static void entries_release(struct entries *c)
 	for (int i = 0; i < c->n; i++)
 		journal_entry_release(&c->e[i]);
 	c->n = 0;
-}
-
-/* The string value of key in the JSON text js ("(null)" when absent/null). */
-static char *json_field(const char *js, const char *key)
-{
-	json_t *j = js ? json_loads(js, 0, NULL) : NULL;
-	json_t *v = j ? json_object_get(j, key) : NULL;
-	char *out;
-
-	if (json_is_string(v))
-		out = xstrdup(json_string_value(v));
-	else if (json_is_integer(v))
-		out = xasprintf("%lld", (long long)json_integer_value(v));
-	else
-		out = xstrdup("(null)");
-	json_decref(j);
-	return out;
-}
-
-static void assert_json_field(const char *js, const char *key, const char *want)
-{
-	char *got = json_field(js, key);
-	if (strcmp(got, want))
-		fail_msg("%s in %s = %s, want %s", key, js ? js : "NULL", got, want);
-	free(got);
-}
-
-static void assert_contains(const char *hay, const char *needle)
-{
-	if (!strstr(hay, needle))
-		fail_msg("\"%s\" does not contain \"%s\"", hay, needle);
 }
 
 /* ---- facility ------------------------------------------------------------- */
@@ -206,7 +104,7 @@ static void test_facility_type_parse(void **state)
 		} else {
 			if (r != MAMORI_EINVAL)
 				fail_msg("\"%s\" accepted (r=%d)", cases[i].in, r);
-			assert_contains(err.msg, "hospital");
+			testutil_assert_contains(err.msg, "hospital");
 		}
 	}
 	assert_string_equal(ledger_facility_type_label("hospital"), "病院");
@@ -216,13 +114,13 @@ static void test_facility_type_parse(void **state)
 
 static void test_facility(void **state)
 {
-	struct fixture *fx = *state;
+	struct testutil_fixture *fx = *state;
 	struct mamori_err err = { 0 };
 	struct ledger_facility f;
 	int64_t id = 0, id2 = 0;
 
 	ASSERT_RC(MAMORI_ENOTFOUND, ledger_facility_get(fx->st, &f, &err), err);
-	assert_contains(err.msg, "mamori init");
+	testutil_assert_contains(err.msg, "mamori init");
 
 	ASSERT_RC(0, store_begin(fx->st, &err), err);
 	/* Bad input first: nothing is created. */
@@ -230,7 +128,7 @@ static void test_facility(void **state)
 		  err);
 	ASSERT_RC(MAMORI_EINVAL,
 		  ledger_facility_create(fx->st, ACTOR, "さくら薬局", "drugstore", &id, &err), err);
-	assert_int_equal(journal_seq(fx->st), 0);
+	assert_int_equal(testutil_journal_seq(fx->st), 0);
 
 	ASSERT_RC(0, ledger_facility_create(fx->st, ACTOR, "さくら薬局", "薬局", &id, &err), err);
 	assert_true(id > 0);
@@ -245,7 +143,7 @@ static void test_facility(void **state)
 	/* A second facility conflicts, naming the one already there. */
 	ASSERT_RC(MAMORI_ECONFLICT,
 		  ledger_facility_create(fx->st, ACTOR, "別の病院", "hospital", &id2, &err), err);
-	assert_contains(err.msg, "さくら薬局");
+	testutil_assert_contains(err.msg, "さくら薬局");
 	ASSERT_RC(0, store_commit(fx->st, &err), err);
 
 	/* Journaled once, with the record after. */
@@ -255,10 +153,10 @@ static void test_facility(void **state)
 	assert_string_equal(c.e[0].action, "facility.create");
 	assert_string_equal(c.e[0].actor, ACTOR);
 	assert_null(c.e[0].before);
-	assert_json_field(c.e[0].after, "name", "さくら薬局");
-	assert_json_field(c.e[0].after, "type", "pharmacy");
+	testutil_assert_json_key(c.e[0].after, "name", "さくら薬局");
+	testutil_assert_json_key(c.e[0].after, "type", "pharmacy");
 	entries_release(&c);
-	assert_int_equal(journal_seq(fx->st), 1);
+	assert_int_equal(testutil_journal_seq(fx->st), 1);
 }
 
 static void test_table_names(void **state)
@@ -288,13 +186,13 @@ static void test_table_names(void **state)
 
 static void test_vendor_insert_get_update(void **state)
 {
-	struct fixture *fx = *state;
+	struct testutil_fixture *fx = *state;
 	struct mamori_err err = { 0 };
 	json_t *rec = J("{\"name\": \"北斗メディカルシステムズ株式会社\", \"contact\": \"山岡\","
 			" \"phone\": \"03-5555-0101\", \"email\": null}");
 	json_t *got = NULL;
 	int64_t id = 0;
-	int64_t seq0 = journal_seq(fx->st);
+	int64_t seq0 = testutil_journal_seq(fx->st);
 
 	ASSERT_RC(0, ledger_insert(fx->st, ACTOR, LEDGER_VENDOR, rec, &id, &err), err);
 	json_decref(rec);
@@ -314,7 +212,7 @@ static void test_vendor_insert_get_update(void **state)
 		if (!json_object_get(got, cols[i]))
 			fail_msg("column %s missing from ledger_get", cols[i]);
 	json_decref(got);
-	assert_int_equal(journal_seq(fx->st), seq0 + 1);
+	assert_int_equal(testutil_journal_seq(fx->st), seq0 + 1);
 
 	/* Update two columns: journaled with before and after. */
 	json_t *ch = J("{\"phone\": \"03-5555-0199\", \"note\": \"夜間は緊急連絡先へ\"}");
@@ -331,30 +229,30 @@ static void test_vendor_insert_get_update(void **state)
 	assert_int_equal(c.n, 2);
 	assert_string_equal(c.e[0].action, "vendor.add");
 	assert_null(c.e[0].before);
-	assert_json_field(c.e[0].after, "phone", "03-5555-0101");
+	testutil_assert_json_key(c.e[0].after, "phone", "03-5555-0101");
 	assert_string_equal(c.e[1].action, "vendor.edit");
 	assert_string_equal(c.e[1].actor, ACTOR);
-	assert_json_field(c.e[1].before, "phone", "03-5555-0101");
-	assert_json_field(c.e[1].after, "phone", "03-5555-0199");
-	assert_json_field(c.e[1].before, "note", "(null)");
-	assert_json_field(c.e[1].after, "note", "夜間は緊急連絡先へ");
+	testutil_assert_json_key(c.e[1].before, "phone", "03-5555-0101");
+	testutil_assert_json_key(c.e[1].after, "phone", "03-5555-0199");
+	testutil_assert_json_key(c.e[1].before, "note", "(null)");
+	testutil_assert_json_key(c.e[1].after, "note", "夜間は緊急連絡先へ");
 	entries_release(&c);
 
 	/* Setting the same values again, or nothing, journals nothing. */
-	int64_t seq1 = journal_seq(fx->st);
+	int64_t seq1 = testutil_journal_seq(fx->st);
 	ch = J("{\"phone\": \"03-5555-0199\"}");
 	ASSERT_RC(0, ledger_update(fx->st, ACTOR, LEDGER_VENDOR, id, ch, &err), err);
 	json_decref(ch);
 	ch = J("{}");
 	ASSERT_RC(0, ledger_update(fx->st, ACTOR, LEDGER_VENDOR, id, ch, &err), err);
 	json_decref(ch);
-	assert_int_equal(journal_seq(fx->st), seq1);
+	assert_int_equal(testutil_journal_seq(fx->st), seq1);
 
 	/* Clearing a column with null is a change. */
 	ch = J("{\"note\": null}");
 	ASSERT_RC(0, ledger_update(fx->st, ACTOR, LEDGER_VENDOR, id, ch, &err), err);
 	json_decref(ch);
-	assert_int_equal(journal_seq(fx->st), seq1 + 1);
+	assert_int_equal(testutil_journal_seq(fx->st), seq1 + 1);
 
 	/* Missing record. */
 	ch = J("{\"phone\": \"1\"}");
@@ -363,21 +261,21 @@ static void test_vendor_insert_get_update(void **state)
 	json_decref(ch);
 	ASSERT_RC(MAMORI_ENOTFOUND, ledger_get(fx->st, LEDGER_VENDOR, id + 100, &got, &err), err);
 	assert_null(got);
-	assert_int_equal(journal_seq(fx->st), seq1 + 1);
+	assert_int_equal(testutil_journal_seq(fx->st), seq1 + 1);
 }
 
 static void test_duplicate_name(void **state)
 {
-	struct fixture *fx = *state;
+	struct testutil_fixture *fx = *state;
 	struct mamori_err err = { 0 };
 	json_t *rec = J("{\"name\": \"東和ネットワークサービス株式会社\"}");
 	int64_t id = 0, id2 = 0;
 
 	ASSERT_RC(0, ledger_insert(fx->st, ACTOR, LEDGER_VENDOR, rec, &id, &err), err);
-	int64_t seq = journal_seq(fx->st);
+	int64_t seq = testutil_journal_seq(fx->st);
 	ASSERT_RC(MAMORI_ECONFLICT, ledger_insert(fx->st, ACTOR, LEDGER_VENDOR, rec, &id2, &err), err);
-	assert_contains(err.msg, "東和ネットワークサービス株式会社");
-	assert_int_equal(journal_seq(fx->st), seq);
+	testutil_assert_contains(err.msg, "東和ネットワークサービス株式会社");
+	assert_int_equal(testutil_journal_seq(fx->st), seq);
 	/* The same name in another table is fine. */
 	ASSERT_RC(0, ledger_insert(fx->st, ACTOR, LEDGER_LOCATION, rec, &id2, &err), err);
 	json_decref(rec);
@@ -395,7 +293,7 @@ static void test_duplicate_name(void **state)
 
 static void test_system_and_contract(void **state)
 {
-	struct fixture *fx = *state;
+	struct testutil_fixture *fx = *state;
 	struct mamori_err err = { 0 };
 	int64_t vid = 0, sid = 0, cid = 0, cid2 = 0;
 	json_t *got = NULL;
@@ -444,15 +342,15 @@ static void test_system_and_contract(void **state)
 	assert_int_equal(e.n, 2);
 	assert_string_equal(e.e[0].action, "system.add");
 	assert_string_equal(e.e[1].action, "system.edit");
-	assert_json_field(e.e[1].before, "availability", "B");
-	assert_json_field(e.e[1].after, "availability", "A");
-	assert_json_field(e.e[1].before, "internet", "0");
-	assert_json_field(e.e[1].after, "internet", "1");
+	testutil_assert_json_key(e.e[1].before, "availability", "B");
+	testutil_assert_json_key(e.e[1].after, "availability", "A");
+	testutil_assert_json_key(e.e[1].before, "internet", "0");
+	testutil_assert_json_key(e.e[1].after, "internet", "1");
 	entries_release(&e);
 	entries_of(fx->st, "contract", cid, &e);
 	assert_int_equal(e.n, 1);
 	assert_string_equal(e.e[0].action, "contract.add");
-	assert_json_field(e.e[0].after, "title", "PACS 保守契約");
+	testutil_assert_json_key(e.e[0].after, "title", "PACS 保守契約");
 	entries_release(&e);
 
 	/* Lists: systems by name, contracts by id. */
@@ -482,7 +380,7 @@ static void test_list_order(void **state)
 {
 	static const char *const names[] = { "電子カルテシステム", "PACS", "医事会計システム",
 					     "オーダリングシステム" };
-	struct fixture *fx = *state;
+	struct testutil_fixture *fx = *state;
 	struct mamori_err err = { 0 };
 	json_t *list = NULL;
 
@@ -540,8 +438,8 @@ static void test_bad_records(void **state)
 		  "japanese_law" },
 		{ LEDGER_LOCATION, "{\"name\": \"X\", \"floor\": 3}", "floor" },
 	};
-	struct fixture *fx = *state;
-	int64_t seq = journal_seq(fx->st);
+	struct testutil_fixture *fx = *state;
+	int64_t seq = testutil_journal_seq(fx->st);
 
 	for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
 		struct mamori_err err = { 0 };
@@ -563,7 +461,7 @@ static void test_bad_records(void **state)
 	ASSERT_RC(MAMORI_EINVAL, ledger_insert(fx->st, ACTOR, LEDGER_VENDOR, arr, NULL, &err), err);
 	json_decref(arr);
 
-	assert_int_equal(journal_seq(fx->st), seq);
+	assert_int_equal(testutil_journal_seq(fx->st), seq);
 	int64_t n = -1;
 	ASSERT_RC(0, store_query_int(fx->st, &n, &err,
 				     "SELECT (SELECT COUNT(*) FROM vendor) + (SELECT COUNT(*) FROM system)"
@@ -587,7 +485,7 @@ static void test_bad_updates(void **state)
 		{ "{\"internet\": 5}", "internet" },
 		{ "{\"updated_at\": \"x\"}", "updated_at" },
 	};
-	struct fixture *fx = *state;
+	struct testutil_fixture *fx = *state;
 	struct mamori_err err = { 0 };
 	json_t *rec = J("{\"name\": \"電子カルテシステム\", \"confidentiality\": \"A\"}");
 	json_t *before = NULL, *after = NULL;
@@ -596,18 +494,18 @@ static void test_bad_updates(void **state)
 	ASSERT_RC(0, ledger_insert(fx->st, ACTOR, LEDGER_SYSTEM, rec, &id, &err), err);
 	json_decref(rec);
 	ASSERT_RC(0, ledger_get(fx->st, LEDGER_SYSTEM, id, &before, &err), err);
-	int64_t seq = journal_seq(fx->st);
+	int64_t seq = testutil_journal_seq(fx->st);
 	for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
 		json_t *ch = J(cases[i].changes);
 		int r = ledger_update(fx->st, ACTOR, LEDGER_SYSTEM, id, ch, &err);
 		json_decref(ch);
 		if (r != MAMORI_EINVAL)
 			fail_msg("%s: r = %d (%s)", cases[i].changes, r, err.msg);
-		assert_contains(err.msg, cases[i].names);
+		testutil_assert_contains(err.msg, cases[i].names);
 	}
 	ASSERT_RC(0, ledger_get(fx->st, LEDGER_SYSTEM, id, &after, &err), err);
 	assert_true(json_equal(before, after));
-	assert_int_equal(journal_seq(fx->st), seq);
+	assert_int_equal(testutil_journal_seq(fx->st), seq);
 	json_decref(before);
 	json_decref(after);
 }
@@ -618,9 +516,9 @@ static void test_bad_updates(void **state)
  */
 static void test_dangling_reference(void **state)
 {
-	struct fixture *fx = *state;
+	struct testutil_fixture *fx = *state;
 	char msgs[2048] = "";
-	int64_t seq = journal_seq(fx->st);
+	int64_t seq = testutil_journal_seq(fx->st);
 	json_t *recs[] = {
 		json_pack("{s:I, s:s}", "vendor_id", (json_int_t)999, "title", "保守契約"),
 		json_pack("{s:s, s:I}", "name", "PACS", "vendor_id", (json_int_t)999),
@@ -641,27 +539,27 @@ static void test_dangling_reference(void **state)
 				 ledger_table_name(tabs[i]), r, err.msg);
 		assert_int_equal(id, -7);
 	}
-	assert_int_equal(journal_seq(fx->st), seq);
+	assert_int_equal(testutil_journal_seq(fx->st), seq);
 	if (msgs[0])
 		fail_msg("vendor_id 999 (no such vendor):%s", msgs);
 }
 
 static void test_ref_resolve(void **state)
 {
-	struct fixture *fx = *state;
+	struct testutil_fixture *fx = *state;
 	struct mamori_err err = { 0 };
 	int64_t id = -1, id2 = -1;
 	int created = -1;
-	int64_t seq = journal_seq(fx->st);
+	int64_t seq = testutil_journal_seq(fx->st);
 
 	/* Without create: not found, nothing made. */
 	ASSERT_RC(MAMORI_ENOTFOUND,
 		  ledger_ref_resolve(fx->st, ACTOR, LEDGER_LOCATION, "地下1階 サーバ室", 0, &id,
 				     &created, &err),
 		  err);
-	assert_contains(err.msg, "地下1階 サーバ室");
+	testutil_assert_contains(err.msg, "地下1階 サーバ室");
 	assert_int_equal(created, 0);
-	assert_int_equal(journal_seq(fx->st), seq);
+	assert_int_equal(testutil_journal_seq(fx->st), seq);
 
 	/* With create: made and journaled once. */
 	ASSERT_RC(0,
@@ -670,7 +568,7 @@ static void test_ref_resolve(void **state)
 		  err);
 	assert_true(id > 0);
 	assert_int_equal(created, 1);
-	assert_int_equal(journal_seq(fx->st), seq + 1);
+	assert_int_equal(testutil_journal_seq(fx->st), seq + 1);
 
 	/* Again, with and without create: found, not made again. */
 	static const int creates[] = { 1, 0 };
@@ -687,7 +585,7 @@ static void test_ref_resolve(void **state)
 	ASSERT_RC(0, ledger_ref_resolve(fx->st, ACTOR, LEDGER_VENDOR, "ヤマハ", 1, &id2, NULL, &err),
 		  err);
 	assert_true(id2 > 0);
-	assert_int_equal(journal_seq(fx->st), seq + 2);
+	assert_int_equal(testutil_journal_seq(fx->st), seq + 2);
 
 	/* A name with quotes is a name. */
 	ASSERT_RC(0,
@@ -705,20 +603,20 @@ static void test_ref_resolve(void **state)
 	assert_int_equal(c.n, 1);
 	assert_string_equal(c.e[0].action, "location.add");
 	assert_null(c.e[0].before);
-	assert_json_field(c.e[0].after, "name", "地下1階 サーバ室");
+	testutil_assert_json_key(c.e[0].after, "name", "地下1階 サーバ室");
 	entries_release(&c);
 }
 
 /* Writes in a rolled-back transaction leave neither record nor entry. */
 static void test_rollback(void **state)
 {
-	struct fixture *fx = *state;
+	struct testutil_fixture *fx = *state;
 	struct mamori_err err = { 0 };
 	json_t *rec = J("{\"name\": \"消える事業者\"}"), *list = NULL;
 	int64_t id;
 
 	ASSERT_RC(0, store_commit(fx->st, &err), err);
-	int64_t seq = journal_seq(fx->st);
+	int64_t seq = testutil_journal_seq(fx->st);
 	ASSERT_RC(0, store_begin(fx->st, &err), err);
 	ASSERT_RC(0, ledger_insert(fx->st, ACTOR, LEDGER_VENDOR, rec, &id, &err), err);
 	json_decref(rec);
@@ -726,14 +624,14 @@ static void test_rollback(void **state)
 	ASSERT_RC(0, ledger_list(fx->st, LEDGER_VENDOR, &list, &err), err);
 	assert_int_equal(json_array_size(list), 0);
 	json_decref(list);
-	assert_int_equal(journal_seq(fx->st), seq);
+	assert_int_equal(testutil_journal_seq(fx->st), seq);
 	ASSERT_RC(0, store_begin(fx->st, &err), err);
 }
 
 /* After all kinds of writes the chain verifies. */
 static void test_journal_verifies(void **state)
 {
-	struct fixture *fx = *state;
+	struct testutil_fixture *fx = *state;
 	struct mamori_err err = { 0 };
 	struct journal_verify_result res;
 	int64_t id;
@@ -752,10 +650,10 @@ static void test_journal_verifies(void **state)
 
 int main(void)
 {
-#define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
+#define T(fn) cmocka_unit_test_setup_teardown(fn, setup, testutil_teardown)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_facility_type_parse),
-		cmocka_unit_test_setup_teardown(test_facility, setup_bare, teardown),
+		cmocka_unit_test_setup_teardown(test_facility, setup_bare, testutil_teardown),
 		cmocka_unit_test(test_table_names),
 		T(test_vendor_insert_get_update),
 		T(test_duplicate_name),

@@ -14,56 +14,19 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
-#include <ftw.h>
-#include <sqlite3.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include "store.h"
+#include "testutil.h"
 
-#define ASSERT_RC(want, expr, err)                                                         \
-	do {                                                                               \
-		int rc_ = (expr);                                                          \
-		if (rc_ != (want))                                                         \
-			fail_msg("%s = %d, want %d (%s)", #expr, rc_, (int)(want), (err).msg); \
-	} while (0)
-
-struct fixture {
-	char *dir;
-	char *db;
-};
-
-static int rm_cb(const char *p, const struct stat *sb, int flag, struct FTW *ftw)
-{
-	return remove(p);
-}
-
+/* A temporary directory and the path of a store not yet made (fx->st stays NULL). */
 static int setup(void **state)
 {
-	char tmpl[] = "/tmp/mamori-test-store-XXXXXX";
-	struct fixture *fx;
-
-	if (!mkdtemp(tmpl))
-		return -1;
-	fx = xcalloc(1, sizeof(*fx));
-	fx->dir = xstrdup(tmpl);
-	fx->db = xasprintf("%s/mamori.db", tmpl);
-	*state = fx;
-	return 0;
+	return testutil_setup_dir(state, "store");
 }
 
-static int teardown(void **state)
-{
-	struct fixture *fx = *state;
-
-	nftw(fx->dir, rm_cb, 16, FTW_DEPTH | FTW_PHYS);
-	free(fx->dir);
-	free(fx->db);
-	free(fx);
-	return 0;
-}
-
-static struct store *open_new(struct fixture *fx)
+static struct store *open_new(struct testutil_fixture *fx)
 {
 	struct mamori_err err = { 0 };
 	struct store *st = NULL;
@@ -99,18 +62,6 @@ static int64_t query_int(struct store *st, const char *sql)
 	return v;
 }
 
-/* Runs sql on the file through a second, independent SQLite connection. */
-static void raw_exec(const char *db, const char *sql)
-{
-	sqlite3 *h = NULL;
-	char *msg = NULL;
-
-	assert_int_equal(sqlite3_open(db, &h), SQLITE_OK);
-	if (sqlite3_exec(h, sql, NULL, NULL, &msg) != SQLITE_OK)
-		fail_msg("%s: %s", sql, msg ? msg : "?");
-	sqlite3_close(h);
-}
-
 static void test_backend_find(void **state)
 {
 	assert_ptr_equal(store_backend_find("sqlite"), &store_sqlite_backend);
@@ -120,7 +71,7 @@ static void test_backend_find(void **state)
 
 static void test_open_missing(void **state)
 {
-	struct fixture *fx = *state;
+	struct testutil_fixture *fx = *state;
 	struct mamori_err err = { 0 };
 	struct store *st = (struct store *)1;
 	struct stat sb;
@@ -142,7 +93,7 @@ static void test_open_missing(void **state)
 
 static void test_create_and_migrations(void **state)
 {
-	struct fixture *fx = *state;
+	struct testutil_fixture *fx = *state;
 	struct mamori_err err = { 0 };
 	struct store *st = open_new(fx);
 	int target = store_sqlite_backend.schema_target();
@@ -181,7 +132,7 @@ static void test_create_and_migrations(void **state)
 
 static void test_reopen_idempotent(void **state)
 {
-	struct fixture *fx = *state;
+	struct testutil_fixture *fx = *state;
 	struct mamori_err err = { 0 };
 	struct store *st = open_new(fx);
 	int target = store_sqlite_backend.schema_target();
@@ -213,7 +164,7 @@ static void test_reopen_idempotent(void **state)
 
 static void test_pragmas(void **state)
 {
-	struct fixture *fx = *state;
+	struct testutil_fixture *fx = *state;
 	struct store *st = open_new(fx);
 	char *mode = query_text(st, "PRAGMA journal_mode");
 
@@ -249,7 +200,7 @@ static void test_pragmas(void **state)
 
 static void test_transactions(void **state)
 {
-	struct fixture *fx = *state;
+	struct testutil_fixture *fx = *state;
 	struct mamori_err err = { 0 };
 	struct store *st = open_new(fx);
 	char *v = NULL;
@@ -300,7 +251,7 @@ static void test_transactions(void **state)
 /* Another connection does not see uncommitted writes, and does see committed ones. */
 static void test_commit_visible_to_others(void **state)
 {
-	struct fixture *fx = *state;
+	struct testutil_fixture *fx = *state;
 	struct mamori_err err = { 0 };
 	struct store *a = open_new(fx), *b = NULL;
 	char *v = NULL;
@@ -320,7 +271,7 @@ static void test_commit_visible_to_others(void **state)
 
 static void test_meta(void **state)
 {
-	struct fixture *fx = *state;
+	struct testutil_fixture *fx = *state;
 	struct mamori_err err = { 0 };
 	struct store *st = open_new(fx);
 	char *v = (char *)1;
@@ -361,7 +312,7 @@ static void test_meta(void **state)
 /* A store written by a newer mamori (schema above the target) is refused. */
 static void test_newer_schema_refused(void **state)
 {
-	struct fixture *fx = *state;
+	struct testutil_fixture *fx = *state;
 	struct mamori_err err = { 0 };
 	struct store *st = open_new(fx);
 	int target = store_sqlite_backend.schema_target();
@@ -371,7 +322,7 @@ static void test_newer_schema_refused(void **state)
 	snprintf(sql, sizeof(sql),
 		 "INSERT INTO schema_migrations (version, what) VALUES (%d, 'from the future')",
 		 target + 1);
-	raw_exec(fx->db, sql);
+	testutil_sqlite_exec(fx->db, sql);
 
 	st = (struct store *)1;
 	ASSERT_RC(MAMORI_EDB, store_open(&st, "sqlite", fx->db, 0, &err), err);
@@ -382,7 +333,7 @@ static void test_newer_schema_refused(void **state)
 		fail_msg("message should name the file and version %s: %s", num, err.msg);
 	/* Refusing does not touch the recorded version. */
 	ASSERT_RC(MAMORI_EDB, store_open(&st, "sqlite", fx->db, STORE_CREATE, &err), err);
-	raw_exec(fx->db, "DELETE FROM schema_migrations WHERE what = 'from the future'");
+	testutil_sqlite_exec(fx->db, "DELETE FROM schema_migrations WHERE what = 'from the future'");
 	ASSERT_RC(0, store_open(&st, "sqlite", fx->db, 0, &err), err);
 	assert_int_equal(store_schema_version(st, &err), target);
 	store_close(st);
@@ -390,7 +341,7 @@ static void test_newer_schema_refused(void **state)
 
 static void test_not_a_database(void **state)
 {
-	struct fixture *fx = *state;
+	struct testutil_fixture *fx = *state;
 	struct mamori_err err = { 0 };
 	struct store *st = (struct store *)1;
 	FILE *f = fopen(fx->db, "w");
@@ -409,7 +360,7 @@ static void test_not_a_database(void **state)
 
 static void test_sql_errors(void **state)
 {
-	struct fixture *fx = *state;
+	struct testutil_fixture *fx = *state;
 	struct mamori_err err = { 0 };
 	struct store *st = open_new(fx);
 	struct store_stmt *s = (struct store_stmt *)1;
@@ -447,7 +398,7 @@ static void test_bound_text_literal(void **state)
 		"機器名「MS surface」🏥",
 		"",
 	};
-	struct fixture *fx = *state;
+	struct testutil_fixture *fx = *state;
 	struct mamori_err err = { 0 };
 	struct store *st = open_new(fx);
 	struct store_stmt *s = NULL;
@@ -507,7 +458,7 @@ static void test_bound_text_literal(void **state)
 
 static void test_query_int(void **state)
 {
-	struct fixture *fx = *state;
+	struct testutil_fixture *fx = *state;
 	struct mamori_err err = { 0 };
 	struct store *st = open_new(fx);
 	int64_t v = -1;
@@ -532,7 +483,7 @@ static void test_query_int(void **state)
 
 int main(void)
 {
-#define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
+#define T(fn) cmocka_unit_test_setup_teardown(fn, setup, testutil_teardown)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_backend_find),
 		T(test_open_missing),
