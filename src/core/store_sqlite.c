@@ -158,8 +158,49 @@ static const char schema_v1[] =
 	"CREATE INDEX journal_entity ON journal (entity_type, entity_id);\n"
 	"CREATE INDEX journal_time ON journal (time);\n";
 
+/*
+ * Migration 2: users, their password history and sessions (user.h).  Only
+ * hashes of passwords and session tokens are stored.
+ */
+static const char schema_v2[] =
+	"CREATE TABLE user (\n"
+	"  id INTEGER PRIMARY KEY,\n"
+	"  name TEXT NOT NULL UNIQUE,\n"
+	"  display_name TEXT,\n"
+	"  role TEXT NOT NULL CHECK (role IN ('admin','officer','staff','auditor','vendor')),\n"
+	"  vendor_id INTEGER REFERENCES vendor(id),\n"
+	"  password_hash TEXT NOT NULL,\n"   /* argon2id, crypto_pwhash_str format */
+	"  must_change_password INTEGER NOT NULL DEFAULT 0,\n"
+	"  disabled INTEGER NOT NULL DEFAULT 0,\n"
+	"  totp_secret TEXT,\n"              /* base32, confirmed */
+	"  totp_pending TEXT,\n"             /* base32, during enrolment */
+	"  totp_last_step INTEGER NOT NULL DEFAULT 0,\n"
+	"  totp_required INTEGER NOT NULL DEFAULT 0,\n"
+	"  failed_logins INTEGER NOT NULL DEFAULT 0,\n"
+	"  locked_until TEXT,\n"
+	"  last_login TEXT,\n"
+	"  created_at TEXT NOT NULL,\n"
+	"  updated_at TEXT NOT NULL,\n"
+	"  CHECK ((role = 'vendor') = (vendor_id IS NOT NULL)));\n"
+	"CREATE TABLE user_password_history (\n"
+	"  id INTEGER PRIMARY KEY,\n"
+	"  user_id INTEGER NOT NULL REFERENCES user(id) ON DELETE CASCADE,\n"
+	"  password_hash TEXT NOT NULL,\n"
+	"  created_at TEXT NOT NULL);\n"
+	"CREATE INDEX user_password_history_user ON user_password_history (user_id, id);\n"
+	"CREATE TABLE session (\n"
+	"  id INTEGER PRIMARY KEY,\n"
+	"  user_id INTEGER NOT NULL REFERENCES user(id) ON DELETE CASCADE,\n"
+	"  token_hash TEXT NOT NULL UNIQUE,\n" /* hex SHA-256 of the token */
+	"  csrf TEXT NOT NULL,\n"
+	"  remote TEXT,\n"
+	"  created_at INTEGER NOT NULL,\n"     /* Unix seconds */
+	"  last_seen INTEGER NOT NULL);\n"
+	"CREATE INDEX session_user ON session (user_id);\n";
+
 static const struct migration migrations[] = {
 	{ 1, "ledger and journal", schema_v1 },
+	{ 2, "users and sessions", schema_v2 },
 };
 
 static sqlite3 *db_of(struct store *st)

@@ -31,8 +31,8 @@ has "$T/out" "みどりクリニック"
 
 run 0 sqlite3 "$MAMORI_DB" "PRAGMA journal_mode"
 has "$T/out" "wal"
-run 0 sqlite3 "$MAMORI_DB" "SELECT MAX(version) FROM schema_migrations"
-has "$T/out" "1"
+run 0 sqlite3 "$MAMORI_DB" "SELECT COUNT(*) = MAX(version) AND MIN(version) = 1 FROM schema_migrations"
+same "$(cat "$T/out")" "1" "every schema migration recorded, numbered from 1"
 
 run 2 mamori frobnicate
 run 2 mamori asset frobnicate
