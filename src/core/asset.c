@@ -952,6 +952,7 @@ int asset_dispose(struct store *st, const char *actor, struct asset *a, const ch
 static void query_where(struct strbuf *sql)
 {
 	strbuf_addstr(sql, " WHERE (? IS NULL OR d.status = ?) AND (? IS NULL OR d.kind = ?)"
+			   " AND (? IS NULL OR v.name = ?)"
 			   " AND (? IS NULL OR d.department = ?)"
 			   " AND (? IS NULL OR d.asset_tag LIKE ? ESCAPE '\\' OR d.hostname LIKE ? ESCAPE '\\'"
 			   " OR d.model LIKE ? ESCAPE '\\' OR d.owner LIKE ? ESCAPE '\\'"
@@ -984,6 +985,8 @@ static int bind_query(struct store *st, struct store_stmt *s, const struct asset
 	store_bind_text(st, s, i++, status);
 	store_bind_text(st, s, i++, kind);
 	store_bind_text(st, s, i++, kind);
+	store_bind_text(st, s, i++, q ? q->vendor : NULL);
+	store_bind_text(st, s, i++, q ? q->vendor : NULL);
 	store_bind_text(st, s, i++, dept);
 	store_bind_text(st, s, i++, dept);
 	for (int k = 0; k < 9; k++)
@@ -1001,8 +1004,29 @@ int asset_list(struct store *st, const struct asset_query *q,
 
 	select_sql(&sql);
 	query_where(&sql);
-	strbuf_addstr(&sql, " ORDER BY d.department IS NULL, d.department, d.asset_tag IS NULL,"
-			   " d.asset_tag, d.hostname, d.id LIMIT ? OFFSET ?");
+	if (q && q->sort) {
+		int f = -1;
+		for (int k = 0; k < ASSET_NFIELDS && f < 0; k++)
+			if (!strcmp(asset_fields[k].name, q->sort))
+				f = k;
+		if (f < 0) {
+			strbuf_release(&sql);
+			return mamori_err_set(err, MAMORI_EUSAGE, "並べ替えの項目「%s」はありません",
+					      q->sort);
+		}
+		/* Empty values last in either direction; then a stable tie-break. */
+		if (is_ref(f))
+			strbuf_addf(&sql, " ORDER BY %s.name IS NULL, %s.name %s, d.id %s", ref_alias(f),
+				    ref_alias(f), q->desc ? "DESC" : "ASC", q->desc ? "DESC" : "ASC");
+		else
+			strbuf_addf(&sql, " ORDER BY d.%s IS NULL, d.%s %s, d.id %s", asset_fields[f].name,
+				    asset_fields[f].name, q->desc ? "DESC" : "ASC",
+				    q->desc ? "DESC" : "ASC");
+		strbuf_addstr(&sql, " LIMIT ? OFFSET ?");
+	} else {
+		strbuf_addstr(&sql, " ORDER BY d.department IS NULL, d.department, d.asset_tag IS NULL,"
+				   " d.asset_tag, d.hostname, d.id LIMIT ? OFFSET ?");
+	}
 	r = store_prepare(st, sql.buf, &s, err);
 	strbuf_release(&sql);
 	if (r < 0)
@@ -1022,6 +1046,14 @@ int asset_list(struct store *st, const struct asset_query *q,
 	return r < 0 ? r : 0;
 }
 
+int asset_sort_valid(const char *name)
+{
+	for (int f = 0; f < ASSET_NFIELDS; f++)
+		if (!strcmp(asset_fields[f].name, name))
+			return 1;
+	return 0;
+}
+
 int asset_count(struct store *st, const struct asset_query *q, int64_t *n,
 		struct mamori_err *err)
 {
@@ -1030,7 +1062,7 @@ int asset_count(struct store *st, const struct asset_query *q, int64_t *n,
 	int r;
 
 	*n = 0;
-	strbuf_addstr(&sql, "SELECT COUNT(*) FROM device d");
+	strbuf_addstr(&sql, "SELECT COUNT(*) FROM device d LEFT JOIN vendor v ON v.id = d.vendor_id");
 	query_where(&sql);
 	r = store_prepare(st, sql.buf, &s, err);
 	strbuf_release(&sql);

@@ -191,9 +191,15 @@ struct asset_query {
 	const char *kind;       /* NULL: any */
 	const char *department; /* NULL: any */
 	const char *search;     /* substring of tag, host, model, owner, IP, MAC, OS; NULL */
+	const char *vendor;     /* only devices of this vendor (name); NULL: any */
+	const char *sort;       /* a field name to order by; NULL: department, tag */
+	int desc;               /* with sort: descending */
 	int64_t limit;          /* 0: all */
 	int64_t offset;
 };
+
+/* True when name is a field that asset_query.sort accepts. */
+int asset_sort_valid(const char *name);
 
 /*
  * Calls fn for each device matching q, ordered by department, asset tag,
