@@ -51,39 +51,6 @@ static void print_import(const struct asset_import_result *res, int dry_run, int
 	       res->added, res->updated, res->unchanged, enc_name(res->encoding));
 }
 
-static json_t *import_json(const struct asset_import_result *res, int dry_run, int ok)
-{
-	json_t *o = json_pack("{s:b, s:b, s:s, s:I, s:I, s:I}", "ok", ok, "dry_run", dry_run,
-			      "encoding", enc_name(res->encoding), "added", (json_int_t)res->added,
-			      "updated", (json_int_t)res->updated, "unchanged",
-			      (json_int_t)res->unchanged);
-	json_t *changes = json_array(), *problems = json_array(), *created = json_array();
-
-	for (size_t i = 0; i < res->nchanges; i++) {
-		const struct asset_import_change *c = &res->changes[i];
-		json_t *fields = json_array();
-		for (int f = 0; f < ASSET_NFIELDS; f++)
-			if (c->fields & (UINT64_C(1) << f))
-				json_array_append_new(fields, json_string(asset_fields[f].name));
-		json_array_append_new(changes,
-				      json_pack("{s:i, s:s, s:s, s:o, s:o}", "line", (int)c->line,
-						"action",
-						c->action == ASSET_IMPORT_ADD	  ? "add"
-						: c->action == ASSET_IMPORT_UPDATE ? "update"
-										   : "unchanged",
-						"key", asset_key(&c->after, NULL), "fields", fields,
-						"device", asset_to_json(&c->after)));
-	}
-	for (size_t i = 0; i < res->nproblems; i++)
-		json_array_append_new(problems, json_string(res->problems[i]));
-	for (size_t i = 0; i < res->ncreated; i++)
-		json_array_append_new(created, json_string(res->created[i]));
-	json_object_set_new(o, "changes", changes);
-	json_object_set_new(o, "problems", problems);
-	json_object_set_new(o, "created", created);
-	return o;
-}
-
 static int import(struct cli *cli, int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -138,7 +105,7 @@ static int import(struct cli *cli, int argc, char **argv)
 	r = asset_import_file(st, argv[optind], &o, &res, &err);
 	store_close(st);
 	if (fmt == CLI_FORMAT_JSON) {
-		json_t *j = import_json(&res, o.dry_run, r == 0);
+		json_t *j = asset_import_result_json(&res, o.dry_run, r == 0);
 		if (r < 0 && res.nproblems == 0)
 			json_object_set_new(j, "error", json_string(err.msg));
 		cli_print_json(j);

@@ -247,6 +247,34 @@ static int parse_vocab(const struct vocab *v, size_t n, const char *text, const 
 	return r;
 }
 
+json_t *asset_vocabulary_json(void)
+{
+	static const char *const types[] = {
+		[ASSET_T_TEXT] = "text",	   [ASSET_T_MAC] = "mac",
+		[ASSET_T_IP] = "ip",		   [ASSET_T_BOOL] = "bool",
+		[ASSET_T_DATE] = "date",	   [ASSET_T_KIND] = "kind",
+		[ASSET_T_STATUS] = "status",	   [ASSET_T_RATING_ABC] = "rating_abc",
+		[ASSET_T_RATING_AB] = "rating_ab", [ASSET_T_REF_LOCATION] = "location",
+		[ASSET_T_REF_SYSTEM] = "system",   [ASSET_T_REF_VENDOR] = "vendor",
+	};
+	json_t *fields = json_array(), *k = json_array(), *st = json_array();
+
+	for (int f = 0; f < ASSET_NFIELDS; f++)
+		json_array_append_new(fields,
+				      json_pack("{s:s, s:s, s:s, s:s, s:b}", "name", asset_fields[f].name,
+						"label", asset_fields[f].label, "label_en",
+						asset_fields[f].label_en, "type",
+						types[asset_fields[f].type], "lifecycle",
+						(asset_fields[f].flags & ASSET_F_LIFECYCLE) != 0));
+	for (size_t i = 0; i < ARRAY_SIZE(kinds); i++)
+		json_array_append_new(k, json_pack("{s:s, s:s}", "value", kinds[i].value, "label",
+						   kinds[i].label));
+	for (size_t i = 0; i < ARRAY_SIZE(statuses); i++)
+		json_array_append_new(st, json_pack("{s:s, s:s}", "value", statuses[i].value, "label",
+						    statuses[i].label));
+	return json_pack("{s:o, s:o, s:o}", "fields", fields, "kinds", k, "statuses", st);
+}
+
 const char *asset_kind_label(const char *kind)
 {
 	return vocab_label(kinds, ARRAY_SIZE(kinds), kind);

@@ -125,6 +125,13 @@ int asset_field_find(const char *header);
  */
 int asset_set(struct asset *a, int f, const char *raw, struct mamori_err *err);
 
+/*
+ * {"fields": [{"name", "label", "label_en", "type", "lifecycle"}],
+ *  "kinds": [{"value", "label"}], "statuses": [{"value", "label"}]}
+ * for forms and tables; new reference.
+ */
+json_t *asset_vocabulary_json(void);
+
 /* Kind values and their Japanese labels. */
 const char *asset_kind_label(const char *kind);
 const char *asset_status_label(const char *status);

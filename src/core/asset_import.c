@@ -569,3 +569,40 @@ int asset_import_file(struct store *st, const char *path, const struct asset_imp
 	free(data);
 	return r;
 }
+
+json_t *asset_import_result_json(const struct asset_import_result *res, int dry_run, int ok)
+{
+	static const char *const actions[] = {
+		[ASSET_IMPORT_ADD] = "add",
+		[ASSET_IMPORT_UPDATE] = "update",
+		[ASSET_IMPORT_UNCHANGED] = "unchanged",
+	};
+	json_t *o = json_pack("{s:b, s:b, s:s, s:I, s:I, s:I}", "ok", ok, "dry_run", dry_run,
+			      "encoding", enc_name(res->encoding), "added", (json_int_t)res->added,
+			      "updated", (json_int_t)res->updated, "unchanged",
+			      (json_int_t)res->unchanged);
+	json_t *changes = json_array(), *problems = json_array(), *created = json_array();
+
+	for (size_t i = 0; i < res->nchanges; i++) {
+		const struct asset_import_change *c = &res->changes[i];
+		json_t *fields = json_array();
+		for (int f = 0; f < ASSET_NFIELDS; f++)
+			if (c->fields & (UINT64_C(1) << f))
+				json_array_append_new(fields, json_string(asset_fields[f].name));
+		json_t *ch = json_pack("{s:i, s:s, s:s, s:o, s:o}", "line", (int)c->line, "action",
+				       actions[c->action], "key", asset_key(&c->after, NULL), "fields",
+				       fields, "device", asset_to_json(&c->after));
+		if (c->action == ASSET_IMPORT_UPDATE)
+			json_object_set_new(ch, "before", asset_to_json(&c->before));
+		json_array_append_new(changes, ch);
+	}
+	for (size_t i = 0; i < res->nproblems; i++)
+		json_array_append_new(problems, json_string(res->problems[i]));
+	for (size_t i = 0; i < res->ncreated; i++)
+		json_array_append_new(created, json_string(res->created[i]));
+	json_object_set_new(o, "changes", changes);
+	json_object_set_new(o, "problems", problems);
+	json_object_set_new(o, "created", created);
+	json_object_set_new(o, "problems_truncated", json_boolean(res->problems_truncated));
+	return o;
+}

@@ -21,6 +21,7 @@
 #ifndef MAMORI_ASSET_IMPORT_H
 #define MAMORI_ASSET_IMPORT_H
 
+#include <jansson.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -84,6 +85,13 @@ void asset_import_result_release(struct asset_import_result *res);
 int asset_import_buffer(struct store *st, const char *name, const char *data, size_t len,
 			const struct asset_import_opts *opts, struct asset_import_result *res,
 			struct mamori_err *err);
+
+/*
+ * The result as JSON for scripts and the API: {"ok", "dry_run", "encoding",
+ * "added", "updated", "unchanged", "changes": [{"line", "action", "key",
+ * "fields", "device"}], "problems": [...], "created": [...]}.  New reference.
+ */
+json_t *asset_import_result_json(const struct asset_import_result *res, int dry_run, int ok);
 
 /* Reads path (at most ASSET_IMPORT_MAX_BYTES) and imports it. */
 int asset_import_file(struct store *st, const char *path, const struct asset_import_opts *opts,

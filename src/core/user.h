@@ -122,6 +122,20 @@ int user_list(struct store *st, int (*fn)(const struct user *u, void *ctx), void
 int user_set_password(struct store *st, const char *actor, int64_t id, const char *password,
 		      int set_must_change, struct mamori_err *err);
 
+/*
+ * Checks the password of user id without the sign-in bookkeeping (used to
+ * confirm the current password before a change): 0 when right,
+ * MAMORI_EINVAL when wrong.
+ */
+int user_password_verify(struct store *st, int64_t id, const char *password,
+			 struct mamori_err *err);
+
+/* A one-time password that satisfies the policy for name (caller frees). */
+int user_generate_password(const char *name, char **out, struct mamori_err *err);
+
+/* Number of users (0 on a new store: the server then creates "admin"). */
+int user_count(struct store *st, int64_t *n, struct mamori_err *err);
+
 /* Disables (sessions ended) or enables an account. */
 int user_set_disabled(struct store *st, const char *actor, int64_t id, int disabled,
 		      struct mamori_err *err);

@@ -61,8 +61,8 @@ static void add_common_headers(struct http_request *req, struct MHD_Response *r)
 				"script-src 'self'; object-src 'none'; base-uri 'none'; "
 				"frame-ancestors 'none'; form-action 'self'");
 	MHD_add_response_header(r, "Cross-Origin-Opener-Policy", "same-origin");
-	for (int i = 0; i < req->ncookies; i++)
-		MHD_add_response_header(r, "Set-Cookie", req->cookies[i]);
+	for (int i = 0; i < req->nextra; i++)
+		MHD_add_response_header(r, req->extra[i].name, req->extra[i].value);
 }
 
 static void queue(struct http_request *req, int status, struct MHD_Response *r)
@@ -179,11 +179,12 @@ void http_asset(struct http_request *req, const char *content_type, const void *
 	queue(req, status, r);
 }
 
-void http_set_cookie(struct http_request *req, const char *cookie)
+void http_add_header(struct http_request *req, const char *name, const char *value)
 {
-	if (req->ncookies >= (int)ARRAY_SIZE(req->cookies))
-		BUG("too many cookies");
-	req->cookies[req->ncookies++] = xstrdup(cookie);
+	if (req->nextra >= (int)ARRAY_SIZE(req->extra))
+		BUG("too many extra headers");
+	req->extra[req->nextra].name = xstrdup(name);
+	req->extra[req->nextra++].value = xstrdup(value);
 }
 
 const char *http_query(struct http_request *req, const char *name)
@@ -445,8 +446,10 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 	strbuf_release(&req->body);
 	user_release(&req->user);
 	user_session_release(&req->session);
-	for (int i = 0; i < req->ncookies; i++)
-		free(req->cookies[i]);
+	for (int i = 0; i < req->nextra; i++) {
+		free(req->extra[i].name);
+		free(req->extra[i].value);
+	}
 	free(req);
 	*con_cls = NULL;
 }

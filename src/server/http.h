@@ -53,8 +53,10 @@ struct http_request {
 	struct user_session session;
 	const char *session_token; /* borrowed from the cookie header */
 	int secure;                /* the connection is TLS */
-	char *cookies[2];          /* Set-Cookie values for the response */
-	int ncookies;
+	struct {
+		char *name, *value;
+	} extra[4];                /* headers to add to the response */
+	int nextra;
 };
 
 /* Route flags. */
@@ -129,8 +131,8 @@ void http_bytes(struct http_request *req, int status, const char *content_type,
  */
 void http_asset(struct http_request *req, const char *content_type, const void *data,
 		size_t len, const char *etag);
-/* Adds Set-Cookie to the next response of req (at most 2 per request). */
-void http_set_cookie(struct http_request *req, const char *cookie);
+/* Adds a header (Set-Cookie, Retry-After …) to the response of req. */
+void http_add_header(struct http_request *req, const char *name, const char *value);
 
 /* Serves the embedded web UI for a non-API GET (static.c). */
 void static_serve(struct http_request *req);

@@ -1,0 +1,72 @@
+/*
+ * api.c - the route table of the JSON API.  Each route says who may call it
+ * (roles) and whether it changes state (CSRF token required).
+ */
+#include "common.h"
+#include "api.h"
+#include "ledger.h"
+#include "store.h"
+
+#define ALL HTTP_ROLES_ALL
+#define READ_ALL HTTP_ROLES_READ_ALL
+#define WRITE HTTP_ROLES_WRITE
+#define ADMIN HTTP_ROLE(USER_ADMIN)
+#define JOURNAL (HTTP_ROLE(USER_ADMIN) | HTTP_ROLE(USER_OFFICER) | HTTP_ROLE(USER_AUDITOR))
+#define CSRF HTTP_NEEDS_CSRF
+#define LIMITED HTTP_RESTRICTED_OK
+
+const struct http_route api_routes[] = {
+	{ "POST", "/api/v1/login", api_login, HTTP_PUBLIC, 0 },
+	{ "POST", "/api/v1/logout", api_logout, CSRF | LIMITED, ALL },
+	{ "GET", "/api/v1/session", api_session, LIMITED, ALL },
+	{ "POST", "/api/v1/password", api_password, CSRF | LIMITED, ALL },
+	{ "POST", "/api/v1/totp/begin", api_totp_begin, CSRF | LIMITED, ALL },
+	{ "POST", "/api/v1/totp/confirm", api_totp_confirm, CSRF | LIMITED, ALL },
+
+	{ "GET", "/api/v1/dashboard", api_dashboard, 0, ALL },
+
+	{ "GET", "/api/v1/assets", api_assets_list, 0, ALL },
+	{ "POST", "/api/v1/assets", api_assets_create, CSRF, WRITE },
+	{ "GET", "/api/v1/assets/fields", api_assets_fields, 0, ALL },
+	{ "GET", "/api/v1/assets/export", api_assets_export, 0, ALL },
+	{ "POST", "/api/v1/assets/import", api_assets_import, CSRF | HTTP_RAW_BODY, WRITE },
+	{ "GET", "/api/v1/assets/{id}", api_assets_get, 0, ALL },
+	{ "PATCH", "/api/v1/assets/{id}", api_assets_update, CSRF, WRITE },
+	{ "POST", "/api/v1/assets/{id}/retire", api_assets_retire, CSRF, WRITE },
+	{ "POST", "/api/v1/assets/{id}/dispose", api_assets_dispose, CSRF, WRITE },
+
+	{ "GET", "/api/v1/systems", api_systems, 0, READ_ALL },
+	{ "GET", "/api/v1/vendors", api_vendors, 0, READ_ALL },
+	{ "GET", "/api/v1/contracts", api_contracts, 0, READ_ALL },
+	{ "GET", "/api/v1/locations", api_locations, 0, READ_ALL },
+
+	{ "GET", "/api/v1/journal", api_journal_list, 0, JOURNAL },
+	{ "GET", "/api/v1/journal/head", api_journal_head, 0, JOURNAL },
+	{ "POST", "/api/v1/journal/verify", api_journal_verify, CSRF, JOURNAL },
+
+	{ "GET", "/api/v1/users", api_users_list, 0, ADMIN },
+	{ "POST", "/api/v1/users", api_users_create, CSRF, ADMIN },
+	{ "PATCH", "/api/v1/users/{id}", api_users_update, CSRF, ADMIN },
+	{ "POST", "/api/v1/users/{id}/password", api_users_password, CSRF, ADMIN },
+	{ "POST", "/api/v1/users/{id}/totp-reset", api_users_totp_reset, CSRF, ADMIN },
+	{ NULL, NULL, NULL, 0, 0 },
+};
+
+char *api_vendor_scope(struct http_request *req, int *failed)
+{
+	struct mamori_err err = { 0 };
+	json_t *v = NULL;
+	char *name;
+
+	*failed = 0;
+	if (req->user.role != USER_VENDOR)
+		return NULL;
+	if (ledger_get(http_store(req), LEDGER_VENDOR, req->user.vendor_id, &v, &err) < 0) {
+		*failed = 1;
+		http_error_from(req, &err);
+		return NULL;
+	}
+	name = xstrdup(ledger_record_name(v));
+	json_decref(v);
+	return name;
+}

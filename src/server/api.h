@@ -1,0 +1,53 @@
+/*
+ * api.h - handlers of the JSON API under /api/v1/ (the route table is in
+ * api.c; docs/API.md describes every route for clients).
+ */
+#ifndef MAMORI_API_H
+#define MAMORI_API_H
+
+#include "http.h"
+
+/* api_auth.c */
+void api_login(struct http_request *req);
+void api_logout(struct http_request *req);
+void api_session(struct http_request *req);
+void api_password(struct http_request *req);
+void api_totp_begin(struct http_request *req);
+void api_totp_confirm(struct http_request *req);
+
+/* api_assets.c */
+void api_assets_list(struct http_request *req);
+void api_assets_get(struct http_request *req);
+void api_assets_create(struct http_request *req);
+void api_assets_update(struct http_request *req);
+void api_assets_retire(struct http_request *req);
+void api_assets_dispose(struct http_request *req);
+void api_assets_import(struct http_request *req);
+void api_assets_export(struct http_request *req);
+void api_assets_fields(struct http_request *req);
+
+/* api_misc.c */
+void api_dashboard(struct http_request *req);
+void api_journal_list(struct http_request *req);
+void api_journal_verify(struct http_request *req);
+void api_journal_head(struct http_request *req);
+void api_systems(struct http_request *req);
+void api_vendors(struct http_request *req);
+void api_contracts(struct http_request *req);
+void api_locations(struct http_request *req);
+
+/* api_users.c */
+void api_users_list(struct http_request *req);
+void api_users_create(struct http_request *req);
+void api_users_update(struct http_request *req);
+void api_users_password(struct http_request *req);
+void api_users_totp_reset(struct http_request *req);
+
+/*
+ * The vendor name a vendor-role user is restricted to (malloc'd), or NULL
+ * for every other role.  On failure answers 500 and returns NULL with
+ * *failed set.
+ */
+char *api_vendor_scope(struct http_request *req, int *failed);
+
+#endif

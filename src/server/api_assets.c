@@ -1,0 +1,497 @@
+/*
+ * api_assets.c - the device ledger over HTTP: list (server-side filter,
+ * sort and paging), detail with history, add, edit, retire, dispose, CSV
+ * import with dry run, exports.  A vendor account sees only its vendor's
+ * devices (others answer 404, as if they did not exist).
+ */
+#include "common.h"
+#include "api.h"
+#include "asset.h"
+#include "asset_export.h"
+#include "asset_import.h"
+#include "fileio.h"
+#include "journal.h"
+#include "ledger.h"
+#include "store.h"
+
+#define PAGE_DEFAULT 50
+#define PAGE_MAX 500
+
+static json_t *asset_detail_json(const struct asset *a)
+{
+	json_t *j = asset_to_json(a);
+	json_object_set_new(j, "created_at", json_string(a->created_at ? a->created_at : ""));
+	json_object_set_new(j, "updated_at", json_string(a->updated_at ? a->updated_at : ""));
+	return j;
+}
+
+static int parse_count(const char *s, int64_t def, int64_t max, int64_t *out)
+{
+	char *end;
+	long long v;
+
+	if (!s || !*s) {
+		*out = def;
+		return 0;
+	}
+	errno = 0;
+	v = strtoll(s, &end, 10);
+	if (errno || *end || v < 0 || v > max)
+		return -1;
+	*out = v;
+	return 0;
+}
+
+/* Fills q from the query string; answers 422 and returns -1 when bad. */
+static int read_query(struct http_request *req, struct asset_query *q, char **vendor_scope)
+{
+	static __thread char kindbuf[32]; /* requests stay on one thread */
+	const char *status = http_query(req, "status"), *kind = http_query(req, "kind");
+	const char *sort = http_query(req, "sort"), *order = http_query(req, "order");
+	int failed;
+
+	memset(q, 0, sizeof(*q));
+	if (status && *status && strcmp(status, "all") && strcmp(status, "in_use") &&
+	    strcmp(status, "retired") && strcmp(status, "disposed")) {
+		http_error(req, 422, "invalid", "status は all / in_use / retired / disposed です");
+		return -1;
+	}
+	q->status = status && *status ? status : NULL;
+	if (kind && *kind) {
+		struct asset tmp;
+		struct mamori_err err = { 0 };
+		asset_init(&tmp);
+		if (asset_set(&tmp, ASSET_KIND, kind, &err) < 0 || !tmp.v[ASSET_KIND]) {
+			asset_release(&tmp);
+			http_error(req, 422, "invalid", "kind: %s", err.msg);
+			return -1;
+		}
+		snprintf(kindbuf, sizeof(kindbuf), "%s", tmp.v[ASSET_KIND]);
+		asset_release(&tmp);
+		q->kind = kindbuf;
+	}
+	q->department = http_query(req, "department");
+	if (q->department && !*q->department)
+		q->department = NULL;
+	q->search = http_query(req, "q");
+	if (sort && *sort) {
+		if (!asset_sort_valid(sort)) {
+			http_error(req, 422, "invalid", "sort に使えない項目です: %s", sort);
+			return -1;
+		}
+		q->sort = sort;
+	}
+	q->desc = order && !strcmp(order, "desc");
+	if (parse_count(http_query(req, "limit"), PAGE_DEFAULT, PAGE_MAX, &q->limit) < 0 ||
+	    parse_count(http_query(req, "offset"), 0, INT64_MAX / 2, &q->offset) < 0) {
+		http_error(req, 422, "invalid", "limit は 0〜%d、offset は 0 以上の整数です", PAGE_MAX);
+		return -1;
+	}
+	*vendor_scope = api_vendor_scope(req, &failed);
+	if (failed)
+		return -1;
+	q->vendor = *vendor_scope;
+	return 0;
+}
+
+struct collect {
+	json_t *items;
+};
+
+static int collect_row(const struct asset *a, void *p)
+{
+	struct collect *c = p;
+	json_array_append_new(c->items, asset_to_json(a));
+	return 0;
+}
+
+void api_assets_list(struct http_request *req)
+{
+	struct store *st = http_store(req);
+	struct mamori_err err = { 0 };
+	struct asset_query q;
+	struct collect c;
+	char *scope = NULL;
+	int64_t total = 0;
+
+	if (!st || read_query(req, &q, &scope) < 0)
+		return;
+	if (q.limit == 0)
+		q.limit = PAGE_DEFAULT;
+	c.items = json_array();
+	if (asset_count(st, &q, &total, &err) < 0 || asset_list(st, &q, collect_row, &c, &err) < 0) {
+		json_decref(c.items);
+		free(scope);
+		http_error_from(req, &err);
+		return;
+	}
+	http_json(req, 200,
+		  json_pack("{s:I, s:I, s:I, s:o}", "total", (json_int_t)total, "limit",
+			    (json_int_t)q.limit, "offset", (json_int_t)q.offset, "items", c.items));
+	free(scope);
+}
+
+/* Loads device params[0]; answers 404 (also for another vendor's device). */
+static int load(struct http_request *req, struct asset *a)
+{
+	struct mamori_err err = { 0 };
+	char key[32];
+	char *scope;
+	int failed;
+
+	snprintf(key, sizeof(key), "#%lld", (long long)req->params[0]);
+	if (asset_lookup(http_store(req), key, a, &err) < 0) {
+		http_error_from(req, &err);
+		return -1;
+	}
+	scope = api_vendor_scope(req, &failed);
+	if (failed) {
+		asset_release(a);
+		return -1;
+	}
+	if (scope && (!a->v[ASSET_VENDOR] || strcmp(scope, a->v[ASSET_VENDOR]))) {
+		free(scope);
+		asset_release(a);
+		http_error(req, 404, "not_found", "機器 #%lld はありません", (long long)req->params[0]);
+		return -1;
+	}
+	free(scope);
+	return 0;
+}
+
+static int history_row(const struct journal_entry *e, void *p)
+{
+	json_array_append_new(p, journal_entry_json(e));
+	return 0;
+}
+
+void api_assets_get(struct http_request *req)
+{
+	struct mamori_err err = { 0 };
+	struct asset a;
+	json_t *history = json_array();
+	char id[32];
+
+	if (load(req, &a) < 0) {
+		json_decref(history);
+		return;
+	}
+	snprintf(id, sizeof(id), "%lld", (long long)a.id);
+	struct journal_filter f = { .entity_type = "device", .entity_id = id, .limit = 100 };
+	if (journal_list(http_store(req), &f, history_row, history, &err) < 0) {
+		json_decref(history);
+		asset_release(&a);
+		http_error_from(req, &err);
+		return;
+	}
+	http_json(req, 200, json_pack("{s:o, s:o}", "asset", asset_detail_json(&a), "history", history));
+	asset_release(&a);
+}
+
+/*
+ * Applies {field: value} to a; values are strings, booleans, numbers or
+ * null (clears).  Answers 422 naming the field and returns -1 when bad.
+ */
+static int apply_body(struct http_request *req, struct asset *a, json_t *body)
+{
+	struct mamori_err err = { 0 };
+	const char *key;
+	json_t *v;
+
+	json_object_foreach(body, key, v) {
+		int f = asset_field_find(key);
+		char num[64];
+		const char *text;
+
+		if (f < 0) {
+			http_json(req, 422, json_pack("{s:{s:s, s:s, s:s}}", "error", "code", "invalid",
+						      "message", "不明な項目です", "field", key));
+			return -1;
+		}
+		if (asset_fields[f].flags & ASSET_F_LIFECYCLE) {
+			http_json(req, 422,
+				  json_pack("{s:{s:s, s:s, s:s}}", "error", "code", "invalid", "message",
+					    "使用終了・廃棄は専用の操作で記録してください", "field",
+					    asset_fields[f].name));
+			return -1;
+		}
+		if (json_is_null(v))
+			text = "";
+		else if (json_is_true(v))
+			text = "1";
+		else if (json_is_false(v))
+			text = "0";
+		else if (json_is_integer(v)) {
+			snprintf(num, sizeof(num), "%lld", (long long)json_integer_value(v));
+			text = num;
+		} else if (json_is_string(v))
+			text = json_string_value(v);
+		else {
+			http_json(req, 422, json_pack("{s:{s:s, s:s, s:s}}", "error", "code", "invalid",
+						      "message", "値は文字列で指定してください", "field",
+						      asset_fields[f].name));
+			return -1;
+		}
+		if (asset_set(a, f, text, &err) < 0) {
+			http_json(req, 422, json_pack("{s:{s:s, s:s, s:s}}", "error", "code", "invalid",
+						      "message", err.msg, "field", asset_fields[f].name));
+			return -1;
+		}
+	}
+	return 0;
+}
+
+/* Runs fn(a) in a transaction; answers with the stored device or the error. */
+static void write_and_answer(struct http_request *req, struct asset *a, int status,
+			     int (*fn)(struct store *, const char *, struct asset *, struct mamori_err *))
+{
+	struct store *st = http_store(req);
+	struct mamori_err err = { 0 };
+	struct asset stored;
+	char actor[128], key[32];
+	int bad_field = -1;
+	int r;
+
+	r = asset_validate(a, &bad_field, &err);
+	if (r < 0) {
+		http_json(req, 422, json_pack("{s:{s:s, s:s, s:s?}}", "error", "code", "invalid",
+					      "message", err.msg, "field",
+					      bad_field >= 0 ? asset_fields[bad_field].name : NULL));
+		return;
+	}
+	r = store_begin(st, &err);
+	if (r == 0) {
+		r = fn(st, http_actor(req, actor, sizeof(actor)), a, &err);
+		if (r == 0)
+			r = store_commit(st, &err);
+		else
+			store_rollback(st);
+	}
+	if (r < 0) {
+		http_error_from(req, &err);
+		return;
+	}
+	snprintf(key, sizeof(key), "#%lld", (long long)a->id);
+	if (asset_lookup(st, key, &stored, &err) < 0) {
+		http_error_from(req, &err);
+		return;
+	}
+	http_json(req, status, json_pack("{s:o}", "asset", asset_detail_json(&stored)));
+	asset_release(&stored);
+}
+
+void api_assets_create(struct http_request *req)
+{
+	json_t *body = http_body_json(req);
+	struct asset a;
+
+	if (!body)
+		return;
+	asset_init(&a);
+	if (apply_body(req, &a, body) == 0)
+		write_and_answer(req, &a, 201, asset_insert);
+	json_decref(body);
+	asset_release(&a);
+}
+
+void api_assets_update(struct http_request *req)
+{
+	json_t *body = http_body_json(req);
+	struct asset a;
+
+	if (!body)
+		return;
+	if (load(req, &a) == 0) {
+		if (apply_body(req, &a, body) == 0)
+			write_and_answer(req, &a, 200, asset_update);
+		asset_release(&a);
+	}
+	json_decref(body);
+}
+
+static const char *str_field(json_t *body, const char *key)
+{
+	json_t *v = json_object_get(body, key);
+	return json_is_string(v) ? json_string_value(v) : NULL;
+}
+
+static void lifecycle(struct http_request *req, int dispose)
+{
+	struct store *st = http_store(req);
+	struct mamori_err err = { 0 };
+	json_t *body = http_body_json(req);
+	struct asset a, stored;
+	char actor[128], key[32];
+	int r;
+
+	if (!body)
+		return;
+	if (load(req, &a) < 0) {
+		json_decref(body);
+		return;
+	}
+	r = store_begin(st, &err);
+	if (r == 0) {
+		http_actor(req, actor, sizeof(actor));
+		r = dispose ? asset_dispose(st, actor, &a, str_field(body, "method"),
+					    str_field(body, "by"), str_field(body, "date"),
+					    str_field(body, "certificate"), &err)
+			    : asset_retire(st, actor, &a, str_field(body, "date"),
+					   str_field(body, "reason"), &err);
+		if (r == 0)
+			r = store_commit(st, &err);
+		else
+			store_rollback(st);
+	}
+	snprintf(key, sizeof(key), "#%lld", (long long)a.id);
+	if (r == 0)
+		r = asset_lookup(st, key, &stored, &err);
+	if (r < 0)
+		http_error_from(req, &err);
+	else {
+		http_json(req, 200, json_pack("{s:o}", "asset", asset_detail_json(&stored)));
+		asset_release(&stored);
+	}
+	asset_release(&a);
+	json_decref(body);
+}
+
+void api_assets_retire(struct http_request *req)
+{
+	lifecycle(req, 0);
+}
+
+void api_assets_dispose(struct http_request *req)
+{
+	lifecycle(req, 1);
+}
+
+/* Decodes %XX escapes of an X-Filename header into a bounded name. */
+static void file_name(const char *in, char *out, size_t len)
+{
+	size_t o = 0;
+
+	if (!in || !*in)
+		in = "upload.csv";
+	for (const char *p = in; *p && o + 1 < len; p++) {
+		unsigned v;
+		if (*p == '%' && sscanf(p + 1, "%2x", &v) == 1 && v >= 0x20 && v != 0x7f &&
+		    p[1] && p[2]) {
+			out[o++] = (char)v;
+			p += 2;
+		} else if ((unsigned char)*p >= 0x20 && *p != 0x7f) {
+			out[o++] = *p;
+		}
+	}
+	out[o] = '\0';
+	/* only the base name: no directories in messages */
+	char *slash = strrchr(out, '/');
+	if (slash)
+		memmove(out, slash + 1, strlen(slash + 1) + 1);
+}
+
+void api_assets_import(struct http_request *req)
+{
+	struct store *st = http_store(req);
+	struct asset_import_opts o = { .encoding = ENC_AUTO };
+	struct asset_import_result res;
+	struct mamori_err err = { 0 };
+	const char *enc = http_query(req, "encoding"), *dry = http_query(req, "dry_run");
+	const char *ign = http_query(req, "ignore_unknown");
+	char actor[128], name[256];
+	int r;
+
+	if (!st)
+		return;
+	if (enc && *enc && enc_parse_name(enc, &o.encoding, &err) < 0) {
+		http_error(req, 422, "invalid", "%s", err.msg);
+		return;
+	}
+	if (req->body.len == 0) {
+		http_error(req, 400, "bad_request", "取り込む CSV ファイルを送ってください");
+		return;
+	}
+	o.dry_run = dry && (!strcmp(dry, "1") || !strcmp(dry, "true"));
+	o.ignore_unknown = ign && (!strcmp(ign, "1") || !strcmp(ign, "true"));
+	o.actor = http_actor(req, actor, sizeof(actor));
+	file_name(http_header(req, "X-Filename"), name, sizeof(name));
+	r = asset_import_buffer(st, name, req->body.buf, req->body.len, &o, &res, &err);
+	if (r < 0 && res.nproblems == 0) {
+		asset_import_result_release(&res);
+		http_error_from(req, &err);
+		return;
+	}
+	json_t *j = asset_import_result_json(&res, o.dry_run, r == 0);
+	if (r < 0)
+		json_object_set_new(j, "error", json_pack("{s:s, s:s}", "code", "invalid_file",
+							  "message", err.msg));
+	http_json(req, r == 0 ? 200 : 422, j);
+	asset_import_result_release(&res);
+}
+
+void api_assets_export(struct http_request *req)
+{
+	struct store *st = http_store(req);
+	struct mamori_err err = { 0 };
+	struct ledger_facility fac = { 0 };
+	struct asset_query q;
+	enum asset_export_format format = ASSET_EXPORT_CSV;
+	enum enc_kind enc = ENC_UTF8;
+	const char *fmt = http_query(req, "format"), *encs = http_query(req, "encoding");
+	struct strbuf out = STRBUF_INIT;
+	char *scope = NULL, today[11], fname[256];
+	int r;
+
+	if (!st || read_query(req, &q, &scope) < 0)
+		return;
+	q.limit = 0; /* an export has everything that matches */
+	q.offset = 0;
+	if (http_query(req, "limit"))
+		parse_count(http_query(req, "limit"), 0, INT64_MAX / 2, &q.limit);
+	if ((fmt && asset_export_format_parse(fmt, &format, &err) < 0) ||
+	    (encs && (enc_parse_name(encs, &enc, &err) < 0 || enc == ENC_AUTO))) {
+		free(scope);
+		http_error(req, 422, "invalid", "%s", err.msg[0] ? err.msg : "encoding は utf-8 か cp932 です");
+		return;
+	}
+	r = ledger_facility_get(st, &fac, &err);
+	mamori_today(today);
+	snprintf(fname, sizeof(fname), "機器台帳_%s_%s.%s", r == 0 ? fac.name : "mamori", today,
+		 format == ASSET_EXPORT_XLSX ? "xlsx" : format == ASSET_EXPORT_JSON ? "json" : "csv");
+	if (r == 0 && format == ASSET_EXPORT_XLSX) {
+		char *tmp = fileio_temp_name("/tmp/mamori-export.xlsx");
+		char *data = NULL;
+		size_t len = 0;
+		r = asset_export_xlsx(st, &q, fac.name, tmp, &err);
+		if (r == 0)
+			r = fileio_read_all(tmp, (size_t)1 << 30, &data, &len, &err);
+		fileio_discard_temp(tmp);
+		free(tmp);
+		if (r == 0)
+			http_bytes(req, 200,
+				   "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+				   data, len, fname);
+		free(data);
+	} else if (r == 0 && format == ASSET_EXPORT_JSON) {
+		r = asset_export_json(st, &q, &out, &err);
+		if (r == 0)
+			http_bytes(req, 200, "application/json; charset=utf-8", out.buf, out.len, fname);
+	} else if (r == 0) {
+		r = asset_export_csv(st, &q, enc, &out, &err);
+		if (r == 0)
+			http_bytes(req, 200,
+				   enc == ENC_CP932 ? "text/csv; charset=Shift_JIS"
+						    : "text/csv; charset=utf-8",
+				   out.buf, out.len, fname);
+	}
+	if (r < 0)
+		http_error_from(req, &err);
+	strbuf_release(&out);
+	ledger_facility_release(&fac);
+	free(scope);
+}
+
+void api_assets_fields(struct http_request *req)
+{
+	http_json(req, 200, asset_vocabulary_json());
+}
