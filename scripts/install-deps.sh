@@ -6,8 +6,10 @@ set -eu
 
 PKGS="build-essential meson ninja-build pkg-config clang libclang-rt-14-dev
 libsqlite3-dev sqlite3 libjansson-dev libsodium-dev libssl-dev
-libxlsxwriter-dev libcmocka-dev
-libreoffice-calc-nogui poppler-utils fonts-ipaexfont-gothic fonts-ipaexfont-mincho"
+libxlsxwriter-dev libcmocka-dev libmicrohttpd-dev liboath-dev libqrencode-dev
+oathtool curl python3
+libreoffice-calc-nogui poppler-utils fonts-ipaexfont-gothic fonts-ipaexfont-mincho
+chromium wrk"
 
 missing=""
 for p in $PKGS; do
@@ -15,6 +17,10 @@ for p in $PKGS; do
 		missing="$missing $p"
 	fi
 done
+
+# The browser tests run on Node.js; a machine may already have a newer one
+# than Debian's, which is then kept.
+command -v node >/dev/null 2>&1 || missing="$missing nodejs npm"
 
 [ -z "$missing" ] && exit 0
 

@@ -16,5 +16,7 @@ int cmd_system(struct cli *cli, int argc, char **argv);
 int cmd_vendor(struct cli *cli, int argc, char **argv);
 int cmd_contract(struct cli *cli, int argc, char **argv);
 int cmd_location(struct cli *cli, int argc, char **argv);
+int cmd_serve(struct cli *cli, int argc, char **argv);
+int cmd_user(struct cli *cli, int argc, char **argv);
 
 #endif

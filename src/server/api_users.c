@@ -114,6 +114,9 @@ void api_users_update(struct http_request *req)
 	if ((json_object_get(body, "role") || json_object_get(body, "vendor")) &&
 	    read_role(req, body, &role, &vendor_id) < 0)
 		goto out;
+	/* Promotion to admin or officer switches two-factor on, unless said otherwise. */
+	if (role != u.role && (role == USER_ADMIN || role == USER_OFFICER))
+		totp_required = 1;
 	if ((v = json_object_get(body, "totp_required")) && json_is_boolean(v))
 		totp_required = json_is_true(v);
 	if (role != u.role && u.id == req->user.id) {

@@ -9,6 +9,7 @@ set -u
 MAMORI=$(readlink -f "$MAMORI")
 : "${MAMORI_SRCDIR:=$(cd "$(dirname "$0")/../.." && pwd)}"
 
+TESTDIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 T=$(mktemp -d "${TMPDIR:-/tmp}/mamori-test.XXXXXX")
 trap 'rm -rf "$T"' EXIT
 cd "$T"
