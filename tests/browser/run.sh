@@ -1,0 +1,119 @@
+#!/bin/sh
+# tests/browser/run.sh MAMORI_BINARY - the web UI in headless Chromium.
+#
+# Makes a temporary directory, creates the demo hospital in it
+# ("mamori demo"), starts "mamori serve" on a free loopback port, takes the
+# one-time administrator password it prints, runs the browser tests
+# (ui.test.mjs, node's test runner driving Debian's /usr/bin/chromium
+# through playwright-core), stops the server and removes the directory.
+# Screenshots of every main screen go to tests/artifacts/browser/.
+#
+# The last line is "# N passed, M failed"; the exit status is 0 only when
+# every test passed.
+set -u
+
+if [ $# -ne 1 ]; then
+	echo "usage: tests/browser/run.sh MAMORI_BINARY" >&2
+	exit 2
+fi
+bin=$(readlink -f "$1")
+here=$(cd "$(dirname "$0")" && pwd)
+root=$(cd "$here/../.." && pwd)
+artifacts=$root/tests/artifacts/browser
+CHROMIUM=${CHROMIUM:-/usr/bin/chromium}
+export CHROMIUM
+
+fail_setup() {
+	echo "browser tests: $*" >&2
+	echo "# 0 passed, 1 failed"
+	exit 1
+}
+
+[ -x "$bin" ] || fail_setup "$1 is not an executable mamori binary"
+
+# What the tests need beside the binary: Chromium, oathtool, node and
+# playwright-core (node_modules is not committed: npm ci installs the
+# version package-lock.json pins).
+need_pkgs=""
+[ -x "$CHROMIUM" ] || need_pkgs="$need_pkgs chromium"
+command -v oathtool >/dev/null 2>&1 || need_pkgs="$need_pkgs oathtool"
+command -v node >/dev/null 2>&1 || need_pkgs="$need_pkgs nodejs npm"
+if [ -n "$need_pkgs" ]; then
+	if [ "$(id -u)" = 0 ]; then
+		echo "browser tests: installing$need_pkgs" >&2
+		DEBIAN_FRONTEND=noninteractive apt-get update -qq >/dev/null 2>&1
+		# shellcheck disable=SC2086
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $need_pkgs >/dev/null 2>&1 ||
+			fail_setup "could not install$need_pkgs"
+	else
+		fail_setup "missing:$need_pkgs (apt-get install$need_pkgs)"
+	fi
+fi
+if [ ! -d "$here/node_modules/playwright-core" ]; then
+	(cd "$here" && npm ci --no-audit --no-fund --loglevel=error >/dev/null 2>&1) ||
+		fail_setup "npm ci in tests/browser failed (playwright-core)"
+fi
+mkdir -p "$artifacts" || fail_setup "cannot create $artifacts"
+
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/mamori-browser.XXXXXX") || fail_setup "mktemp failed"
+server_pid=""
+cleanup() {
+	if [ -n "$server_pid" ]; then
+		kill "$server_pid" 2>/dev/null
+		wait "$server_pid" 2>/dev/null
+		server_pid=""
+	fi
+	rm -rf "$tmp"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+"$bin" --db "$tmp/mamori.db" demo >"$tmp/demo.log" 2>&1 || {
+	cat "$tmp/demo.log" >&2
+	fail_setup "mamori demo failed"
+}
+
+# A free port: bind to port 0 and let the kernel choose.  (A tiny window
+# remains in which someone else could take it; serve then fails and we say so.)
+port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()') ||
+	fail_setup "no free port"
+
+"$bin" --db "$tmp/mamori.db" serve --listen "127.0.0.1:$port" >"$tmp/serve.out" 2>"$tmp/serve.err" &
+server_pid=$!
+
+password=""
+i=0
+while [ $i -lt 100 ]; do
+	password=$(sed -n 's/^ *初回パスワード: *//p' "$tmp/serve.out" | head -n 1)
+	if [ -n "$password" ] && curl -fsS -o /dev/null "http://127.0.0.1:$port/" 2>/dev/null; then
+		break
+	fi
+	if ! kill -0 "$server_pid" 2>/dev/null; then
+		server_pid=""
+		cat "$tmp/serve.out" "$tmp/serve.err" >&2
+		fail_setup "mamori serve exited"
+	fi
+	sleep 0.1
+	i=$((i + 1))
+done
+[ -n "$password" ] || fail_setup "mamori serve printed no one-time password"
+
+MAMORI_URL="http://127.0.0.1:$port/" MAMORI_ADMIN_PASSWORD="$password" \
+MAMORI_ARTIFACTS="$artifacts" MAMORI_TMP="$tmp" \
+	node --test --test-reporter=tap "$here/ui.test.mjs" >"$tmp/tap.txt" 2>&1
+rc=$?
+cat "$tmp/tap.txt"
+
+# Count every test and subtest ("ok N - …" / "not ok N - …" at any depth).
+passed=$(grep -cE '^ *ok [0-9]+ ' "$tmp/tap.txt")
+failed=$(grep -cE '^ *not ok [0-9]+ ' "$tmp/tap.txt")
+if [ "$rc" -ne 0 ] && [ "$failed" -eq 0 ]; then
+	failed=1
+fi
+if [ "$failed" -ne 0 ]; then
+	echo "--- server log (last 40 lines) ---"
+	tail -n 40 "$tmp/serve.err"
+fi
+echo "screenshots: $artifacts"
+echo "# $passed passed, $failed failed"
+[ "$failed" -eq 0 ]

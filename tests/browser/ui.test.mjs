@@ -1,0 +1,517 @@
+// ui.test.mjs - mamori's web UI in headless Chromium, against a real
+// "mamori serve" on the demo hospital (run.sh starts it).
+//
+// The tests run in order and share one browser: (a) the first sign-in of
+// the administrator (one-time password → password change → TOTP enrolment
+// with oathtool → dashboard), (b) the ledger (search, sort, paging), (c) CSV
+// import (dry-run preview, a bad file's problems, commit), (d) editing a
+// device and finding the change in the journal, which verifies intact,
+// (e) users: a staff member and an auditor see only what their role may use.
+// Screenshots of every main screen go to tests/artifacts/browser/.
+
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { launch, shot, totp, totpSecondsLeft, go, signIn, writeFile, ADMIN_PASSWORD } from './lib.mjs';
+
+const ADMIN_NEW = 'Mamori-Browser-2025!';
+let browser;
+let page;
+
+async function waitFor(fn, what, timeout = 10000) {
+  const end = Date.now() + timeout;
+  let last;
+  while (Date.now() < end) {
+    try {
+      last = await fn();
+      if (last) return last;
+    } catch (e) { last = e; }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`timed out waiting for ${what} (last: ${last instanceof Error ? last.message : JSON.stringify(last)})`);
+}
+
+const text = async (sel) => ((await page.locator(sel).first().textContent()) || '').trim();
+const visible = (sel) => page.locator(sel).first().isVisible();
+const count = (sel) => page.locator(sel).count();
+const total = async () => Number(await page.locator('#ledger-total').getAttribute('data-total'));
+const rowTags = () => page.locator('#ledger-table tbody tr[data-id] .tag-link').allTextContents();
+const navLabels = () => page.locator('nav.tabs a').allTextContents();
+
+// Waits until the ledger shows a result for the current filters (total changes
+// or rows are redrawn) after action().
+async function ledgerAfter(action) {
+  const before = await page.locator('#ledger-summary').textContent();
+  const firstBefore = (await rowTags())[0];
+  await action();
+  await waitFor(async () => {
+    const s = await page.locator('#ledger-summary').textContent();
+    const f = (await rowTags())[0];
+    const loading = await page.locator('.table-wrap.is-loading').count();
+    return !loading && (s !== before || f !== firstBefore);
+  }, 'the ledger to reload');
+}
+
+async function signOut() {
+  await page.locator('#sign-out').click();
+  await page.locator('#signin-name').waitFor();
+}
+
+// First sign-in of a user with a one-time password; ends on the dashboard.
+async function firstSignIn(name, oneTime, newPassword) {
+  await signIn(page, name, oneTime);
+  await page.locator('#pw-new').waitFor();
+  await page.locator('#pw-current').fill(oneTime);
+  await page.locator('#pw-new').fill(newPassword);
+  await page.locator('#pw-confirm').fill(newPassword);
+  await page.locator('#pw-submit').click();
+  await page.locator('#dash-facility').waitFor();
+}
+
+before(async () => {
+  browser = await launch();
+  page = browser.page;
+});
+
+after(async () => {
+  if (browser) await browser.context.close();
+});
+
+test('(a) first sign-in: one-time password, password change, TOTP enrolment, dashboard', async (t) => {
+  assert.ok(ADMIN_PASSWORD, 'run.sh passes the one-time admin password');
+  await go(page, '');
+  await page.locator('#signin-name').waitFor();
+  await shot(page, '01-signin');
+
+  await t.test('a wrong password is refused with a message', async () => {
+    await signIn(page, 'admin', 'wrong-password-1');
+    const msg = await waitFor(async () => text('#signin-msg'), 'the sign-in message');
+    assert.match(msg, /正しくありません/);
+    await shot(page, '01b-signin-bad');
+  });
+
+  await t.test('the one-time password leads to the forced password change', async () => {
+    await signIn(page, 'admin', ADMIN_PASSWORD);
+    await page.locator('#pw-new').waitFor();
+    assert.match(await text('h1'), /パスワードの変更/);
+    assert.match(await text('.policy'), /13文字以上/);
+    assert.match(await text('.policy'), /直近5回/);
+    await shot(page, '02-password-change');
+  });
+
+  await t.test('a password against the policy gets the server message at the field', async () => {
+    await page.locator('#pw-current').fill(ADMIN_PASSWORD);
+    await page.locator('#pw-new').fill('short1');
+    await page.locator('#pw-confirm').fill('short1');
+    await page.locator('#pw-submit').click();
+    const err = await waitFor(async () => text('#pw-new-err'), 'the error beside the new password');
+    assert.ok(err.length > 3, err);
+    await shot(page, '02b-password-policy');
+  });
+
+  await t.test('a mismatched confirmation is caught before sending', async () => {
+    await page.locator('#pw-new').fill(ADMIN_NEW);
+    await page.locator('#pw-confirm').fill(`${ADMIN_NEW}x`);
+    await page.locator('#pw-submit').click();
+    assert.match(await waitFor(async () => text('#pw-confirm-err'), 'mismatch error'), /一致しません/);
+  });
+
+  let secret;
+  await t.test('a good password leads to TOTP enrolment with the QR code and the secret', async () => {
+    await page.locator('#pw-confirm').fill(ADMIN_NEW);
+    await page.locator('#pw-submit').click();
+    await page.locator('#totp-secret').waitFor();
+    const shown = await text('#totp-secret');
+    assert.match(shown, /^([A-Z2-7]{4} )*[A-Z2-7]{1,4}$/, `secret grouped in 4s: ${shown}`);
+    secret = shown.replace(/\s+/g, '');
+    assert.equal(secret.length, 32);
+    assert.equal(await count('#totp-qr svg path'), 1, 'the QR code is drawn');
+    assert.match(await text('.secret-note'), /oathtool --totp -b SECRET/);
+    await shot(page, '03-totp-enrolment');
+  });
+
+  await t.test('a wrong code is refused at the field', async () => {
+    const good = totp(secret);
+    const wrong = String((Number(good) + 500000) % 1000000).padStart(6, '0');
+    await page.locator('#totp-code').fill(wrong);
+    await page.locator('#totp-submit').click();
+    const err = await waitFor(async () => text('#totp-code-err'), 'the code error');
+    assert.ok(err.length > 0);
+  });
+
+  await t.test('the oathtool code confirms; the dashboard shows the hospital and its warnings', async () => {
+    if (totpSecondsLeft() < 4) await new Promise((r) => setTimeout(r, 4500));
+    await page.locator('#totp-code').fill(totp(secret));
+    await page.locator('#totp-submit').click();
+    await page.locator('#dash-facility').waitFor();
+    assert.equal(await text('#dash-facility'), 'みまもり総合病院');
+    assert.equal(await text('#facility-name'), 'みまもり総合病院');
+    const warnings = await page.locator('#warnings .warning').count();
+    assert.ok(warnings >= 1, 'the demo hospital has warnings');
+    const first = page.locator('#warnings .warning').first();
+    assert.match((await first.locator('.warn-count').textContent()).trim(), /^\d[\d,]*$/);
+    assert.match(await first.locator('a').getAttribute('href'), /^#\/assets\?warning=/);
+    assert.ok((await page.locator('.bars').count()) === 2, 'bar charts by kind and department');
+    assert.deepEqual(await navLabels(), ['ダッシュボード', '機器台帳', 'CSV取り込み', '変更履歴', 'ユーザー管理', 'アカウント']);
+    await shot(page, '04-dashboard');
+    await shot(page, '04b-dashboard-full', { fullPage: true });
+  });
+
+  await t.test('a warning link lists its devices', async () => {
+    const first = page.locator('#warnings .warning').first();
+    const n = Number((await first.locator('.warn-count').textContent()).replace(/,/g, ''));
+    await first.locator('a').click();
+    await page.locator('#ledger-table').waitFor();
+    const rows = await count('#ledger-table tbody tr[data-id]');
+    assert.equal(rows, Math.min(n, 50));
+    await shot(page, '04c-warning-devices');
+  });
+});
+
+test('(b) ledger: paging, sorting, search and filters on the server', async (t) => {
+  await go(page, '#/assets');
+  await page.locator('#ledger-total').waitFor();
+  const all = await total();
+
+  await t.test('the first page has 50 rows and the total', async () => {
+    assert.equal(all, 300, 'the demo hospital has 300 devices');
+    assert.equal(await count('#ledger-table tbody tr[data-id]'), 50);
+    assert.match(await text('#ledger-summary'), /300.*1〜50/);
+    for (const h of ['媒体名 / ホスト名', '種別', '機器名', 'OS', 'IPアドレス', 'MACアドレス', '部署', '申請者', '状態']) {
+      assert.ok((await page.locator('#ledger-table thead').textContent()).includes(h), `column ${h}`);
+    }
+    await shot(page, '05-ledger');
+  });
+
+  await t.test('next page shows rows 51-100', async () => {
+    const p1 = await rowTags();
+    await ledgerAfter(() => page.locator('.summary-row .pager-next').click());
+    assert.match(await text('#ledger-summary'), /51〜100/);
+    const p2 = await rowTags();
+    assert.equal(p2.length, 50);
+    assert.ok(!p2.some((x) => p1.includes(x)), 'page 2 has other devices');
+    assert.match(page.url(), /offset=50/);
+  });
+
+  await t.test('the last page has the remainder', async () => {
+    const input = page.locator('.summary-row .page-input');
+    await ledgerAfter(async () => { await input.fill('6'); await input.press('Enter'); });
+    assert.match(await text('#ledger-summary'), /251〜300/);
+    assert.equal(await count('#ledger-table tbody tr[data-id]'), 50);
+    assert.ok(await page.locator('.summary-row .pager-next').isDisabled());
+  });
+
+  await t.test('clicking a header sorts; clicking again reverses', async () => {
+    await ledgerAfter(() => page.locator('#ledger-table th button[data-sort="asset_tag"]').click());
+    assert.match(await text('#ledger-summary'), /1〜50/, 'sorting goes back to page 1');
+    const asc = await rowTags();
+    assert.deepEqual(asc, [...asc].sort(), 'ascending by tag');
+    assert.equal(await page.locator('#ledger-table th[aria-sort]').getAttribute('aria-sort'), 'ascending');
+    await ledgerAfter(() => page.locator('#ledger-table th button[data-sort="asset_tag"]').click());
+    const desc = await rowTags();
+    assert.deepEqual(desc, [...desc].sort().reverse(), 'descending by tag');
+    assert.ok(desc[0] > asc[0]);
+    assert.match(page.url(), /sort=asset_tag/);
+    assert.match(page.url(), /order=desc/);
+  });
+
+  await t.test('search (debounced) narrows on the server', async () => {
+    await ledgerAfter(() => page.locator('#ledger-search').pressSequentially('MH-SV', { delay: 30 }));
+    const n = await total();
+    assert.ok(n > 0 && n < all, `search found ${n}`);
+    assert.equal(await count('#ledger-table tbody tr[data-id]'), Math.min(n, 50));
+    for (const tag of await rowTags()) assert.match(tag, /MH-SV/);
+    assert.match(page.url(), /q=MH-SV/);
+    await shot(page, '05b-ledger-search');
+  });
+
+  await t.test('filters combine with the search; export links carry them', async () => {
+    await ledgerAfter(() => page.locator('#filter-kind').selectOption('server'));
+    const n = await total();
+    assert.ok(n > 0);
+    const kinds = await page.locator('#ledger-table tbody td.col-kind').allTextContents();
+    assert.ok(kinds.every((k) => k === 'サーバ'), kinds.join(','));
+    const href = await page.locator('#export-csv-sjis').getAttribute('href');
+    assert.match(href, /format=csv/);
+    assert.match(href, /encoding=cp932/);
+    assert.match(href, /kind=server/);
+    assert.match(href, /q=MH-SV/);
+    const xlsx = await page.locator('#export-xlsx').getAttribute('href');
+    const res = await page.request.get(new URL(xlsx, page.url()).toString());
+    assert.equal(res.status(), 200);
+    assert.match(res.headers()['content-disposition'] || '', /attachment/);
+    await page.locator('#export-menu summary').click();
+    await shot(page, '05c-ledger-export-menu');
+    await page.locator('#export-menu summary').click();
+  });
+
+  await t.test('status filter and clear', async () => {
+    await ledgerAfter(() => page.locator('#filter-clear').click());
+    assert.equal(await total(), all);
+    await ledgerAfter(() => page.locator('#filter-department').selectOption('内科'));
+    const depts = await page.locator('#ledger-table tbody td.col-dept').allTextContents();
+    assert.ok(depts.length > 0 && depts.every((d) => d === '内科'));
+    await ledgerAfter(() => page.locator('#filter-clear').click());
+  });
+
+  await t.test('print view hides the navigation and the buttons', async () => {
+    await page.emulateMedia({ media: 'print' });
+    assert.equal(await visible('.app-header'), false);
+    assert.equal(await visible('#add-device'), false);
+    assert.equal(await visible('.print-head'), true);
+    await shot(page, '05d-ledger-print', { fullPage: false });
+    await page.emulateMedia({ media: 'screen' });
+  });
+});
+
+test('(c) CSV import: dry-run preview, problems of a bad file, commit', async (t) => {
+  const good = writeFile('機器追加.csv', [
+    '媒体名,ホスト名,種別,機器名,OS,IPアドレス,MACアドレス,部署,申請者,設置場所',
+    'MH-PC-9001,PC999-01,端末PC,ESPRIMO D7012/M,Windows 11 Pro,172.30.199.11,a0:29:42:99:00:01,医事課,医事課 試験 太郎,1階 試験室',
+    'MH-PC-9002,PC999-02,端末PC,ESPRIMO D7012/M,Windows 11 Pro,172.30.199.12,a0:29:42:99:00:02,医事課,医事課 試験 花子,1階 試験室',
+    'MH-PC-0001,PC101-01,端末PC,ESPRIMO D7012/M,Windows 10 Pro,172.30.101.11,a0:29:42:32:1c:6c,内科,内科 更新 確認,1階 内科外来',
+    '',
+  ].join('\r\n'));
+  const bad = writeFile('bad.csv', [
+    '媒体名,ホスト名,IPアドレス,MACアドレス',
+    'MH-PC-9101,PC-BAD-1,172.30.1.300,a0:29:42:99:01:01',
+    'MH-PC-9102,PC-BAD-2,172.30.1.12,zz:zz',
+    '',
+  ].join('\n'));
+
+  await go(page, '#/import');
+  await page.locator('#import-file').waitFor();
+  await shot(page, '06-import');
+
+  await t.test('a bad file shows every FILE:LINE problem and no import button', async () => {
+    await page.locator('#import-file').setInputFiles(bad);
+    await page.locator('#import-problems').waitFor();
+    const problems = await page.locator('#import-problems .problem').allTextContents();
+    assert.equal(problems.length, 2, problems.join('\n'));
+    assert.match(problems[0], /^bad\.csv:2: IPアドレス: /);
+    assert.match(problems[1], /^bad\.csv:3: MACアドレス: /);
+    assert.equal(await count('#import-commit'), 0);
+    await shot(page, '07-import-problems');
+  });
+
+  await t.test('a good file is previewed with its counts, adds and updates (before → after)', async () => {
+    await page.locator('#import-file').setInputFiles(good);
+    await page.locator('#import-preview').waitFor();
+    assert.equal(await text('#count-added .stat-value'), '2');
+    assert.equal(await text('#count-updated .stat-value'), '1');
+    assert.equal(await count('#import-changes tr[data-action="add"]'), 2);
+    const upd = await text('#import-changes tr[data-action="update"]');
+    assert.match(upd, /申請者: 内科 .+ → 内科 更新 確認/);
+    assert.match(await text('#import-preview .created'), /設置場所「1階 試験室」/);
+    assert.ok(await visible('#import-commit'));
+    await shot(page, '08-import-preview');
+  });
+
+  await t.test('nothing was stored by the preview', async () => {
+    const res = await page.evaluate(async () => (await fetch('/api/v1/assets?q=MH-PC-900')).json());
+    assert.equal(res.total, 0);
+  });
+
+  await t.test('取り込む stores it and shows the result', async () => {
+    await page.locator('#import-commit').click();
+    await page.locator('#import-done').waitFor();
+    assert.match(await text('#import-done'), /追加 2 件、更新 1 件/);
+    await shot(page, '09-import-done');
+    await page.locator('#import-to-ledger').click();
+    await page.locator('#ledger-total').waitFor();
+    assert.equal(await total(), 302);
+  });
+});
+
+test('(d) edit a device, see the change in its history and the journal, verify intact', async (t) => {
+  await go(page, '#/assets?q=MH-PC-0002');
+  await page.locator('#ledger-table tbody tr[data-id]').first().waitFor();
+  await waitFor(async () => (await total()) === 1, 'one search result');
+  await page.locator('#ledger-table tbody tr[data-id] td.col-model').first().click();
+  await page.locator('#edit-device').waitFor();
+  const oldIp = await text('dd[data-field="ip"]');
+  const id = page.url().match(/#\/assets\/(\d+)/)[1];
+  await shot(page, '10-device-detail');
+  await shot(page, '10b-device-detail-full', { fullPage: true });
+
+  await t.test('an invalid IP gets the server message beside the IP field', async () => {
+    await page.locator('#edit-device').click();
+    await page.locator('#in-ip').waitFor();
+    await page.locator('#in-ip').fill('172.30.101.300');
+    await page.locator('#save-device').click();
+    const err = await waitFor(async () => text('#in-ip-err'), 'the IP error');
+    assert.ok(err.length > 0);
+    assert.match(await text('#form-msg'), /IPアドレス/);
+    await shot(page, '11-device-edit-error');
+  });
+
+  await t.test('a valid IP is saved (only that field) and shown', async () => {
+    await page.locator('#in-ip').fill('172.30.101.222');
+    const req = page.waitForRequest((r) => r.method() === 'PATCH');
+    await page.locator('#save-device').click();
+    const body = JSON.parse((await req).postData());
+    assert.deepEqual(body, { ip: '172.30.101.222' });
+    await page.locator('#edit-device').waitFor();
+    assert.equal(await text('dd[data-field="ip"]'), '172.30.101.222');
+    assert.match(await text('.msg-ok'), /保存しました/);
+  });
+
+  await t.test("the device's history shows IPアドレス before → after", async () => {
+    const row = page.locator('.history tbody tr[data-action="asset.edit"]').first();
+    assert.match(await row.textContent(), new RegExp(`IPアドレス: ${oldIp.replace(/\./g, '\\.')} → 172\\.30\\.101\\.222`));
+    await shot(page, '12-device-history', { fullPage: true });
+  });
+
+  await t.test('retire and dispose dialogs record the lifecycle', async () => {
+    await page.locator('#retire-device').click();
+    await page.locator('#retire-reason').fill('更新のため');
+    await page.locator('dialog .btn-primary').click();
+    await waitFor(async () => (await text('.device-sub')).includes('使用終了'), 'retired');
+    await page.locator('#dispose-device').click();
+    await page.locator('#dispose-method').waitFor();
+    await shot(page, '13-dispose-dialog');
+    await page.locator('dialog .btn-danger').click();
+    assert.match(await text('#dispose-method-err'), /入力してください/);
+    await page.locator('#dispose-method').fill('物理破壊');
+    await page.locator('#dispose-by').fill('株式会社テスト 山田');
+    await page.locator('#dispose-certificate').fill('ER-2025-0001');
+    await page.locator('dialog .btn-danger').click();
+    await waitFor(async () => (await text('.device-sub')).includes('廃棄済'), 'disposed');
+    assert.equal(await text('dd[data-field="disposal_certificate"]'), 'ER-2025-0001');
+    assert.equal(await count('#edit-device'), 0, 'a disposed device cannot be edited');
+  });
+
+  await t.test('the journal lists the asset.edit entry with before → after', async () => {
+    await go(page, `#/journal?entity_type=device&entity_id=${id}`);
+    await page.locator('.history').waitFor();
+    const row = page.locator('.history tbody tr[data-action="asset.edit"]').first();
+    const rowText = await row.textContent();
+    assert.match(rowText, /機器を編集/);
+    assert.match(rowText, new RegExp(`IPアドレス: ${oldIp.replace(/\./g, '\\.')} → 172\\.30\\.101\\.222`));
+    assert.match(rowText, /web:admin/);
+    assert.match(await text('#head-hash'), /^([0-9a-f]{8} ){7}[0-9a-f]{8}$/);
+    await shot(page, '14-journal');
+  });
+
+  await t.test('検証 answers 改ざんなし with the entries and the head hash', async () => {
+    await page.locator('#journal-verify').click();
+    await page.locator('#verify-ok').waitFor();
+    const v = await text('#verify-ok');
+    assert.match(v, /改ざんなし/);
+    assert.match(v, /件の記録を確認しました/);
+    const head = (await text('#head-hash')).replace(/\s/g, '');
+    assert.ok(v.replace(/\s/g, '').includes(head) || head.length === 64);
+    await shot(page, '15-journal-verified');
+  });
+});
+
+test('(e) users: a staff member and an auditor see only what their role may use', async (t) => {
+  const created = {};
+  await go(page, '#/users');
+  await page.locator('#users-table').waitFor();
+  await shot(page, '16-users');
+
+  const addUser = async (name, display, role) => {
+    await page.locator('#new-user-name').fill(name);
+    await page.locator('#new-user-display').fill(display);
+    await page.locator('#new-user-role').selectOption(role);
+    await page.locator('#new-user-submit').click();
+    await page.locator('#one-time-password').waitFor();
+    const pw = await text('#one-time-password');
+    return pw;
+  };
+
+  await t.test('admin adds a staff user and sees the one-time password once', async () => {
+    created.staff = await addUser('tanaka', '看護部 田中', 'staff');
+    assert.ok(created.staff.length >= 12);
+    assert.match(await text('dialog'), /今回だけ表示されます/);
+    await shot(page, '17-user-created');
+    await page.locator('dialog .btn-primary').click();
+    await waitFor(async () => (await count('dialog')) === 0, 'the dialog to close');
+    assert.ok((await text('#users-table')).includes('tanaka'));
+  });
+
+  await t.test('a vendor account needs its vendor', async () => {
+    await page.locator('#new-user-role').selectOption('vendor');
+    assert.ok(await visible('#new-user-vendor'));
+    const options = await page.locator('#new-user-vendor option').count();
+    assert.ok(options >= 2, 'vendors are offered');
+    await page.locator('#new-user-name').fill('vendor1');
+    await page.locator('#new-user-submit').click();
+    assert.match(await waitFor(async () => text('#new-user-vendor-err'), 'vendor error'), /事業者/);
+    await page.locator('#new-user-role').selectOption('staff');
+  });
+
+  await t.test('admin adds an auditor', async () => {
+    created.auditor = await addUser('kansa', '監査 佐藤', 'auditor');
+    await page.locator('dialog .btn-primary').click();
+    await waitFor(async () => (await count('dialog')) === 0, 'the dialog to close');
+    const row = page.locator('#users-table tr[data-user="kansa"]');
+    assert.match(await row.textContent(), /監査/);
+    await shot(page, '18-users-list');
+  });
+
+  await t.test('the staff user changes the one-time password and has no user management', async () => {
+    await signOut();
+    assert.match(await text('.auth-card .msg'), /サインアウトしました/);
+    await firstSignIn('tanaka', created.staff, 'Tanaka-Kango-2025!');
+    assert.deepEqual(await navLabels(), ['ダッシュボード', '機器台帳', 'CSV取り込み', 'アカウント']);
+    assert.match(await text('#current-user'), /看護部 田中.*職員/);
+    await go(page, '#/users');
+    await waitFor(async () => (await text('#main')).includes('権限がありません'), 'the refusal');
+    await go(page, '#/assets');
+    await page.locator('#ledger-total').waitFor();
+    assert.ok(await visible('#add-device'), 'staff may add devices');
+    await shot(page, '19-staff-ledger');
+  });
+
+  await t.test('the auditor sees the journal but no write buttons', async () => {
+    await signOut();
+    await firstSignIn('kansa', created.auditor, 'Kansa-Audit-2025!x');
+    assert.deepEqual(await navLabels(), ['ダッシュボード', '機器台帳', '変更履歴', 'アカウント']);
+    await go(page, '#/assets');
+    await page.locator('#ledger-total').waitFor();
+    assert.equal(await count('#add-device'), 0);
+    assert.equal(await count('#import-link'), 0);
+    assert.ok(await visible('#export-menu'), 'auditors may export');
+    await shot(page, '20-auditor-ledger');
+    await page.locator('#ledger-table tbody tr[data-id] .tag-link').first().click();
+    await page.locator('.field-groups').waitFor();
+    assert.equal(await count('#edit-device'), 0);
+    assert.equal(await count('#retire-device'), 0);
+    assert.equal(await count('#dispose-device'), 0);
+    await go(page, '#/dashboard');
+    await page.locator('#dash-facility').waitFor();
+    assert.equal(await count('.page-actions a[href="#/import"]'), 0);
+    await go(page, '#/journal');
+    await page.locator('#journal-verify').waitFor();
+    await shot(page, '21-auditor-journal');
+  });
+
+  await t.test('English switch relabels the screen; Japanese comes back', async () => {
+    await go(page, '#/assets');
+    await page.locator('#ledger-total').waitFor();
+    await page.locator('.lang-btn[lang="en"]').click();
+    await waitFor(async () => (await navLabels()).includes('Device ledger'), 'English navigation');
+    assert.match(await text('#ledger-table thead'), /IP address/);
+    assert.match(await text('#sign-out'), /Sign out/);
+    await shot(page, '22-english-ledger');
+    await go(page, '#/dashboard');
+    await page.locator('#dash-facility').waitFor();
+    await shot(page, '22b-english-dashboard');
+    await page.locator('.lang-btn[lang="ja"]').click();
+    await waitFor(async () => (await navLabels()).includes('機器台帳'), 'Japanese navigation');
+  });
+
+  await t.test('a lost session goes back to sign-in with a message', async () => {
+    await browser.context.clearCookies();
+    await page.locator('nav.tabs a[href="#/assets"]').click();
+    await page.locator('#signin-name').waitFor();
+    assert.match(await text('.auth-card .msg'), /有効期限|サインインしてください/);
+    await shot(page, '23-session-expired');
+  });
+
+  await t.test('no console errors or CSP violations on any screen', async () => {
+    const errs = browser.problems.filter((p) => !/401|403|422|status of 4/.test(p));
+    assert.deepEqual(errs, []);
+  });
+});
