@@ -2,7 +2,8 @@
 #
 #   make         build (build/mamori)
 #   make run     install what is missing, build, create the demo hospital in
-#                ./var/ and show its ledger
+#                ./var/ and serve it on http://127.0.0.1:8080 (the first run
+#                prints the administrator's one-time password)
 #   make check   install what is missing, build twice (normal, and with
 #                AddressSanitizer + UndefinedBehaviorSanitizer under clang with
 #                the libFuzzer targets), run every test suite on both
@@ -14,8 +15,9 @@ MESON      ?= meson
 NINJA      ?= ninja
 VAR        ?= var
 DB         ?= $(VAR)/mamori.db
+LISTEN     ?= 127.0.0.1:8080
 
-.PHONY: all deps run check check-normal check-san clean bench
+.PHONY: all deps run check clean bench
 
 all: $(BUILD)/build.ninja
 	$(NINJA) -C $(BUILD)
@@ -33,13 +35,16 @@ deps:
 run: deps all
 	@mkdir -p $(VAR)
 	@if [ ! -f $(DB) ]; then ./$(BUILD)/mamori --db $(DB) demo; fi
-	./$(BUILD)/mamori --db $(DB) asset list
 	@echo
-	@echo "デモの台帳: $(DB)  (例: ./$(BUILD)/mamori --db $(DB) asset show MH-SV-006)"
-	@echo "ジャーナルの検証: ./$(BUILD)/mamori --db $(DB) journal verify"
+	@echo "台帳 (CLI): ./$(BUILD)/mamori --db $(DB) asset list"
+	@echo "admin のパスワードを忘れたとき: ./$(BUILD)/mamori --db $(DB) user passwd admin"
+	./$(BUILD)/mamori --db $(DB) serve --listen $(LISTEN)
 
 check: deps
 	@tests/run.sh $(BUILD) $(SANBUILD)
+
+bench: all
+	$(MAKE) -C bench
 
 clean:
 	rm -rf $(BUILD) $(SANBUILD)
