@@ -275,6 +275,47 @@ json_t *asset_vocabulary_json(void)
 	return json_pack("{s:o, s:o, s:o}", "fields", fields, "kinds", k, "statuses", st);
 }
 
+int asset_apply_json(struct asset *a, json_t *obj, const char **bad_field,
+		     struct mamori_err *err)
+{
+	const char *key;
+	json_t *v;
+
+	*bad_field = NULL;
+	if (!json_is_object(obj))
+		return mamori_err_set(err, MAMORI_EINVAL, "JSON のオブジェクトを送ってください");
+	json_object_foreach(obj, key, v) {
+		int f = asset_field_find(key);
+		char num[32];
+		const char *text;
+
+		if (f < 0) {
+			*bad_field = key;
+			return mamori_err_set(err, MAMORI_EINVAL, "不明な項目です");
+		}
+		*bad_field = asset_fields[f].name;
+		if (asset_fields[f].flags & ASSET_F_LIFECYCLE)
+			return mamori_err_set(err, MAMORI_EINVAL,
+					      "使用終了・廃棄は専用の操作で記録してください");
+		if (json_is_null(v))
+			text = "";
+		else if (json_is_boolean(v))
+			text = json_is_true(v) ? "1" : "0";
+		else if (json_is_integer(v)) {
+			snprintf(num, sizeof(num), "%lld", (long long)json_integer_value(v));
+			text = num;
+		} else if (json_is_string(v))
+			text = json_string_value(v);
+		else
+			return mamori_err_set(err, MAMORI_EINVAL, "値は文字列で指定してください");
+		int r = asset_set(a, f, text, err);
+		if (r < 0)
+			return r;
+	}
+	*bad_field = NULL;
+	return 0;
+}
+
 const char *asset_kind_label(const char *kind)
 {
 	return vocab_label(kinds, ARRAY_SIZE(kinds), kind);

@@ -132,6 +132,16 @@ int asset_set(struct asset *a, int f, const char *raw, struct mamori_err *err);
  */
 json_t *asset_vocabulary_json(void);
 
+/*
+ * Applies a JSON object {field: value} (as the API receives it) to a: keys
+ * are field names or labels; values strings, booleans, integers, or null
+ * to clear.  Lifecycle fields are refused (they have their own operations).
+ * On MAMORI_EINVAL *bad_field is the field (or the unknown key) at fault
+ * and a is unchanged for that key.
+ */
+int asset_apply_json(struct asset *a, json_t *obj, const char **bad_field,
+		     struct mamori_err *err);
+
 /* Kind values and their Japanese labels. */
 const char *asset_kind_label(const char *kind);
 const char *asset_status_label(const char *status);

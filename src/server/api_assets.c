@@ -188,57 +188,17 @@ void api_assets_get(struct http_request *req)
 	asset_release(&a);
 }
 
-/*
- * Applies {field: value} to a; values are strings, booleans, numbers or
- * null (clears).  Answers 422 naming the field and returns -1 when bad.
- */
+/* Applies the body to a; answers 422 naming the field and returns -1 when bad. */
 static int apply_body(struct http_request *req, struct asset *a, json_t *body)
 {
 	struct mamori_err err = { 0 };
-	const char *key;
-	json_t *v;
+	const char *field = NULL;
 
-	json_object_foreach(body, key, v) {
-		int f = asset_field_find(key);
-		char num[64];
-		const char *text;
-
-		if (f < 0) {
-			http_json(req, 422, json_pack("{s:{s:s, s:s, s:s}}", "error", "code", "invalid",
-						      "message", "不明な項目です", "field", key));
-			return -1;
-		}
-		if (asset_fields[f].flags & ASSET_F_LIFECYCLE) {
-			http_json(req, 422,
-				  json_pack("{s:{s:s, s:s, s:s}}", "error", "code", "invalid", "message",
-					    "使用終了・廃棄は専用の操作で記録してください", "field",
-					    asset_fields[f].name));
-			return -1;
-		}
-		if (json_is_null(v))
-			text = "";
-		else if (json_is_true(v))
-			text = "1";
-		else if (json_is_false(v))
-			text = "0";
-		else if (json_is_integer(v)) {
-			snprintf(num, sizeof(num), "%lld", (long long)json_integer_value(v));
-			text = num;
-		} else if (json_is_string(v))
-			text = json_string_value(v);
-		else {
-			http_json(req, 422, json_pack("{s:{s:s, s:s, s:s}}", "error", "code", "invalid",
-						      "message", "値は文字列で指定してください", "field",
-						      asset_fields[f].name));
-			return -1;
-		}
-		if (asset_set(a, f, text, &err) < 0) {
-			http_json(req, 422, json_pack("{s:{s:s, s:s, s:s}}", "error", "code", "invalid",
-						      "message", err.msg, "field", asset_fields[f].name));
-			return -1;
-		}
-	}
-	return 0;
+	if (asset_apply_json(a, body, &field, &err) == 0)
+		return 0;
+	http_json(req, 422, json_pack("{s:{s:s, s:s, s:s?}}", "error", "code", "invalid", "message",
+				      err.msg, "field", field));
+	return -1;
 }
 
 /* Runs fn(a) in a transaction; answers with the stored device or the error. */
