@@ -1018,50 +1018,85 @@ int asset_dispose(struct store *st, const char *actor, struct asset *a, const ch
 
 /* ---- listing ---------------------------------------------------------- */
 
-static void query_where(struct strbuf *sql)
+/*
+ * A WHERE clause made of the filters that are set, and its parameters.
+ * Only the conditions in use are written, so that SQLite can use the
+ * indexes (a "(? IS NULL OR col = ?)" form would defeat them).
+ */
+struct where {
+	struct strbuf sql;
+	char *params[24];
+	int n;
+};
+
+static void where_add(struct where *w, const char *cond, const char *param, int times)
 {
-	strbuf_addstr(sql, " WHERE (? IS NULL OR d.status = ?) AND (? IS NULL OR d.kind = ?)"
-			   " AND (? IS NULL OR v.name = ?)"
-			   " AND (? IS NULL OR d.department = ?)"
-			   " AND (? IS NULL OR d.asset_tag LIKE ? ESCAPE '\\' OR d.hostname LIKE ? ESCAPE '\\'"
-			   " OR d.model LIKE ? ESCAPE '\\' OR d.owner LIKE ? ESCAPE '\\'"
-			   " OR d.ip LIKE ? ESCAPE '\\' OR d.mac LIKE ? ESCAPE '\\'"
-			   " OR d.os LIKE ? ESCAPE '\\' OR d.department LIKE ? ESCAPE '\\')");
+	strbuf_addstr(&w->sql, w->sql.len ? " AND " : " WHERE ");
+	strbuf_addstr(&w->sql, cond);
+	for (int i = 0; i < times; i++) {
+		if (w->n >= (int)ARRAY_SIZE(w->params))
+			BUG("too many query parameters");
+		w->params[w->n++] = xstrdup(param);
+	}
 }
 
-static int bind_query(struct store *st, struct store_stmt *s, const struct asset_query *q)
+static void where_release(struct where *w)
 {
-	const char *status = q && q->status && strcmp(q->status, "all") ? q->status : NULL;
-	const char *kind = q ? q->kind : NULL;
-	const char *dept = q ? q->department : NULL;
-	char *pattern = NULL;
-	int i = 1;
+	for (int i = 0; i < w->n; i++)
+		free(w->params[i]);
+	strbuf_release(&w->sql);
+}
 
-	if (q && q->search && *q->search) {
-		struct strbuf sb = STRBUF_INIT;
-		char *t = norm_text(q->search);
-		strbuf_addch(&sb, '%');
-		for (const char *p = t; *p; p++) {
-			if (*p == '%' || *p == '_' || *p == '\\')
-				strbuf_addch(&sb, '\\');
-			strbuf_addch(&sb, *p);
+/* Binds the parameters from index 1; returns the next index. */
+static int where_bind(struct store *st, struct store_stmt *s, const struct where *w)
+{
+	for (int i = 0; i < w->n; i++)
+		store_bind_text(st, s, i + 1, w->params[i]);
+	return w->n + 1;
+}
+
+static void query_build(struct store *st, struct where *w, const struct asset_query *q)
+{
+	strbuf_init(&w->sql);
+	w->n = 0;
+	if (!q)
+		return;
+	if (q->status && strcmp(q->status, "all"))
+		where_add(w, "d.status = ?", q->status, 1);
+	if (q->kind)
+		where_add(w, "d.kind = ?", q->kind, 1);
+	if (q->vendor)
+		where_add(w, "v.name = ?", q->vendor, 1);
+	if (q->department)
+		where_add(w, "d.department = ?", q->department, 1);
+	if (q->search && !norm_is_blank(q->search)) {
+		char *t = norm_text(q->search), *param = NULL;
+		struct strbuf cond = STRBUF_INIT;
+
+		if (store_device_search(st, t, &cond, &param) == 0) {
+			/* the back end's text index */
+			where_add(w, cond.buf, param, 1);
+		} else {
+			/* a substring scan over the searchable columns */
+			struct strbuf sb = STRBUF_INIT;
+			strbuf_addch(&sb, '%');
+			for (const char *p = t; *p; p++) {
+				if (*p == '%' || *p == '_' || *p == '\\')
+					strbuf_addch(&sb, '\\');
+				strbuf_addch(&sb, *p);
+			}
+			strbuf_addch(&sb, '%');
+			where_add(w, "(d.asset_tag LIKE ? ESCAPE '\\' OR d.hostname LIKE ? ESCAPE '\\'"
+				     " OR d.model LIKE ? ESCAPE '\\' OR d.owner LIKE ? ESCAPE '\\'"
+				     " OR d.ip LIKE ? ESCAPE '\\' OR d.mac LIKE ? ESCAPE '\\'"
+				     " OR d.os LIKE ? ESCAPE '\\' OR d.department LIKE ? ESCAPE '\\')",
+				  sb.buf, 8);
+			strbuf_release(&sb);
 		}
-		strbuf_addch(&sb, '%');
+		strbuf_release(&cond);
+		free(param);
 		free(t);
-		pattern = strbuf_detach(&sb, NULL);
 	}
-	store_bind_text(st, s, i++, status);
-	store_bind_text(st, s, i++, status);
-	store_bind_text(st, s, i++, kind);
-	store_bind_text(st, s, i++, kind);
-	store_bind_text(st, s, i++, q ? q->vendor : NULL);
-	store_bind_text(st, s, i++, q ? q->vendor : NULL);
-	store_bind_text(st, s, i++, dept);
-	store_bind_text(st, s, i++, dept);
-	for (int k = 0; k < 9; k++)
-		store_bind_text(st, s, i++, pattern);
-	free(pattern);
-	return i;
 }
 
 int asset_list(struct store *st, const struct asset_query *q,
@@ -1069,10 +1104,12 @@ int asset_list(struct store *st, const struct asset_query *q,
 {
 	struct strbuf sql = STRBUF_INIT;
 	struct store_stmt *s = NULL;
+	struct where w;
 	int r, i;
 
+	query_build(st, &w, q);
 	select_sql(&sql);
-	query_where(&sql);
+	strbuf_add(&sql, w.sql.buf, w.sql.len);
 	if (q && q->sort) {
 		int f = -1;
 		for (int k = 0; k < ASSET_NFIELDS && f < 0; k++)
@@ -1080,27 +1117,29 @@ int asset_list(struct store *st, const struct asset_query *q,
 				f = k;
 		if (f < 0) {
 			strbuf_release(&sql);
+			where_release(&w);
 			return mamori_err_set(err, MAMORI_EUSAGE, "並べ替えの項目「%s」はありません",
 					      q->sort);
 		}
-		/* Empty values last in either direction; then a stable tie-break. */
 		if (is_ref(f))
-			strbuf_addf(&sql, " ORDER BY %s.name IS NULL, %s.name %s, d.id %s", ref_alias(f),
-				    ref_alias(f), q->desc ? "DESC" : "ASC", q->desc ? "DESC" : "ASC");
+			strbuf_addf(&sql, " ORDER BY %s.name %s, d.id %s", ref_alias(f),
+				    q->desc ? "DESC" : "ASC", q->desc ? "DESC" : "ASC");
 		else
-			strbuf_addf(&sql, " ORDER BY d.%s IS NULL, d.%s %s, d.id %s", asset_fields[f].name,
-				    asset_fields[f].name, q->desc ? "DESC" : "ASC",
-				    q->desc ? "DESC" : "ASC");
-		strbuf_addstr(&sql, " LIMIT ? OFFSET ?");
+			strbuf_addf(&sql, " ORDER BY d.%s %s, d.id %s", asset_fields[f].name,
+				    q->desc ? "DESC" : "ASC", q->desc ? "DESC" : "ASC");
 	} else {
+		/* the order of the device_order index: blanks last */
 		strbuf_addstr(&sql, " ORDER BY d.department IS NULL, d.department, d.asset_tag IS NULL,"
-				   " d.asset_tag, d.hostname, d.id LIMIT ? OFFSET ?");
+				   " d.asset_tag, d.hostname, d.id");
 	}
+	strbuf_addstr(&sql, " LIMIT ? OFFSET ?");
 	r = store_prepare(st, sql.buf, &s, err);
 	strbuf_release(&sql);
-	if (r < 0)
+	if (r < 0) {
+		where_release(&w);
 		return r;
-	i = bind_query(st, s, q);
+	}
+	i = where_bind(st, s, &w);
 	store_bind_int(st, s, i++, q && q->limit > 0 ? q->limit : -1);
 	store_bind_int(st, s, i, q && q->offset > 0 ? q->offset : 0);
 	while ((r = store_step(st, s, err)) == 1) {
@@ -1112,6 +1151,7 @@ int asset_list(struct store *st, const struct asset_query *q,
 			break;
 	}
 	store_finalize(st, s);
+	where_release(&w);
 	return r < 0 ? r : 0;
 }
 
@@ -1128,19 +1168,24 @@ int asset_count(struct store *st, const struct asset_query *q, int64_t *n,
 {
 	struct strbuf sql = STRBUF_INIT;
 	struct store_stmt *s = NULL;
+	struct where w;
 	int r;
 
 	*n = 0;
-	strbuf_addstr(&sql, "SELECT COUNT(*) FROM device d LEFT JOIN vendor v ON v.id = d.vendor_id");
-	query_where(&sql);
+	query_build(st, &w, q);
+	strbuf_addstr(&sql, "SELECT COUNT(*) FROM device d");
+	if (q && q->vendor)
+		strbuf_addstr(&sql, " LEFT JOIN vendor v ON v.id = d.vendor_id");
+	strbuf_add(&sql, w.sql.buf, w.sql.len);
 	r = store_prepare(st, sql.buf, &s, err);
 	strbuf_release(&sql);
-	if (r < 0)
-		return r;
-	bind_query(st, s, q);
-	r = store_step(st, s, err);
-	if (r == 1)
-		*n = store_column_int(st, s, 0);
-	store_finalize(st, s);
+	if (r == 0) {
+		where_bind(st, s, &w);
+		r = store_step(st, s, err);
+		if (r == 1)
+			*n = store_column_int(st, s, 0);
+		store_finalize(st, s);
+	}
+	where_release(&w);
 	return r < 0 ? r : 0;
 }

@@ -312,28 +312,47 @@ int journal_list(struct store *st, const struct journal_filter *f,
 		 int (*fn)(const struct journal_entry *e, void *ctx), void *ctx,
 		 struct mamori_err *err)
 {
+	struct strbuf sql = STRBUF_INIT, like = STRBUF_INIT;
 	struct store_stmt *s = NULL;
-	int r, i = 1;
-	char *prefix = NULL;
+	const char *params[4];
+	int r, n = 0;
 
-	/* Newest first inside the subquery (for the limit), oldest first out. */
-	r = store_prepare(st,
-			  "SELECT * FROM (SELECT " ENTRY_COLUMNS " FROM journal "
-			  "WHERE (? IS NULL OR entity_type = ?) AND (? IS NULL OR entity_id = ?) "
-			  "AND (? IS NULL OR time >= ?) AND (? IS NULL OR substr(action, 1, length(?)) = ?) "
-			  "ORDER BY seq DESC LIMIT ?) ORDER BY seq",
-			  &s, err);
-	if (r < 0)
+	/* Only the filters in use are written, so that the indexes serve them. */
+	strbuf_addstr(&sql, "SELECT * FROM (SELECT " ENTRY_COLUMNS " FROM journal WHERE 1 = 1");
+	if (f && f->entity_type) {
+		strbuf_addstr(&sql, " AND entity_type = ?");
+		params[n++] = f->entity_type;
+	}
+	if (f && f->entity_id) {
+		strbuf_addstr(&sql, " AND entity_id = ?");
+		params[n++] = f->entity_id;
+	}
+	if (f && f->since) {
+		strbuf_addstr(&sql, " AND time >= ?");
+		params[n++] = f->since;
+	}
+	if (f && f->action) {
+		/* a prefix: LIKE 'prefix%' with the prefix's own % and _ escaped */
+		for (const char *p = f->action; *p; p++) {
+			if (*p == '%' || *p == '_' || *p == '\\')
+				strbuf_addch(&like, '\\');
+			strbuf_addch(&like, *p);
+		}
+		strbuf_addch(&like, '%');
+		strbuf_addstr(&sql, " AND action LIKE ? ESCAPE '\\'");
+		params[n++] = like.buf;
+	}
+	/* Newest first inside (for the limit), oldest first out. */
+	strbuf_addstr(&sql, " ORDER BY seq DESC LIMIT ?) ORDER BY seq");
+	r = store_prepare(st, sql.buf, &s, err);
+	strbuf_release(&sql);
+	if (r < 0) {
+		strbuf_release(&like);
 		return r;
-	for (int k = 0; k < 2; k++)
-		store_bind_text(st, s, i++, f ? f->entity_type : NULL);
-	for (int k = 0; k < 2; k++)
-		store_bind_text(st, s, i++, f ? f->entity_id : NULL);
-	for (int k = 0; k < 2; k++)
-		store_bind_text(st, s, i++, f ? f->since : NULL);
-	for (int k = 0; k < 3; k++)
-		store_bind_text(st, s, i++, f ? f->action : NULL);
-	store_bind_int(st, s, i++, f && f->limit > 0 ? f->limit : -1);
+	}
+	for (int i = 0; i < n; i++)
+		store_bind_text(st, s, i + 1, params[i]);
+	store_bind_int(st, s, n + 1, f && f->limit > 0 ? f->limit : -1);
 	while ((r = store_step(st, s, err)) == 1) {
 		struct journal_entry e = { 0 };
 		read_entry(st, s, &e);
@@ -342,8 +361,8 @@ int journal_list(struct store *st, const struct journal_filter *f,
 		if (r < 0)
 			break;
 	}
-	free(prefix);
 	store_finalize(st, s);
+	strbuf_release(&like);
 	return r < 0 ? r : 0;
 }
 

@@ -181,6 +181,12 @@ int store_query_int(struct store *st, int64_t *out, struct mamori_err *err, cons
 	return r < 0 ? r : 0;
 }
 
+int store_device_search(struct store *st, const char *term, struct strbuf *cond, char **param)
+{
+	*param = NULL;
+	return st->be->device_search ? st->be->device_search(term, cond, param) : 1;
+}
+
 int store_meta_get(struct store *st, const char *key, char **out, struct mamori_err *err)
 {
 	struct store_stmt *s = NULL;

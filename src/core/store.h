@@ -26,6 +26,7 @@
 struct mamori_err;
 struct store;
 struct store_stmt;
+struct strbuf;
 
 /* Flags for store_open(). */
 enum {
@@ -60,6 +61,13 @@ struct store_backend {
 	int (*migrate)(struct store *st, struct mamori_err *err);
 	/* Highest migration this build knows. */
 	int (*schema_target)(void);
+	/*
+	 * A condition on devices (table alias d) matching those whose text
+	 * contains term, using the back end's text index, with its one
+	 * parameter in *param (malloc'd).  Returns 1 when the index cannot
+	 * serve this term (the caller then scans).
+	 */
+	int (*device_search)(const char *term, struct strbuf *cond, char **param);
 };
 
 /* The store handle.  impl belongs to the back end. */
@@ -118,6 +126,9 @@ int store_schema_version(struct store *st, struct mamori_err *err);
  * row or NULL).
  */
 int store_query_int(struct store *st, int64_t *out, struct mamori_err *err, const char *sql, ...);
+
+/* The back end's device_search (see struct store_backend). */
+int store_device_search(struct store *st, const char *term, struct strbuf *cond, char **param);
 
 /* Reads and writes the key/value table "meta". *out is malloc'd or NULL. */
 int store_meta_get(struct store *st, const char *key, char **out, struct mamori_err *err);
