@@ -49,14 +49,14 @@ start=$(date +%s.%N)
 "$MAMORI" asset import "$W/devices.csv" >/dev/null
 end=$(date +%s.%N)
 python3 -c "print(f'import: {$DEVICES / ($end - $start):,.0f} rows/s ({$end - $start:.1f} s)')"
-printf 'Bench-Password-2026\n' | "$MAMORI" user add bench --role staff --password-stdin >/dev/null
+printf 'Sokutei-Pass-2026\n' | "$MAMORI" user add bench --role staff --password-stdin >/dev/null
 
 PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
 "$MAMORI" serve --quiet --listen "127.0.0.1:$PORT" >"$W/serve.out" 2>"$W/serve.err" &
 SERVER_PID=$!
 for _ in $(seq 100); do curl -s -o /dev/null "http://127.0.0.1:$PORT/" && break; sleep 0.1; done
 curl -s -c "$W/jar" -H 'Content-Type: application/json' \
-	--data '{"name":"bench","password":"Bench-Password-2026"}' "http://127.0.0.1:$PORT/api/v1/login" >/dev/null
+	--data '{"name":"bench","password":"Sokutei-Pass-2026"}' "http://127.0.0.1:$PORT/api/v1/login" >/dev/null
 TOKEN=$(awk '$6 == "mamori_session" {print $7}' "$W/jar")
 [ -n "$TOKEN" ] || { echo "bench/api: could not sign in"; exit 3; }
 
@@ -65,6 +65,7 @@ DETAIL="/api/v1/assets/54321"
 
 # The same bodies, for nginx.
 mkdir -p "$W/www"
+chmod 755 "$W" "$W/www"
 curl -s -b "$W/jar" "http://127.0.0.1:$PORT$LIST" >"$W/www/list.json"
 curl -s -b "$W/jar" "http://127.0.0.1:$PORT$DETAIL" >"$W/www/detail.json"
 NPORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')

@@ -1073,7 +1073,11 @@ static void query_build(struct store *st, struct where *w, const struct asset_qu
 		char *t = norm_text(q->search), *param = NULL;
 		struct strbuf cond = STRBUF_INIT;
 
-		if (store_device_search(st, t, &cond, &param) == 0) {
+		/*
+		 * With a department chosen, scanning its devices beats the text
+		 * index, whose matches for a common term (an OS name) are many.
+		 */
+		if (!q->department && store_device_search(st, t, &cond, &param) == 0) {
 			/* the back end's text index */
 			where_add(w, cond.buf, param, 1);
 		} else {
