@@ -26,6 +26,7 @@ import { message, roleLabel } from './ui.js';
 const root = document.getElementById('app');
 let cleanup = null;
 let wanted = null; // the route asked for before signing in
+let routeSeq = 0; // a screen still loading when another is asked for gives way
 
 const NAV = [
   { path: '/dashboard', key: 'nav.dashboard', allowed: () => true },
@@ -89,7 +90,7 @@ function header(navPath) {
       h('span', { class: 'facility', id: 'facility-name', text: facility }),
       h('div', { class: 'bar-right' },
         h('span', { class: 'who', id: 'current-user' },
-          h('span', { class: 'who-name', text: u.display_name || u.name }),
+          h('span', { class: 'who-name', text: u.display_name && u.display_name !== u.name ? `${u.display_name} (${u.name})` : u.name }),
           h('span', { class: 'role-badge', dataset: { role: u.role }, text: roleLabel(u) })),
         langSwitch(),
         h('button', { type: 'button', class: 'btn btn-header', id: 'sign-out', onclick: () => signOut() }, t('nav.signout')))),
@@ -108,6 +109,7 @@ function runCleanup() {
 // Sign-in, password change or TOTP enrolment: whichever is owed.
 function showGate(opts = {}) {
   runCleanup();
+  routeSeq += 1;
   document.body.classList.add('gate');
   const main = h('main', { class: 'gate-main', id: 'main' });
   replace(root, h('div', { class: 'gate-top' }, langSwitch()), main);
@@ -147,6 +149,7 @@ export async function route() {
     if (w !== location.hash && w !== '#/' && w !== '#') { location.hash = w; return; }
   }
   runCleanup();
+  const my = ++routeSeq;
   document.body.classList.remove('gate');
   const { path, query } = parseHash();
   let match = null;
@@ -172,12 +175,16 @@ export async function route() {
     if (!e.handled) main.appendChild(message('error', e.message));
     return;
   }
+  if (my !== routeSeq) return;
   const ctx = {
     params, query, navigate, setTitle: (s) => { document.title = `${s} - mamori`; },
   };
   try {
     const c = await match.render(main, ctx);
-    if (typeof c === 'function') cleanup = c;
+    if (typeof c === 'function') {
+      if (my === routeSeq) cleanup = c;
+      else c();
+    }
   } catch (e) {
     if (e && e.handled) return;
     console.error(e);
@@ -207,6 +214,14 @@ onLangChange(() => {
 });
 
 window.addEventListener('hashchange', () => route());
+
+// A <details class="menu"> closes when one clicks elsewhere or presses Escape.
+document.addEventListener('click', (ev) => {
+  for (const m of document.querySelectorAll('details.menu[open]')) if (!m.contains(ev.target)) m.open = false;
+});
+document.addEventListener('keydown', (ev) => {
+  if (ev.key === 'Escape') for (const m of document.querySelectorAll('details.menu[open]')) m.open = false;
+});
 
 async function start() {
   document.documentElement.lang = lang();

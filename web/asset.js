@@ -82,7 +82,7 @@ export async function renderDetail(main, ctx) {
       h('dl', { class: 'kv' }, names.map((n) => {
         const v = fmtValue(n, a[n]);
         return [h('dt', { text: fieldLabel(n) }),
-          h('dd', { class: [v ? '' : 'unset', ['ip', 'mac', 'serial'].includes(n) ? 'mono' : ''], dataset: { field: n } },
+          h('dd', { class: [v ? '' : 'unset', v && ['ip', 'mac', 'serial'].includes(n) ? 'mono' : ''], dataset: { field: n } },
             n === 'status' ? statusBadge(a.status) : (v || t('asset.unset')))];
       }))));
 

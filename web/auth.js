@@ -13,7 +13,7 @@ import { session, setSession } from './state.js';
 import { formField, message, showMessage, busy } from './ui.js';
 
 const draft = { name: '', password: '', code: '', needCode: false };
-let lockedUntil = 0;
+const lock = { name: '', until: 0 }; // the account locked out, and until when (ms)
 let pendingTotp = null; // {userId, secret, uri, qr_svg}
 
 function card(title, ...content) {
@@ -54,22 +54,24 @@ export function renderSignIn(main, opts = {}) {
   code.addEventListener('input', () => { draft.code = code.value.replace(/\D/g, ''); });
 
   const tick = () => {
-    const left = (lockedUntil - Date.now()) / 1000;
-    if (left > 0) {
+    const left = (lock.until - Date.now()) / 1000;
+    if (left > 0 && name.value.trim() === lock.name) {
       submit.disabled = true;
       submit.textContent = `${t('signin.submit')} (${fmtWait(left)})`;
     } else {
       submit.disabled = false;
       submit.textContent = t('signin.submit');
-      if (timer) { clearInterval(timer); timer = null; }
+      if (left <= 0 && timer) { clearInterval(timer); timer = null; }
     }
   };
-  const startLock = (sec) => {
-    lockedUntil = Date.now() + sec * 1000;
+  const startLock = (who, sec) => {
+    lock.name = who;
+    lock.until = Date.now() + sec * 1000;
     tick();
     if (!timer) timer = setInterval(tick, 1000);
   };
-  if (lockedUntil > Date.now()) startLock((lockedUntil - Date.now()) / 1000);
+  if (lock.until > Date.now()) startLock(lock.name, (lock.until - Date.now()) / 1000);
+  name.addEventListener('input', tick); // another account may sign in meanwhile
 
   const form = h('form', { class: 'auth-form', novalidate: true }, msg, fName.el, fPass.el, fCode.el, submit);
   form.addEventListener('submit', async (ev) => {
@@ -116,7 +118,7 @@ export function renderSignIn(main, opts = {}) {
         const hh = String(until.getHours()).padStart(2, '0');
         const mm = String(until.getMinutes()).padStart(2, '0');
         showMessage(msg, 'error', t('signin.locked', { wait: fmtWait(sec), until: `${hh}:${mm}` }));
-        startLock(sec);
+        startLock(body.name, sec);
       } else if (e.code === 'disabled') {
         showMessage(msg, 'error', t('signin.disabled'));
       } else {
@@ -138,13 +140,17 @@ export function renderSignIn(main, opts = {}) {
 
 const LETTER = /[A-Za-z]/;
 const DIGIT = /[0-9]/;
-const SYMBOL = /[^A-Za-z0-9\s]/;
+const SYMBOL = /[^A-Za-z0-9]/;
 
 function policyState(pw, name) {
   const len = [...pw].length;
   const long = len >= 13;
   const mixed = len >= 8 && LETTER.test(pw) && DIGIT.test(pw) && SYMBOL.test(pw);
-  const notName = !!pw && pw.toLowerCase() !== String(name || '').toLowerCase();
+  // The server refuses the name itself and, for names of 3+ characters, any
+  // password that contains it.
+  const nm = String(name || '').toLowerCase();
+  const low = pw.toLowerCase();
+  const notName = !!pw && low !== nm && !(nm.length >= 3 && low.includes(nm));
   return { strength: long || mixed, notName };
 }
 
@@ -234,13 +240,20 @@ export function groupSecret(s) {
   return (s || '').replace(/\s+/g, '').match(/.{1,4}/g)?.join(' ') || '';
 }
 
-export function renderTotpEnrol(main, { onDone, onSignOut }) {
+// embedded: inside #/account (voluntary enrolment) instead of a gate card;
+// onSignOut then cancels.
+export function renderTotpEnrol(main, { onDone, onSignOut, embedded = false }) {
   const body = h('div', { class: 'totp' }, h('p', { class: 'loading', text: t('loading') }));
-  replace(main, card(t('totp.title'),
-    h('p', { class: 'auth-lead', text: t('totp.lead') }),
-    body,
-    h('p', { class: 'auth-foot' }, h('button', { type: 'button', class: 'btn btn-link', onclick: onSignOut }, t('nav.signout')))));
-  main.firstChild.classList.add('auth-card-wide');
+  if (embedded) {
+    replace(main, h('p', { class: 'muted', text: t('totp.lead_voluntary') }), body,
+      h('p', null, h('button', { type: 'button', class: 'btn btn-plain', onclick: onSignOut }, t('cancel'))));
+  } else {
+    replace(main, card(t('totp.title'),
+      h('p', { class: 'auth-lead', text: t('totp.lead') }),
+      body,
+      h('p', { class: 'auth-foot' }, h('button', { type: 'button', class: 'btn btn-link', onclick: onSignOut }, t('nav.signout')))));
+    main.firstChild.classList.add('auth-card-wide');
+  }
 
   const draw = () => {
     const p = pendingTotp;

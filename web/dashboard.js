@@ -71,14 +71,15 @@ export async function render(main, ctx) {
   const kindEntries = Object.entries(dev.by_kind || {}).sort((a, b) => b[1] - a[1]);
   const deptEntries = Object.entries(dev.by_department || {}).sort((a, b) => b[1] - a[1]);
 
+  const head = pageHead(facility.name || t('nav.dashboard'), hint, canWrite() ? [
+    h('a', { class: 'btn', href: '#/import' }, t('ledger.import')),
+    h('a', { class: 'btn', href: '#/assets/new' }, t('ledger.add')),
+  ] : []);
+  const h1 = head.querySelector('h1');
+  h1.id = 'dash-facility';
+  if (typeLabel) h1.after(h('span', { class: 'facility-type', text: typeLabel }));
   replace(main,
-    pageHead(t('nav.dashboard'), hint, canWrite() ? [
-      h('a', { class: 'btn', href: '#/import' }, t('ledger.import')),
-      h('a', { class: 'btn', href: '#/assets/new' }, t('ledger.add')),
-    ] : []),
-    h('div', { class: 'facility-line' },
-      h('h2', { class: 'facility-title', id: 'dash-facility', text: facility.name || '' }),
-      typeLabel ? h('span', { class: 'facility-type', text: typeLabel }) : null),
+    head,
     h('div', { class: 'stats' },
       card(t('dash.total'), dev.total, '', '#/assets'),
       card(t('dash.in_use'), dev.in_use, 'stat-inuse', `#/assets${qs({ status: 'in_use' })}`),

@@ -77,7 +77,7 @@ const M = {
   'signin.disabled': ['このアカウントは無効になっています。管理者に連絡してください。', 'This account is disabled. Contact your administrator.'],
   'signin.expired': ['サインインの有効期限が切れました (30分操作がないと切れます)。もう一度サインインしてください。', 'Your session has ended (after 30 minutes without activity). Please sign in again.'],
   'signin.signed_out': ['サインアウトしました。', 'You have signed out.'],
-  'signin.foot': ['パスワードを忘れた場合は、管理者にパスワードの再発行を依頼してください。', 'Forgot your password? Ask an administrator to reissue it.'],
+  'signin.foot': ['パスワードを忘れたときは、管理者に再発行を依頼してください。', 'Forgot your password? Ask an administrator to reissue it.'],
 
   // password
   'pw.title_forced': ['パスワードの変更', 'Change your password'],
@@ -88,7 +88,7 @@ const M = {
   'pw.confirm': ['新しいパスワード (確認のためもう一度)', 'New password (again)'],
   'pw.policy_title': ['新しいパスワードの条件', 'The new password must'],
   'pw.rule_strength': ['13文字以上、または 英字・数字・記号をすべて含む8文字以上', 'have 13 or more characters, or 8 or more mixing letters, digits and symbols'],
-  'pw.rule_name': ['ユーザー名 ({name}) と同じものは使えません', 'not be your user name ({name})'],
+  'pw.rule_name': ['ユーザー名 ({name}) や、それを含むものは使えません', 'not be or contain your user name ({name})'],
   'pw.rule_history': ['直近5回に使ったパスワードは使えません', 'not be one of your last 5 passwords'],
   'pw.rule_match': ['確認用の入力と一致すること', 'match the confirmation'],
   'pw.submit': ['パスワードを変更する', 'Change password'],
@@ -99,6 +99,7 @@ const M = {
   // TOTP
   'totp.title': ['二要素認証の登録', 'Set up two-factor sign-in'],
   'totp.lead': ['この役割では、パスワードに加えて認証アプリの6桁のコードでサインインします。次の2つの手順で登録してください。', 'Your role signs in with a password plus a 6-digit code from an authenticator app. Set it up in two steps.'],
+  'totp.lead_voluntary': ['パスワードに加えて認証アプリのコードでサインインするようにします (おすすめ)。次の2つの手順で登録してください。', 'Sign in with a code from an authenticator app in addition to your password (recommended).'],
   'totp.step1': ['認証アプリ (Google Authenticator、Microsoft Authenticator など) で QR コードを読み取ります。読み取れないときは、右の文字列 (シークレット) を手で入力します。', 'Scan the QR code with an authenticator app (Google Authenticator, Microsoft Authenticator …), or type the secret shown beside it.'],
   'totp.step2': ['アプリに表示された6桁のコードを入力して「登録する」を押します。', 'Enter the 6-digit code the app shows and press Register.'],
   'totp.secret_label': ['シークレット (手入力用)', 'Secret (to type by hand)'],
@@ -144,6 +145,7 @@ const M = {
   // ledger
   'ledger.hint': ['検索や絞り込みで機器を探し、行をクリックすると詳細と編集の画面を開きます。新しい機器は「機器を追加」、Excel の台帳は「CSV取り込み」から。', 'Search or filter to find a device; click a row to see and edit it. Add new devices with "Add device", or import an Excel ledger with "CSV import".'],
   'ledger.hint_ro': ['検索や絞り込みで機器を探し、行をクリックすると詳細を見られます。', 'Search or filter to find a device; click a row to see its details.'],
+  'ledger.hint_vendor': ['貴社が保守を担当する機器だけが表示されます。行をクリックすると詳細を見られます。内容の誤りは病院の担当者に連絡してください。', 'Only the devices your company maintains are listed; click a row for details. Report mistakes to the hospital.'],
   'ledger.add': ['機器を追加', 'Add device'],
   'ledger.import': ['CSV取り込み', 'CSV import'],
   'ledger.export': ['書き出し ▾', 'Export ▾'],
@@ -170,6 +172,9 @@ const M = {
   'ledger.warning_hint': ['機器を1台ずつ開き、「編集」で足りない項目を入力してください。直した機器はこの一覧から消えます。', 'Open each device and fill in what is missing with "Edit"; corrected devices leave this list.'],
   'ledger.warning_count': ['該当する機器: {n} 台', 'Devices concerned: {n}'],
   'ledger.warning_sample': ['(先頭の {n} 台を表示しています)', '(the first {n} are shown)'],
+  'ledger.ids_title': ['選んだ機器', 'Selected devices'],
+  'ledger.ids_count': ['{n} 台', '{n} devices'],
+  'ledger.ids_missing': ['(ほか {n} 台は見つからないか、見る権限がありません)', '({n} more not found or not visible to you)'],
   'ledger.warning_gone': ['この項目は解消されています。', 'This has been resolved.'],
 
   // device
@@ -213,7 +218,6 @@ const M = {
   'grp.lifecycle': ['使用終了・廃棄', 'Retirement and disposal'],
   'grp.other': ['その他', 'Other'],
 
-  'hint.ip': ['例: 192.168.10.21', 'e.g. 192.168.10.21'],
   'hint.mac': ['区切りは : - . のどれでも、全角でもかまいません。', 'Any separator (: - .) is accepted.'],
   'hint.registered_on': ['台帳に初めて載せた日', 'When the device first entered the ledger'],
   'hint.confidentiality': ['A: 患者情報など機密性が高い', 'A: patient data or similar'],
@@ -306,6 +310,10 @@ const M = {
   'rec.unchanged': ['変更なし', 'Unchanged'],
   'rec.remote': ['接続元', 'From'],
   'rec.type': ['種類', 'Type'],
+  'rec.totp': ['認証コードを使用', 'With a code'],
+  'rec.session': ['セッション番号', 'Session'],
+  'rec.retry_after': ['待ち時間 (秒)', 'Wait (s)'],
+  'rec.reason': ['理由', 'Reason'],
 
   'journal.hint': ['誰が・いつ・何を変えたかの記録です。月に一度などの決まった日に「検証する」を押し、表示された最新のハッシュを紙に書き写すなどして、このサーバーの外に保管してください。', 'The record of who changed what and when. On a fixed schedule (e.g. monthly) press Verify and keep the latest hash off this server, e.g. written on paper.'],
   'journal.head_title': ['最新のハッシュ', 'Latest hash'],
@@ -343,12 +351,13 @@ const M = {
   'import.step1': ['Excel の台帳を「CSV UTF-8」または「CSV (コンマ区切り)」で保存します。1行目は列名 (媒体名、ホスト名、IPアドレス など) にします。', 'Save the Excel ledger as "CSV UTF-8" or "CSV (comma delimited)"; the first row holds the column names.'],
   'import.step2': ['下でファイルを選ぶと、追加・更新される機器と問題のある行が表示されます。', 'Choose the file below: the devices to be added or updated and any problem lines are shown.'],
   'import.step3': ['問題があればファイルを直して選び直します。なければ「取り込む」を押します (全部まとめて保存されます)。', 'Fix the file and choose it again if there are problems; otherwise press Import (all rows are saved together).'],
-  'import.file': ['CSV ファイル', 'CSV file'],
+  'import.choose': ['CSV ファイルを選ぶ…', 'Choose a CSV file…'],
+  'import.no_file': ['ファイルはまだ選ばれていません', 'No file chosen yet'],
   'import.encoding': ['文字コード', 'Encoding'],
   'import.encoding_hint': ['普通は「自動判定」のままで大丈夫です。', 'Leave it on "Automatic" unless text looks garbled.'],
   'import.enc_auto': ['自動判定', 'Automatic'],
   'import.ignore_unknown': ['台帳にない列は無視する', 'Ignore unknown columns'],
-  'import.check': ['内容を確認する', 'Check the file'],
+  'import.check': ['もう一度確認する', 'Check again'],
   'import.checking': ['{name} を確認しています…', 'Checking {name}…'],
   'import.file_info': ['{name} ({size} KB)', '{name} ({size} KB)'],
   'import.columns_title': ['使える列名', 'Column names'],
@@ -444,6 +453,8 @@ const M = {
   'account.hint': ['パスワードは他人に知られたと思ったときに変えてください (定期的に変える必要はありません)。スマートフォンを替えたときは、管理者に二要素認証のリセットを依頼してください。', 'Change your password if you think someone else knows it (no need to change it periodically). If you replace your phone, ask an administrator to reset two-factor sign-in.'],
   'account.me': ['自分のアカウント', 'My account'],
   'account.facility': ['施設', 'Facility'],
+  'account.totp_enrol': ['二要素認証を登録する', 'Set up two-factor sign-in'],
+  'account.totp_done': ['二要素認証を登録しました。次のサインインから認証アプリのコードも入力します。', 'Two-factor sign-in is set up: from now on you also enter a code from the app.'],
   'account.totp_note': ['二要素認証の登録をやり直すときは、管理者に「二要素認証リセット」を依頼してください。', 'To set up two-factor sign-in again, ask an administrator to reset it.'],
   'account.pw_title': ['パスワードの変更', 'Change password'],
   'account.pw_changed': ['パスワードを変更しました。', 'Your password has been changed.'],

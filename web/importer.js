@@ -10,7 +10,7 @@ import { h, replace, fmtNum } from './dom.js';
 import { api, qs } from './api.js';
 import { t } from './i18n.js';
 import { fieldLabel, fmtValue, kindLabel } from './fields.js';
-import { pageHead, message, showMessage, button, formField, select, busy } from './ui.js';
+import { pageHead, message, showMessage, button, select, busy } from './ui.js';
 
 const SHOW_MAX = 500; // changes drawn in the preview (all are counted)
 
@@ -26,7 +26,7 @@ async function upload(file, bytes, opts, dryRun) {
 function counts(r) {
   const c = (label, n, cls, id) => h('div', { class: `stat ${cls}`, id },
     h('div', { class: 'stat-value', text: fmtNum(n) }), h('div', { class: 'stat-label', text: label }));
-  return h('div', { class: 'stats' },
+  return h('div', { class: 'stats stats-compact' },
     c(t('import.added'), r.added, 'stat-add', 'count-added'),
     c(t('import.updated'), r.updated, 'stat-upd', 'count-updated'),
     c(t('import.unchanged'), r.unchanged, '', 'count-unchanged'));
@@ -42,9 +42,9 @@ function updateList(ch) {
   const after = ch.device || {};
   return h('ul', { class: 'changes' }, (ch.fields || []).map((f) => h('li', null,
     h('span', { class: 'chg-field', text: fieldLabel(f) }), ': ',
-    h('span', { class: 'chg-before', text: fmtValue(f, before[f]) || t('empty') }),
+    h('span', { class: ['chg-before', fmtValue(f, before[f]) ? '' : 'chg-empty'], text: fmtValue(f, before[f]) || t('empty') }),
     h('span', { class: 'chg-arrow', text: ' → ' }),
-    h('span', { class: 'chg-after', text: fmtValue(f, after[f]) || t('empty') }))));
+    h('span', { class: ['chg-after', fmtValue(f, after[f]) ? '' : 'chg-empty'], text: fmtValue(f, after[f]) || t('empty') }))));
 }
 
 function changesTable(changes) {
@@ -70,16 +70,20 @@ export async function render(main, ctx) {
   ctx.setTitle(t('nav.import'));
   let file = null;
   let bytes = null;
-  const fileInput = h('input', { type: 'file', id: 'import-file', accept: '.csv,.txt,text/csv' });
+  // The native file control speaks the browser's language and says "no file"
+  // after a re-check; a labelled button and our own file name line instead.
+  const fileInput = h('input', { type: 'file', id: 'import-file', class: 'file-hidden', accept: '.csv,.txt,text/csv' });
+  const chooseBtn = h('label', { for: 'import-file', class: 'btn btn-primary', id: 'import-choose', tabindex: '0' }, t('import.choose'));
+  chooseBtn.addEventListener('keydown', (ev) => { if (ev.key === 'Enter' || ev.key === ' ') { ev.preventDefault(); fileInput.click(); } });
   const enc = select([
     { value: 'auto', label: t('import.enc_auto') },
     { value: 'utf-8', label: 'UTF-8' },
     { value: 'cp932', label: 'Shift_JIS (CP932)' },
   ], 'auto', { id: 'import-encoding' });
   const ignore = h('input', { type: 'checkbox', id: 'import-ignore' });
-  const checkBtn = button(t('import.check'), () => check(), 'btn-primary', { id: 'import-check', disabled: true });
+  const checkBtn = button(t('import.check'), () => check(), '', { id: 'import-check', disabled: true });
   const result = h('div', { id: 'import-result', 'aria-live': 'polite' });
-  const fileInfo = h('span', { class: 'muted', id: 'import-file-info' });
+  const fileInfo = h('span', { class: 'file-info', id: 'import-file-info', text: t('import.no_file') });
 
   const opts = () => ({ encoding: enc.value, ignoreUnknown: ignore.checked });
 
@@ -108,6 +112,7 @@ export async function render(main, ctx) {
         h('ol', { class: 'problems' }, problems.map((p) => h('li', { class: 'problem', text: p }))),
         r.problems_truncated ? h('p', { class: 'muted', text: t('import.truncated') }) : null,
         h('p', { class: 'hint', text: t('import.problems_next') })));
+    result.scrollIntoView({ block: 'start', behavior: 'instant' });
     fileInput.value = ''; // choosing the corrected file (same name) fires "change" again
   }
 
@@ -127,6 +132,7 @@ export async function render(main, ctx) {
           h('div', { class: 'commit-row' }, commit, h('span', { class: 'muted', text: t('import.commit_note') })),
           h('div', { class: 'table-wrap' }, changesTable(r.changes || [])),
         ]));
+    result.scrollIntoView({ block: 'start', behavior: 'instant' });
   }
 
   async function doCommit(btn) {
@@ -147,7 +153,7 @@ export async function render(main, ctx) {
         r.created && r.created.length ? h('p', null, t('import.created_done'), r.created.join('、')) : null,
         h('div', { class: 'form-actions' },
           h('a', { class: 'btn btn-primary', href: '#/assets', id: 'import-to-ledger' }, t('import.to_ledger')),
-          button(t('import.another'), () => { fileInput.value = ''; file = null; bytes = null; checkBtn.disabled = true; replace(fileInfo, ''); replace(result); fileInput.click(); }))));
+          button(t('import.another'), () => { fileInput.value = ''; file = null; bytes = null; checkBtn.disabled = true; replace(fileInfo, t('import.no_file')); replace(result); fileInput.click(); }))));
     fileInput.value = '';
     file = null;
     bytes = null;
@@ -159,7 +165,8 @@ export async function render(main, ctx) {
     bytes = null;
     replace(result);
     checkBtn.disabled = !file;
-    replace(fileInfo, file ? t('import.file_info', { name: file.name, size: fmtNum(Math.ceil(file.size / 1024)) }) : '');
+    chooseBtn.classList.toggle('btn-primary', !file);
+    replace(fileInfo, file ? t('import.file_info', { name: file.name, size: fmtNum(Math.ceil(file.size / 1024)) }) : t('import.no_file'));
     if (file) check();
   });
   enc.addEventListener('change', () => { if (file) check(); });
@@ -167,17 +174,16 @@ export async function render(main, ctx) {
 
   replace(main,
     pageHead(t('nav.import'), t('import.hint')),
-    h('section', { class: 'panel' },
+    h('section', { class: 'panel import-panel' },
       h('ol', { class: 'import-steps' },
         h('li', null, t('import.step1')),
         h('li', null, t('import.step2')),
         h('li', null, t('import.step3'))),
-      h('div', { class: 'import-form' },
-        formField(t('import.file'), fileInput).el,
-        formField(t('import.encoding'), enc, { hint: t('import.encoding_hint') }).el,
-        h('div', { class: 'field field-check' }, ignore, h('label', { for: 'import-ignore', text: t('import.ignore_unknown') })),
-        h('div', { class: 'field field-button' }, checkBtn)),
-      fileInfo,
+      h('div', { class: 'import-row' }, fileInput, chooseBtn, fileInfo, checkBtn),
+      h('div', { class: 'import-options' },
+        h('label', { for: 'import-encoding', text: t('import.encoding') }), enc,
+        h('span', { class: 'muted small', text: t('import.encoding_hint') }),
+        h('span', { class: 'opt-check' }, ignore, h('label', { for: 'import-ignore', text: t('import.ignore_unknown') }))),
       h('details', { class: 'columns-help' },
         h('summary', { text: t('import.columns_title') }),
         h('p', { text: t('import.columns_text') }))),

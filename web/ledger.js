@@ -5,12 +5,13 @@
 // reload and the export links all keep them.
 //
 // #/assets?warning=CODE lists the devices of one dashboard warning (the
-// device ids the dashboard gives, fetched one by one).
+// device ids the dashboard gives, fetched one by one); #/assets?ids=1,2,3
+// lists given devices the same way (at most 100).
 
 import { h, replace, clear, fmtNum, fmtTime, debounce } from './dom.js';
 import { get, qs } from './api.js';
 import { t } from './i18n.js';
-import { session, canWrite } from './state.js';
+import { session, canWrite, isVendor } from './state.js';
 import { fieldLabel, kinds, statuses, kindLabel, statusLabel } from './fields.js';
 import { pageHead, message, select, button } from './ui.js';
 import { warningText } from './dashboard.js';
@@ -58,9 +59,9 @@ function cell(cls, text, extra = {}) {
 function rowOf(a) {
   const name = a.asset_tag || a.hostname || a.mac || `#${a.id}`;
   const tr = h('tr', { class: 'row-link', dataset: { id: a.id } },
-    h('td', { class: 'col-tag' },
+    h('td', { class: 'col-tag', title: a.asset_tag && a.hostname ? `${a.asset_tag} / ${a.hostname}` : null },
       h('a', { href: `#/assets/${a.id}`, class: 'tag-link', text: name }),
-      a.asset_tag && a.hostname ? h('div', { class: 'sub', text: a.hostname }) : null),
+      a.asset_tag && a.hostname ? h('span', { class: 'host', text: a.hostname }) : null),
     cell('col-kind', kindLabel(a.kind)),
     cell('col-model', a.model),
     cell('col-os', a.os),
@@ -160,8 +161,28 @@ async function renderWarning(main, ctx, code) {
     h('div', { class: 'table-wrap' }, deviceTable(items)));
 }
 
+async function renderIds(main, ctx, ids) {
+  ctx.setTitle(t('nav.assets'));
+  main.appendChild(h('p', { class: 'loading', text: t('loading') }));
+  const got = await mapLimit(ids, 6, async (id) => {
+    try { return (await get(`/api/v1/assets/${id}`)).asset; } catch (e) { if (e.handled) throw e; return null; }
+  });
+  const items = got.filter(Boolean);
+  replace(main,
+    pageHead(t('ledger.ids_title'), t('ledger.warning_hint'), [h('a', { class: 'btn', href: '#/assets' }, t('ledger.back_all')),
+      button(t('print'), () => window.print(), '', { id: 'print-btn' })]),
+    printHeader(t('nav.assets'), t('ledger.ids_title')),
+    h('p', { class: 'summary', id: 'ledger-summary' }, t('ledger.ids_count', { n: fmtNum(items.length) }),
+      items.length < ids.length ? ` ${t('ledger.ids_missing', { n: fmtNum(ids.length - items.length) })}` : ''),
+    h('div', { class: 'table-wrap' }, deviceTable(items)));
+}
+
 export async function render(main, ctx) {
   if (ctx.query.get('warning')) return renderWarning(main, ctx, ctx.query.get('warning'));
+  if (ctx.query.get('ids')) {
+    const ids = [...new Set(ctx.query.get('ids').split(',').map((x) => x.trim()).filter((x) => /^[1-9]\d{0,17}$/.test(x)))].slice(0, 100);
+    return renderIds(main, ctx, ids);
+  }
   ctx.setTitle(t('nav.assets'));
   const state = {};
   for (const k of KEYS) state[k] = ctx.query.get(k) || '';
@@ -199,7 +220,7 @@ export async function render(main, ctx) {
   actions.push(button(t('print'), () => window.print(), '', { id: 'print-btn' }));
 
   replace(main,
-    pageHead(t('nav.assets'), canWrite() ? t('ledger.hint') : t('ledger.hint_ro'), actions),
+    pageHead(t('nav.assets'), canWrite() ? t('ledger.hint') : isVendor() ? t('ledger.hint_vendor') : t('ledger.hint_ro'), actions),
     printHead,
     h('div', { class: 'toolbar no-print' }, search, fStatus, fKind, fDept, clearBtn),
     h('div', { class: 'summary-row' }, summary, pagerTop),
@@ -230,8 +251,8 @@ export async function render(main, ctx) {
         button(`${t('ledger.next')} ›`, () => go(page + 1), 'btn-small pager-next', { disabled: page >= pages }),
         button('»', () => go(pages), 'btn-small', { disabled: page >= pages, title: t('ledger.last'), 'aria-label': t('ledger.last') }));
     };
-    replace(pagerTop, mk());
-    replace(pagerBottom, total > 15 ? mk() : '');
+    replace(pagerTop, pages > 1 ? mk() : '');
+    replace(pagerBottom, pages > 1 && total > 15 ? mk() : '');
   };
 
   async function load() {

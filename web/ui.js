@@ -153,14 +153,14 @@ export function changeList(entry) {
   const changes = diff(entry.before, entry.after);
   if (!changes.length) return null;
   const adding = !entry.before;
-  return h('ul', { class: 'changes' }, changes.map((c) => {
+  return h('ul', { class: ['changes', adding ? 'changes-added' : ''] }, changes.map((c) => {
     const before = fmtRecordValue(type, c.field, c.before);
     const after = fmtRecordValue(type, c.field, c.after);
     return h('li', null,
       h('span', { class: 'chg-field', text: recordFieldLabel(type, c.field) }), ': ',
-      adding ? null : h('span', { class: 'chg-before', text: before || t('empty') }),
+      adding ? null : h('span', { class: ['chg-before', before ? '' : 'chg-empty'], text: before || t('empty') }),
       adding ? null : h('span', { class: 'chg-arrow', text: ' → ' }),
-      h('span', { class: 'chg-after', text: after || t('empty') }));
+      h('span', { class: ['chg-after', after ? '' : 'chg-empty'], text: after || t('empty') }));
   }));
 }
 

@@ -87,8 +87,10 @@ export async function render(main, ctx) {
   let users = usersRes.items || [];
   const tableSlot = h('div', { class: 'table-wrap' });
 
+  const listTitle = h('h2');
   function drawTable(list) {
     users = list;
+    listTitle.textContent = t('users.list_title', { n: list.length });
     replace(tableSlot, h('table', { class: 'grid users', id: 'users-table' },
       h('thead', null, h('tr', null,
         ['users.name', 'users.display_name', 'users.role', 'users.totp', 'users.state', 'users.last_login', 'users.actions']
@@ -161,6 +163,8 @@ export async function render(main, ctx) {
     const fV = formField(t('users.vendor'), v, { required: true });
     const sync = () => { fV.el.hidden = r.value !== 'vendor'; };
     r.addEventListener('change', sync);
+    // The guideline wants two-factor sign-in for administrators and officers.
+    r.addEventListener('change', () => { if (r.value === 'admin' || r.value === 'officer') totpReq.checked = true; });
     sync();
     openDialog({
       title: t('users.edit_title', { name: u.name }),
@@ -202,5 +206,5 @@ export async function render(main, ctx) {
     pageHead(t('nav.users'), t('users.hint')),
     msgSlot,
     h('section', { class: 'panel' }, h('h2', { text: t('users.add_title') }), addForm),
-    h('section', { class: 'panel' }, h('h2', { text: t('users.list_title', { n: users.length }) }), tableSlot));
+    h('section', { class: 'panel' }, listTitle, tableSlot));
 }

@@ -14,6 +14,7 @@ import assert from 'node:assert/strict';
 import { launch, shot, totp, totpSecondsLeft, go, signIn, writeFile, ADMIN_PASSWORD } from './lib.mjs';
 
 const ADMIN_NEW = 'Mamori-Browser-2025!';
+let enrolStep = 0; // the TOTP time step used to enrol (a later sign-in needs a later one)
 let browser;
 let page;
 
@@ -76,6 +77,8 @@ after(async () => {
   if (browser) await browser.context.close();
 });
 
+let secret;
+
 test('(a) first sign-in: one-time password, password change, TOTP enrolment, dashboard', async (t) => {
   assert.ok(ADMIN_PASSWORD, 'run.sh passes the one-time admin password');
   await go(page, '');
@@ -115,7 +118,6 @@ test('(a) first sign-in: one-time password, password change, TOTP enrolment, das
     assert.match(await waitFor(async () => text('#pw-confirm-err'), 'mismatch error'), /一致しません/);
   });
 
-  let secret;
   await t.test('a good password leads to TOTP enrolment with the QR code and the secret', async () => {
     await page.locator('#pw-confirm').fill(ADMIN_NEW);
     await page.locator('#pw-submit').click();
@@ -129,6 +131,16 @@ test('(a) first sign-in: one-time password, password change, TOTP enrolment, das
     await shot(page, '03-totp-enrolment');
   });
 
+  await t.test('switching the language keeps the secret being enrolled', async () => {
+    await page.locator('.lang-btn[lang="en"]').click();
+    await waitFor(async () => (await text('h1')) === 'Set up two-factor sign-in', 'English title');
+    assert.equal((await text('#totp-secret')).replace(/\s+/g, ''), secret);
+    await shot(page, '03b-totp-english');
+    await page.locator('.lang-btn[lang="ja"]').click();
+    await waitFor(async () => (await text('h1')) === '二要素認証の登録', 'Japanese title');
+    assert.equal((await text('#totp-secret')).replace(/\s+/g, ''), secret);
+  });
+
   await t.test('a wrong code is refused at the field', async () => {
     const good = totp(secret);
     const wrong = String((Number(good) + 500000) % 1000000).padStart(6, '0');
@@ -140,6 +152,7 @@ test('(a) first sign-in: one-time password, password change, TOTP enrolment, das
 
   await t.test('the oathtool code confirms; the dashboard shows the hospital and its warnings', async () => {
     if (totpSecondsLeft() < 4) await new Promise((r) => setTimeout(r, 4500));
+    enrolStep = Math.floor(Date.now() / 30000);
     await page.locator('#totp-code').fill(totp(secret));
     await page.locator('#totp-submit').click();
     await page.locator('#dash-facility').waitFor();
@@ -253,6 +266,15 @@ test('(b) ledger: paging, sorting, search and filters on the server', async (t) 
     await ledgerAfter(() => page.locator('#filter-clear').click());
   });
 
+  await t.test('#/assets?ids= lists the given devices', async () => {
+    await go(page, '#/assets?ids=52,53,999999');
+    await page.locator('#ledger-table').waitFor();
+    assert.deepEqual(await rowTags(), ['MH-PC-0002', 'MH-PC-0003']);
+    assert.match(await text('#ledger-summary'), /2 台.*1 台は見つからない/);
+    await go(page, '#/assets');
+    await page.locator('#ledger-total').waitFor();
+  });
+
   await t.test('print view hides the navigation and the buttons', async () => {
     await page.emulateMedia({ media: 'print' });
     assert.equal(await visible('.app-header'), false);
@@ -332,6 +354,15 @@ test('(d) edit a device, see the change in its history and the journal, verify i
   const id = page.url().match(/#\/assets\/(\d+)/)[1];
   await shot(page, '10-device-detail');
   await shot(page, '10b-device-detail-full', { fullPage: true });
+
+  await t.test('the device prints without navigation and buttons', async () => {
+    await page.emulateMedia({ media: 'print' });
+    assert.equal(await visible('.app-header'), false);
+    assert.equal(await visible('#edit-device'), false);
+    assert.match(await text('.print-head'), /みまもり総合病院.*MH-PC-0002/s);
+    await shot(page, '10c-device-print', { fullPage: true });
+    await page.emulateMedia({ media: 'screen' });
+  });
 
   await t.test('an invalid IP gets the server message beside the IP field', async () => {
     await page.locator('#edit-device').click();
@@ -450,10 +481,21 @@ test('(e) users: a staff member and an auditor see only what their role may use'
     await shot(page, '18-users-list');
   });
 
+  await t.test('admin adds a vendor account for one vendor', async () => {
+    await page.locator('#new-user-role').selectOption('vendor');
+    const vendor = await page.locator('#new-user-vendor option').nth(1).getAttribute('value');
+    created.vendorName = vendor;
+    await page.locator('#new-user-vendor').selectOption(vendor);
+    created.vendor = await addUser('vendor-a', `${vendor} 保守担当`, 'vendor');
+    await page.locator('dialog .btn-primary').click();
+    await waitFor(async () => (await count('dialog')) === 0, 'the dialog to close');
+    assert.match(await page.locator('#users-table tr[data-user="vendor-a"]').textContent(), new RegExp(vendor));
+  });
+
   await t.test('the staff user changes the one-time password and has no user management', async () => {
     await signOut();
     assert.match(await text('.auth-card .msg'), /サインアウトしました/);
-    await firstSignIn('tanaka', created.staff, 'Tanaka-Kango-2025!');
+    await firstSignIn('tanaka', created.staff, 'Kango-4F-East-2025!');
     assert.deepEqual(await navLabels(), ['ダッシュボード', '機器台帳', 'CSV取り込み', 'アカウント']);
     assert.match(await text('#current-user'), /看護部 田中.*職員/);
     await go(page, '#/users');
@@ -462,11 +504,45 @@ test('(e) users: a staff member and an auditor see only what their role may use'
     await page.locator('#ledger-total').waitFor();
     assert.ok(await visible('#add-device'), 'staff may add devices');
     await shot(page, '19-staff-ledger');
+    await page.locator('#add-device').click();
+    await page.locator('#in-asset_tag').waitFor();
+    await shot(page, '19b-staff-new-device');
+    await page.locator('#save-device').click();
+    assert.match(await waitFor(async () => text('#in-asset_tag-err'), 'the key error'), /どれか1つ/);
+    await page.locator('#in-asset_tag').fill('MH-PC-9500');
+    await page.locator('#in-kind').selectOption('pc');
+    await page.locator('#in-department').fill('看護部 5階病棟');
+    await page.locator('#in-antivirus').selectOption('true');
+    await page.locator('#save-device').click();
+    await page.locator('#edit-device').waitFor();
+    assert.equal(await text('dd[data-field="asset_tag"]'), 'MH-PC-9500');
+    assert.equal(await text('dd[data-field="antivirus"]'), 'はい');
+    assert.match(await text('.history'), /web:tanaka/);
+    await go(page, '#/account');
+    await page.locator('#pw-current').waitFor();
+    await shot(page, '19c-staff-account');
+    await page.locator('#totp-enrol').click();
+    await page.locator('#totp-secret').waitFor();
+    await shot(page, '19e-staff-voluntary-totp');
+    await page.locator('.totp-slot .btn-plain').click();
+    await page.locator('#totp-enrol').waitFor();
+  });
+
+  await t.test('the vendor account sees the dashboard and only its own devices', async () => {
+    await signOut();
+    await firstSignIn('vendor-a', created.vendor, 'Hoshu-Tantou-2025!');
+    assert.deepEqual(await navLabels(), ['ダッシュボード', '機器台帳', 'アカウント']);
+    await go(page, '#/assets');
+    await page.locator('#ledger-total').waitFor();
+    const n = await total();
+    assert.ok(n < 303, `vendor sees ${n} devices`);
+    assert.equal(await count('#add-device'), 0);
+    await shot(page, '19d-vendor-ledger');
   });
 
   await t.test('the auditor sees the journal but no write buttons', async () => {
     await signOut();
-    await firstSignIn('kansa', created.auditor, 'Kansa-Audit-2025!x');
+    await firstSignIn('kansa', created.auditor, 'Audit-Room-2025!x');
     assert.deepEqual(await navLabels(), ['ダッシュボード', '機器台帳', '変更履歴', 'アカウント']);
     await go(page, '#/assets');
     await page.locator('#ledger-total').waitFor();
@@ -498,6 +574,15 @@ test('(e) users: a staff member and an auditor see only what their role may use'
     await go(page, '#/dashboard');
     await page.locator('#dash-facility').waitFor();
     await shot(page, '22b-english-dashboard');
+    await go(page, '#/journal');
+    await page.locator('#journal-verify').waitFor();
+    await page.locator('.history').waitFor();
+    await shot(page, '22c-english-journal');
+    await go(page, '#/assets?q=MH-PC-0002');
+    await page.locator('#ledger-table tbody tr[data-id] .tag-link').first().click();
+    await page.locator('.field-groups').waitFor();
+    assert.match(await text('.field-groups'), /Disposal certificate/);
+    await shot(page, '22d-english-device', { fullPage: true });
     await page.locator('.lang-btn[lang="ja"]').click();
     await waitFor(async () => (await navLabels()).includes('機器台帳'), 'Japanese navigation');
   });
@@ -510,8 +595,71 @@ test('(e) users: a staff member and an auditor see only what their role may use'
     await shot(page, '23-session-expired');
   });
 
-  await t.test('no console errors or CSP violations on any screen', async () => {
-    const errs = browser.problems.filter((p) => !/401|403|422|status of 4/.test(p));
+});
+
+test('(f) sign-in with a code, lock-out, disabled account', async (t) => {
+  await go(page, '');
+  await page.locator('#signin-name').waitFor();
+
+  await t.test('repeated wrong passwords lock the account with the wait shown', async () => {
+    let status = 0;
+    for (let i = 0; i < 8 && status !== 429; i++) {
+      const answer = page.waitForResponse((r) => r.url().endsWith('/api/v1/login'));
+      await signIn(page, 'tanaka', `wrong-${i}-password`);
+      status = (await answer).status();
+    }
+    assert.equal(status, 429);
+    const msg = await waitFor(async () => { const m = await text('#signin-msg'); return /ロック/.test(m) && m; }, 'the lock-out message');
+    assert.match(msg, /ロック/);
+    assert.match(msg, /あと\s*\d+(分\d+)?秒/);
+    assert.ok(await page.locator('#signin-submit').isDisabled(), 'sign-in waits for the lock to end');
+    await shot(page, '24-signin-locked');
+  });
+
+  await t.test('the administrator signs in with password and a new TOTP code', async () => {
+    await page.reload();
+    await page.locator('#signin-name').waitFor();
+    while (Math.floor(Date.now() / 30000) <= enrolStep) await new Promise((r) => setTimeout(r, 500));
+    if (totpSecondsLeft() < 4) await new Promise((r) => setTimeout(r, 4500));
+    await signIn(page, 'admin', ADMIN_NEW);
+    await page.locator('#signin-code').waitFor({ state: 'visible' });
+    assert.match(await text('#signin-msg'), /6桁のコード/);
+    await shot(page, '25-signin-code');
+    await page.locator('#signin-code').fill(totp(secret));
+    await page.locator('#signin-submit').click();
+    await page.locator('#dash-facility').waitFor();
+  });
+
+  await t.test('the user edit dialog changes a display name; English users and import screens', async () => {
+    await go(page, '#/users');
+    await page.locator('#users-table tr[data-user="tanaka"] [data-act="edit"]').click();
+    await page.locator('#edit-user-display').fill('看護部 4階東病棟 田中');
+    await shot(page, '26a-user-edit-dialog');
+    await page.locator('dialog .btn-primary').click();
+    await waitFor(async () => /4階東病棟 田中/.test(await page.locator('#users-table tr[data-user="tanaka"]').textContent()), 'the new name');
+    await page.locator('.lang-btn[lang="en"]').click();
+    await waitFor(async () => (await text('h1')) === 'Users', 'English users');
+    await shot(page, '26b-english-users');
+    await go(page, '#/import');
+    await page.locator('#import-choose').waitFor();
+    await shot(page, '26c-english-import');
+    await page.locator('.lang-btn[lang="ja"]').click();
+    await waitFor(async () => (await text('h1')) === 'CSV取り込み', 'Japanese again');
+  });
+
+  await t.test('a disabled account cannot sign in', async () => {
+    await go(page, '#/users');
+    await page.locator('#users-table tr[data-user="kansa"] [data-act="disable"]').click();
+    await page.locator('dialog .btn-danger').click();
+    await waitFor(async () => /無効/.test(await page.locator('#users-table tr[data-user="kansa"]').textContent()), 'kansa disabled');
+    await shot(page, '26-users-disabled');
+    await signOut();
+    await signIn(page, 'kansa', 'Audit-Room-2025!x');
+    assert.match(await waitFor(async () => text('#signin-msg'), 'the message'), /無効/);
+  });
+
+  await t.test('no console errors or CSP violations', async () => {
+    const errs = browser.problems.filter((p) => !/status of (401|403|404|409|422|429)/.test(p));
     assert.deepEqual(errs, []);
   });
 });
