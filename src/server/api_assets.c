@@ -111,23 +111,29 @@ void api_assets_list(struct http_request *req)
 	struct mamori_err err = { 0 };
 	struct asset_query q;
 	struct collect c;
-	char *scope = NULL;
-	int64_t total = 0;
+	char *scope = NULL, *key = NULL;
+	int64_t total = 0, version;
 
 	if (!st || read_query(req, &q, &scope) < 0)
 		return;
+	if (http_cached(req, &version, &key) != 0) {
+		free(scope);
+		return;
+	}
 	if (q.limit == 0)
 		q.limit = PAGE_DEFAULT;
 	c.items = json_array();
 	if (asset_count(st, &q, &total, &err) < 0 || asset_list(st, &q, collect_row, &c, &err) < 0) {
 		json_decref(c.items);
-		free(scope);
 		http_error_from(req, &err);
-		return;
+	} else {
+		http_json_cached(req,
+				 json_pack("{s:I, s:I, s:I, s:o}", "total", (json_int_t)total, "limit",
+					   (json_int_t)q.limit, "offset", (json_int_t)q.offset, "items",
+					   c.items),
+				 key, version);
 	}
-	http_json(req, 200,
-		  json_pack("{s:I, s:I, s:I, s:o}", "total", (json_int_t)total, "limit",
-			    (json_int_t)q.limit, "offset", (json_int_t)q.offset, "items", c.items));
+	free(key);
 	free(scope);
 }
 
@@ -169,22 +175,29 @@ void api_assets_get(struct http_request *req)
 {
 	struct mamori_err err = { 0 };
 	struct asset a;
-	json_t *history = json_array();
-	char id[32];
+	json_t *history;
+	char id[32], *key = NULL;
+	int64_t version;
 
+	if (http_cached(req, &version, &key) != 0)
+		return;
 	if (load(req, &a) < 0) {
-		json_decref(history);
+		free(key);
 		return;
 	}
+	history = json_array();
 	snprintf(id, sizeof(id), "%lld", (long long)a.id);
 	struct journal_filter f = { .entity_type = "device", .entity_id = id, .limit = 100 };
 	if (journal_list(http_store(req), &f, history_row, history, &err) < 0) {
 		json_decref(history);
-		asset_release(&a);
 		http_error_from(req, &err);
-		return;
+	} else {
+		http_json_cached(req,
+				 json_pack("{s:o, s:o}", "asset", asset_detail_json(&a), "history",
+					   history),
+				 key, version);
 	}
-	http_json(req, 200, json_pack("{s:o, s:o}", "asset", asset_detail_json(&a), "history", history));
+	free(key);
 	asset_release(&a);
 }
 

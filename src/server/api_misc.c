@@ -12,17 +12,21 @@ void api_dashboard(struct http_request *req)
 {
 	struct mamori_err err = { 0 };
 	json_t *o = NULL;
-	char *scope;
+	char *scope, *key = NULL;
+	int64_t version;
 	int failed;
 
-	scope = api_vendor_scope(req, &failed);
-	if (failed)
+	if (http_cached(req, &version, &key) != 0)
 		return;
-	if (dashboard_figures(http_store(req), scope, &o, &err) < 0)
-		http_error_from(req, &err);
-	else
-		http_json(req, 200, o);
+	scope = api_vendor_scope(req, &failed);
+	if (!failed) {
+		if (dashboard_figures(http_store(req), scope, &o, &err) < 0)
+			http_error_from(req, &err);
+		else
+			http_json_cached(req, o, key, version);
+	}
 	free(scope);
+	free(key);
 }
 
 static int journal_row(const struct journal_entry *e, void *p)

@@ -14,6 +14,7 @@
  */
 #include "common.h"
 #include "http.h"
+#include "cache.h"
 #include "journal.h"
 #include "store.h"
 
@@ -88,6 +89,72 @@ void http_json(struct http_request *req, int status, json_t *body)
 	MHD_add_response_header(r, "Content-Type", "application/json; charset=utf-8");
 	MHD_add_response_header(r, "Cache-Control", "no-store");
 	queue(req, status, r);
+}
+
+void http_json_text(struct http_request *req, int status, const char *text, size_t len)
+{
+	struct MHD_Response *r =
+		MHD_create_response_from_buffer(len, (void *)text, MHD_RESPMEM_MUST_COPY);
+
+	MHD_add_response_header(r, "Content-Type", "application/json; charset=utf-8");
+	MHD_add_response_header(r, "Cache-Control", "no-store");
+	queue(req, status, r);
+}
+
+static enum MHD_Result add_arg(void *cls, enum MHD_ValueKind kind, const char *key,
+			       const char *value)
+{
+	struct strbuf *sb = cls;
+
+	(void)kind;
+	strbuf_addf(sb, "&%s=%s", key, value ? value : "");
+	return MHD_YES;
+}
+
+char *http_cache_key(struct http_request *req)
+{
+	struct strbuf sb = STRBUF_INIT;
+
+	strbuf_addf(&sb, "%s %s?", req->method, req->path);
+	MHD_get_connection_values(req->conn, MHD_GET_ARGUMENT_KIND, add_arg, &sb);
+	strbuf_addf(&sb, "|role=%d|vendor=%lld", req->authenticated ? (int)req->user.role : -1,
+		    (long long)(req->authenticated ? req->user.vendor_id : 0));
+	return strbuf_detach(&sb, NULL);
+}
+
+int http_cached(struct http_request *req, int64_t *version, char **key)
+{
+	struct mamori_err err = { 0 };
+	char hash[JOURNAL_HASH_HEX];
+	size_t len = 0;
+	char *body;
+
+	*key = NULL;
+	if (journal_head(http_store(req), version, hash, &err) < 0) {
+		http_error_from(req, &err);
+		return -1;
+	}
+	*key = http_cache_key(req);
+	body = cache_get(*key, *version, &len);
+	if (!body)
+		return 0;
+	http_json_text(req, 200, body, len);
+	free(body);
+	free(*key);
+	*key = NULL;
+	return 1;
+}
+
+void http_json_cached(struct http_request *req, json_t *body, const char *key, int64_t version)
+{
+	char *s = json_dumps(body, JSON_COMPACT | JSON_PRESERVE_ORDER);
+
+	json_decref(body);
+	if (!s)
+		s = xstrdup("{}");
+	cache_put(key, version, s, strlen(s));
+	http_json_text(req, 200, s, strlen(s));
+	free(s);
 }
 
 void http_error(struct http_request *req, int status, const char *code, const char *fmt, ...)

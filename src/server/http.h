@@ -117,6 +117,8 @@ json_t *http_body_json(struct http_request *req);
 
 /* Responses.  Each queues exactly one response (a second one is a BUG). */
 void http_json(struct http_request *req, int status, json_t *body); /* steals body */
+/* A JSON text already serialised (copied). */
+void http_json_text(struct http_request *req, int status, const char *text, size_t len);
 void http_error(struct http_request *req, int status, const char *code, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
 /* Answers with the status and message for a core error code. */
@@ -133,6 +135,22 @@ void http_asset(struct http_request *req, const char *content_type, const void *
 		size_t len, const char *etag);
 /* Adds a header (Set-Cookie, Retry-After …) to the response of req. */
 void http_add_header(struct http_request *req, const char *name, const char *value);
+
+/*
+ * The key under which a GET's answer may be cached (cache.h): the path, the
+ * query arguments in order, and the caller's vendor scope.  Caller frees.
+ */
+char *http_cache_key(struct http_request *req);
+
+/*
+ * Answers a read-only GET from the cache when the store has not changed
+ * since the answer was made (returns 1), else returns 0 and sets *version
+ * and *key (caller frees) for http_json_cached() once the handler has built
+ * its answer.  On a store error answers 500 and returns -1.
+ */
+int http_cached(struct http_request *req, int64_t *version, char **key);
+/* Serialises body (stolen), caches it under key at version, answers 200. */
+void http_json_cached(struct http_request *req, json_t *body, const char *key, int64_t version);
 
 /* Serves the embedded web UI for a non-API GET (static.c). */
 void static_serve(struct http_request *req);

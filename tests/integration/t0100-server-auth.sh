@@ -88,8 +88,16 @@ CSRF=0000000000000000000000000000000000000000000
 api PATCH /api/v1/assets/1 '{"notes":"csrf test"}'
 expect_status 403 "wrong CSRF token"
 CSRF=$saved
-api PATCH /api/v1/assets/1 '{"notes":"csrf test"}'
+api GET /api/v1/assets/1
+api GET "/api/v1/assets?q=cache-check-owner"
+same "$(jget total)" "0" "no device has that owner yet"
+api PATCH /api/v1/assets/1 '{"notes":"csrf test","owner":"cache-check-owner"}'
 expect_status 200 "right CSRF token"
+# Answers cached before the change are not served after it.
+api GET /api/v1/assets/1
+same "$(jget asset.notes)" "csrf test" "the detail shows the change"
+api GET "/api/v1/assets?q=cache-check-owner"
+same "$(jget total)" "1" "the list shows the change"
 
 # Bad input.
 api PATCH /api/v1/assets/1 '{"notes": "unterminated'
