@@ -98,7 +98,18 @@ run() {
 		"${P99[$name]}" "${non2xx:+   non-2xx: $non2xx}"
 }
 
+# Every request a different page (offsets 0..11999): the answer cache
+# (512 slots) misses nearly always, so this measures the queries themselves.
+cat >"$W/pages.lua" <<'LUA'
+math.randomseed(os.time())
+request = function()
+  local off = math.random(0, 11999)
+  return wrk.format("GET", "/api/v1/assets?department=%E5%86%85%E7%A7%91&q=Windows%2010&sort=ip&limit=50&offset=" .. off)
+end
+LUA
+
 echo "== wrk, $CONNS connections, $DURATION each"
+run mamori-list-cold "http://127.0.0.1:$PORT/" -H "Cookie: mamori_session=$TOKEN" -s "$W/pages.lua"
 run mamori-list "http://127.0.0.1:$PORT$LIST" -H "Cookie: mamori_session=$TOKEN"
 run nginx-list "http://127.0.0.1:$NPORT/list.json"
 run mamori-detail "http://127.0.0.1:$PORT$DETAIL" -H "Cookie: mamori_session=$TOKEN"
@@ -109,7 +120,8 @@ ms() { # wrk latency (us/ms/s) → milliseconds
 v = '$1'
 print(float(v[:-2]) / 1000 if v.endswith('us') else float(v[:-2]) if v.endswith('ms') else float(v[:-1]) * 1000)"
 }
-echo "== ratios (mamori / nginx static)"
+echo "== ratios (mamori / nginx static); mamori-list repeats one query (cached until a change), mamori-list-cold asks a new page each time"
 for what in list detail; do
-	python3 -c "print(f'$what: throughput {${RPS[mamori-$what]} / ${RPS[nginx-$what]}:.2f}x, p99 {$(ms "${P99[mamori-$what]}")} ms vs {$(ms "${P99[nginx-$what]}")} ms (goal: p99 < 20 ms)')"
+	python3 -c "print(f'$what (cached): throughput {${RPS[mamori-$what]} / ${RPS[nginx-$what]}:.2f}x, p99 {$(ms "${P99[mamori-$what]}")} ms vs {$(ms "${P99[nginx-$what]}")} ms (goal: p99 < 20 ms)')"
 done
+python3 -c "print(f'list, uncached pages: throughput {${RPS[mamori-list-cold]} / ${RPS[nginx-list]}:.3f}x, p99 {$(ms "${P99[mamori-list-cold]}")} ms')"

@@ -9,6 +9,7 @@
 #include "asset.h"
 #include "asset_export.h"
 #include "asset_import.h"
+#include "cache.h"
 #include "fileio.h"
 #include "journal.h"
 #include "ledger.h"
@@ -105,6 +106,35 @@ static int collect_row(const struct asset *a, void *p)
 	return 0;
 }
 
+/*
+ * The number of matches does not depend on the page: paging through a list
+ * counts once per version of the store, not once per page.
+ */
+static int cached_count(struct store *st, const struct asset_query *q, int64_t version,
+			int64_t *total, struct mamori_err *err)
+{
+	char *key = xasprintf("count|%s|%s|%s|%s|%s", q->status ? q->status : "",
+			      q->kind ? q->kind : "", q->department ? q->department : "",
+			      q->search ? q->search : "", q->vendor ? q->vendor : "");
+	size_t len;
+	char *hit = cache_get(key, version, &len);
+	int r = 0;
+
+	if (hit) {
+		*total = strtoll(hit, NULL, 10);
+		free(hit);
+	} else {
+		r = asset_count(st, q, total, err);
+		if (r == 0) {
+			char num[32];
+			snprintf(num, sizeof(num), "%lld", (long long)*total);
+			cache_put(key, version, num, strlen(num));
+		}
+	}
+	free(key);
+	return r;
+}
+
 void api_assets_list(struct http_request *req)
 {
 	struct store *st = http_store(req);
@@ -123,7 +153,8 @@ void api_assets_list(struct http_request *req)
 	if (q.limit == 0)
 		q.limit = PAGE_DEFAULT;
 	c.items = json_array();
-	if (asset_count(st, &q, &total, &err) < 0 || asset_list(st, &q, collect_row, &c, &err) < 0) {
+	if (cached_count(st, &q, version, &total, &err) < 0 ||
+	    asset_list(st, &q, collect_row, &c, &err) < 0) {
 		json_decref(c.items);
 		http_error_from(req, &err);
 	} else {
