@@ -18,7 +18,77 @@
 #include "qr.h"
 #include "store.h"
 
+#include <pthread.h>
+
 #define COOKIE "mamori_session"
+
+/*
+ * Per-address throttle, in front of the per-account lock-out: an address
+ * with ADDR_MAX_FAILURES failed sign-ins within ADDR_WINDOW seconds is
+ * refused (429) until its window ends, whatever names it tries.  This
+ * stops guessing across many accounts from one place.  Kept in memory
+ * (ADDR_SLOTS addresses, the oldest window replaced first).
+ */
+#define ADDR_WINDOW 600
+#define ADDR_MAX_FAILURES 30
+#define ADDR_SLOTS 1024
+
+static struct {
+	char addr[64];
+	time_t start;
+	int failures;
+} addr_table[ADDR_SLOTS];
+static pthread_mutex_t addr_lock = PTHREAD_MUTEX_INITIALIZER;
+
+/* Seconds until remote may try again, 0 when it may now. */
+static int addr_blocked(const char *remote, time_t now)
+{
+	int wait = 0;
+
+	pthread_mutex_lock(&addr_lock);
+	for (size_t i = 0; i < ADDR_SLOTS; i++)
+		if (!strcmp(addr_table[i].addr, remote) && now - addr_table[i].start < ADDR_WINDOW &&
+		    addr_table[i].failures >= ADDR_MAX_FAILURES)
+			wait = (int)(addr_table[i].start + ADDR_WINDOW - now);
+	pthread_mutex_unlock(&addr_lock);
+	return wait;
+}
+
+static void addr_failed(const char *remote, time_t now)
+{
+	size_t oldest = 0;
+
+	pthread_mutex_lock(&addr_lock);
+	for (size_t i = 0; i < ADDR_SLOTS; i++) {
+		if (!strcmp(addr_table[i].addr, remote)) {
+			if (now - addr_table[i].start >= ADDR_WINDOW) {
+				addr_table[i].start = now;
+				addr_table[i].failures = 0;
+			}
+			addr_table[i].failures++;
+			pthread_mutex_unlock(&addr_lock);
+			return;
+		}
+		if (addr_table[i].start < addr_table[oldest].start)
+			oldest = i;
+	}
+	snprintf(addr_table[oldest].addr, sizeof(addr_table[oldest].addr), "%s", remote);
+	addr_table[oldest].start = now;
+	addr_table[oldest].failures = 1;
+	pthread_mutex_unlock(&addr_lock);
+}
+
+static void too_many(struct http_request *req, int wait)
+{
+	char ra[32];
+
+	snprintf(ra, sizeof(ra), "%d", wait);
+	http_add_header(req, "Retry-After", ra);
+	http_json(req, 429,
+		  json_pack("{s:{s:s, s:s, s:i}}", "error", "code", "too_many_attempts", "message",
+			    "この端末からのサインインの失敗が多すぎます。しばらく待ってからやり直してください",
+			    "retry_after", wait));
+}
 
 static json_t *session_json(struct http_request *req, const struct user *u, const char *csrf)
 {
@@ -55,6 +125,11 @@ void api_login(struct http_request *req)
 	json_t *body;
 	char cookie[256];
 
+	int wait = addr_blocked(req->remote, time(NULL));
+	if (wait > 0) {
+		too_many(req, wait);
+		return;
+	}
 	if (!st || !(body = http_body_json(req)))
 		return;
 	const char *name = str_field(body, "name"), *password = str_field(body, "password");
@@ -92,6 +167,7 @@ void api_login(struct http_request *req)
 		http_error(req, 403, "disabled", "このアカウントは無効になっています。管理者に連絡してください");
 		return;
 	default:
+		addr_failed(req->remote, time(NULL));
 		http_error(req, 401, "bad_credentials",
 			   "ユーザー名、パスワード、またはコードが正しくありません");
 		return;

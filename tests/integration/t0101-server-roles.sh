@@ -125,4 +125,19 @@ lacks "$T/body" "$ADMIN_PASSWORD"
 lacks "$T/body" "$ADMIN_SECRET"
 run 0 "$MAMORI" journal verify
 
+# Guessing across many names from one address is throttled (30 failures in
+# 10 minutes), whatever the names.
+JAR="$T/jar-guess"
+n=0
+while [ $n -lt 40 ]; do
+	n=$((n + 1))
+	signin "guess-$n" "guess-password-$n"
+	[ "$STATUS" = 429 ] && break
+done
+same "$STATUS" "429" "the address is throttled after repeated failures"
+same "$(jget error.code)" "too_many_attempts" "too_many_attempts"
+check "throttled within 31 attempts (at $n, after earlier failures)" test "$n" -le 31
+signin shokuin "$(pw_for shokuin)"
+same "$STATUS" "429" "even a right password from that address waits"
+
 done_testing
