@@ -509,6 +509,22 @@ static int user_json_id(struct store *st, int64_t id, json_t **out, struct mamor
 	return r;
 }
 
+/* After a change to user id: journals before → the user as now, and commits. */
+static int commit_change(struct store *st, const char *actor, const char *action, int64_t id,
+			 json_t *before, struct mamori_err *err)
+{
+	json_t *after = NULL;
+	int r = user_json_id(st, id, &after, err);
+
+	if (r == 0)
+		r = journal_user(st, actor, action, id, before, after, err);
+	if (r == 0)
+		r = store_commit(st, err);
+	json_decref(after);
+	return r;
+}
+
+
 /* ---- passwords ------------------------------------------------------------------- */
 
 /*
@@ -957,11 +973,7 @@ int user_set_password(struct store *st, const char *actor, int64_t id, const cha
 	if (r == 0 && set_must_change)
 		r = run(st, err, "DELETE FROM session WHERE user_id = ?", "i", id);
 	if (r == 0)
-		r = user_json_id(st, id, &after, err);
-	if (r == 0)
-		r = journal_user(st, actor, "user.passwd", id, before, after, err);
-	if (r == 0)
-		r = store_commit(st, err);
+		r = commit_change(st, actor, "user.passwd", id, before, err);
 out:
 	store_rollback(st);
 	sodium_memzero(hash, sizeof(hash));
@@ -1003,12 +1015,7 @@ int user_set_disabled(struct store *st, const char *actor, int64_t id, int disab
 	if (r == 0 && disabled)
 		r = run(st, err, "DELETE FROM session WHERE user_id = ?", "i", id);
 	if (r == 0)
-		r = user_json_id(st, id, &after, err);
-	if (r == 0)
-		r = journal_user(st, actor, disabled ? "user.disable" : "user.enable", id, before,
-				 after, err);
-	if (r == 0)
-		r = store_commit(st, err);
+		r = commit_change(st, actor, disabled ? "user.disable" : "user.enable", id, before, err);
 out:
 	store_rollback(st);
 	json_decref(before);
@@ -1234,11 +1241,7 @@ int user_totp_confirm(struct store *st, const char *actor, int64_t id, const cha
 		"updated_at = ? WHERE id = ?",
 		"iti", (int64_t)step, now, id);
 	if (r == 0)
-		r = user_json_id(st, id, &after, err);
-	if (r == 0)
-		r = journal_user(st, actor, "user.totp_enrol", id, before, after, err);
-	if (r == 0)
-		r = store_commit(st, err);
+		r = commit_change(st, actor, "user.totp_enrol", id, before, err);
 out:
 	store_rollback(st);
 	json_decref(before);
@@ -1271,11 +1274,7 @@ int user_totp_reset(struct store *st, const char *actor, int64_t id, struct mamo
 		"updated_at = ? WHERE id = ?",
 		"ti", now, id);
 	if (r == 0)
-		r = user_json_id(st, id, &after, err);
-	if (r == 0)
-		r = journal_user(st, actor, "user.totp_reset", id, before, after, err);
-	if (r == 0)
-		r = store_commit(st, err);
+		r = commit_change(st, actor, "user.totp_reset", id, before, err);
 out:
 	store_rollback(st);
 	json_decref(before);
