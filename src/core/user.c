@@ -937,7 +937,7 @@ int user_set_password(struct store *st, const char *actor, int64_t id, const cha
 		      int set_must_change, struct mamori_err *err)
 {
 	char hash[crypto_pwhash_STRBYTES], now[MAMORI_TIME_LEN];
-	json_t *before = NULL, *after = NULL;
+	json_t *before = NULL;
 	struct user u = { 0 };
 	int r, used = 0;
 
@@ -978,7 +978,6 @@ out:
 	store_rollback(st);
 	sodium_memzero(hash, sizeof(hash));
 	json_decref(before);
-	json_decref(after);
 	user_release(&u);
 	return r;
 }
@@ -986,7 +985,7 @@ out:
 int user_set_disabled(struct store *st, const char *actor, int64_t id, int disabled,
 		      struct mamori_err *err)
 {
-	json_t *before = NULL, *after = NULL;
+	json_t *before = NULL;
 	char now[MAMORI_TIME_LEN];
 	struct user u = { 0 };
 	int r;
@@ -1019,7 +1018,6 @@ int user_set_disabled(struct store *st, const char *actor, int64_t id, int disab
 out:
 	store_rollback(st);
 	json_decref(before);
-	json_decref(after);
 	user_release(&u);
 	return r;
 }
@@ -1207,7 +1205,7 @@ static int load_pending(struct store *st, int64_t id, char **out, struct mamori_
 int user_totp_confirm(struct store *st, const char *actor, int64_t id, const char *code,
 		      struct mamori_err *err)
 {
-	json_t *before = NULL, *after = NULL;
+	json_t *before = NULL;
 	char now[MAMORI_TIME_LEN], *pending = NULL;
 	struct user u = { 0 };
 	uint64_t step = 0;
@@ -1245,7 +1243,6 @@ int user_totp_confirm(struct store *st, const char *actor, int64_t id, const cha
 out:
 	store_rollback(st);
 	json_decref(before);
-	json_decref(after);
 	free_secret(pending);
 	user_release(&u);
 	return r;
@@ -1253,7 +1250,7 @@ out:
 
 int user_totp_reset(struct store *st, const char *actor, int64_t id, struct mamori_err *err)
 {
-	json_t *before = NULL, *after = NULL;
+	json_t *before = NULL;
 	char now[MAMORI_TIME_LEN];
 	int64_t pending = 0;
 	struct user u = { 0 };
@@ -1278,7 +1275,6 @@ int user_totp_reset(struct store *st, const char *actor, int64_t id, struct mamo
 out:
 	store_rollback(st);
 	json_decref(before);
-	json_decref(after);
 	user_release(&u);
 	return r;
 }
