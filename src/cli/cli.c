@@ -3,6 +3,7 @@
  */
 #include "common.h"
 #include "cli.h"
+#include "csv.h"
 #include "norm.h"
 #include "store.h"
 #include "strbuf.h"
@@ -168,6 +169,22 @@ void cli_table_print(const struct cli_table *t, FILE *out)
 		fputc('\n', out);
 	}
 	free(width);
+}
+
+void cli_table_print_csv(const struct cli_table *t, FILE *out)
+{
+	struct strbuf sb = STRBUF_INIT;
+
+	for (size_t r = 0; r < t->nrows; r++) {
+		for (size_t c = 0; c < t->ncols; c++) {
+			if (c)
+				strbuf_addch(&sb, ',');
+			csv_write_field(&sb, t->cells[r * t->ncols + c], ',');
+		}
+		strbuf_addstr(&sb, "\r\n");
+	}
+	fwrite(sb.buf, 1, sb.len, out);
+	strbuf_release(&sb);
 }
 
 void cli_table_release(struct cli_table *t)

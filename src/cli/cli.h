@@ -79,6 +79,8 @@ void cli_table_init(struct cli_table *t, size_t ncols, size_t maxwidth);
 /* Adds one row of ncols cells (copied; NULL = empty). */
 void cli_table_add(struct cli_table *t, const char *const *cells);
 void cli_table_print(const struct cli_table *t, FILE *out);
+/* The same cells as CSV (RFC 4180, CRLF, no cutting). */
+void cli_table_print_csv(const struct cli_table *t, FILE *out);
 void cli_table_release(struct cli_table *t);
 
 #endif

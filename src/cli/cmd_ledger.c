@@ -88,17 +88,7 @@ static int list(struct cli *cli, enum ledger_table t, int argc, char **argv)
 			free(owned);
 		}
 		if (fmt == CLI_FORMAT_CSV) {
-			struct strbuf out = STRBUF_INIT;
-			for (size_t r = 0; r < tab.nrows; r++) {
-				for (size_t i = 0; i < tab.ncols; i++) {
-					if (i)
-						strbuf_addch(&out, ',');
-					csv_write_field(&out, tab.cells[r * tab.ncols + i], ',');
-				}
-				strbuf_addstr(&out, "\r\n");
-			}
-			fwrite(out.buf, 1, out.len, stdout);
-			strbuf_release(&out);
+			cli_table_print_csv(&tab, stdout);
 		} else {
 			cli_table_print(&tab, stdout);
 			printf("(%zu 件)\n", json_array_size(rows));
