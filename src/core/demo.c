@@ -364,7 +364,7 @@ static int add_pcs(struct store *st, const char *actor, struct mamori_err *err)
 				{ ASSET_TAG, tag }, { ASSET_HOSTNAME, host }, { ASSET_KIND, "pc" },
 				{ ASSET_MODEL, models[k].model }, { ASSET_MANUFACTURER, models[k].maker },
 				{ ASSET_OS, win10 ? "Windows 10 Pro" : "Windows 11 Pro" },
-				{ ASSET_OS_VERSION, win10 ? "22H2" : (rnd(4) ? "23H2" : "24H2") },
+				{ ASSET_OS_VERSION, win10 ? "22H2" : (rnd(4) ? "25H2" : "24H2") },
 				{ ASSET_IP, no_ip ? NULL : ip }, { ASSET_MAC, m },
 				{ ASSET_OUTLET, xasprintf("%d-%02d", depts[d].subnet, i + 1) },
 				{ ASSET_OWNER, no_owner ? NULL : own },

@@ -225,10 +225,22 @@ static const char schema_v3[] =
 	"CREATE INDEX device_order ON device (department IS NULL, department, asset_tag IS NULL,\n"
 	"  asset_tag, hostname, id);\n";
 
+/*
+ * Migration 4: a newer end-of-support catalog loaded by "mamori eos update"
+ * (eoscat.h): the product files as they were, with their SHA-256.
+ */
+static const char schema_v4[] =
+	"CREATE TABLE eos_source (\n"
+	"  name TEXT PRIMARY KEY,\n"
+	"  body TEXT NOT NULL,\n"
+	"  sha256 TEXT NOT NULL,\n"
+	"  loaded_at TEXT NOT NULL);\n";
+
 static const struct migration migrations[] = {
 	{ 1, "ledger and journal", schema_v1 },
 	{ 2, "users and sessions", schema_v2 },
 	{ 3, "device text search", schema_v3 },
+	{ 4, "end-of-support catalog updates", schema_v4 },
 };
 
 /*
