@@ -131,6 +131,10 @@ const M = {
   'dash.unset': ['(部署未設定)', '(no department)'],
   'dash.no_facility': ['施設が登録されていません。サーバーで mamori init を実行してください。', 'No facility is set up. Run "mamori init" on the server.'],
 
+  'warn.eos_ended': ['OS のサポートが終了している機器', 'Devices whose OS is past its end of support'],
+  'warn.eos_ended.todo': ['OS を更新するか、更新できない理由と代わりの対策 (ネットワークからの分離など) を備考に記録してください。', 'Upgrade the OS, or record in the notes why not and what protects the device instead (e.g. network isolation).'],
+  'warn.eos_ending': ['OS のサポートが12か月以内に終了する機器', 'Devices whose OS support ends within 12 months'],
+  'warn.eos_ending.todo': ['更新の予定 (時期・予算・事業者) を立ててください。', 'Plan the upgrade (when, budget, vendor).'],
   'warn.no_owner': ['申請者 (管理者) が未登録の機器', 'Devices without an owner'],
   'warn.no_owner.todo': ['機器ごとに、管理する人 (申請者) を登録してください。', 'Record who is responsible for each device.'],
   'warn.no_ip': ['IP アドレスが未登録の機器', 'Devices without an IP address'],

@@ -4,6 +4,7 @@
 #include "common.h"
 #include "asset.h"
 #include "dashboard.h"
+#include "eoscat.h"
 #include "ledger.h"
 #include "store.h"
 
@@ -84,6 +85,98 @@ static int add_warning(struct store *st, const struct warning_def *w, const char
 	return 0;
 }
 
+#define EOS_MEMO 256
+
+struct eos_scan {
+	const struct eos_catalog *cat;
+	char today[11];
+	long long n[4];
+	json_t *ids[4];
+	/* A ledger has few distinct OS spellings: each is matched once. */
+	char *memo_key[EOS_MEMO];
+	enum eos_status memo_status[EOS_MEMO];
+	size_t nmemo;
+};
+
+static enum eos_status memo_status(struct eos_scan *e, const struct asset *a)
+{
+	char *key = xasprintf("%s\x1f%s", a->v[ASSET_OS] ? a->v[ASSET_OS] : "",
+			      a->v[ASSET_OS_VERSION] ? a->v[ASSET_OS_VERSION] : "");
+	struct eos_match m;
+	enum eos_status s;
+
+	for (size_t i = 0; i < e->nmemo; i++)
+		if (!strcmp(e->memo_key[i], key)) {
+			free(key);
+			return e->memo_status[i];
+		}
+	s = eoscat_device_status(e->cat, a, e->today, &m);
+	if (e->nmemo < EOS_MEMO) {
+		e->memo_key[e->nmemo] = key;
+		e->memo_status[e->nmemo++] = s;
+	} else {
+		free(key);
+	}
+	return s;
+}
+
+static int eos_row(const struct asset *a, void *p)
+{
+	struct eos_scan *e = p;
+	enum eos_status s = memo_status(e, a);
+
+	if (e->n[s]++ < DASHBOARD_SAMPLE && e->ids[s])
+		json_array_append_new(e->ids[s], json_integer(a->id));
+	return 0;
+}
+
+/* The end-of-support warnings: devices in use whose OS support ended or ends within a year. */
+static int eos_warnings(struct store *st, const char *vendor, json_t *list, json_t **counts,
+			struct mamori_err *err)
+{
+	static const struct {
+		enum eos_status status;
+		const char *code, *message;
+	} w[] = {
+		{ EOS_ENDED, "eos_ended", "OS のサポートが終了している機器" },
+		{ EOS_ENDING, "eos_ending", "OS のサポートが12か月以内に終了する機器" },
+	};
+	struct eos_catalog cat = EOS_CATALOG_INIT;
+	struct asset_query q = { .status = "in_use", .vendor = vendor };
+	struct eos_scan e = { .cat = &cat };
+	int updated, r;
+
+	*counts = NULL;
+	r = eoscat_load(st, &cat, &updated, err);
+	if (r < 0)
+		return r;
+	mamori_today(e.today);
+	e.ids[EOS_ENDED] = json_array();
+	e.ids[EOS_ENDING] = json_array();
+	r = asset_list(st, &q, eos_row, &e, err);
+	for (size_t i = 0; r == 0 && i < ARRAY_SIZE(w); i++) {
+		char msg[512];
+		if (!e.n[w[i].status])
+			continue;
+		snprintf(msg, sizeof(msg), "%s: %lld 台", w[i].message, e.n[w[i].status]);
+		json_array_append_new(list, json_pack("{s:s, s:s, s:I, s:O}", "code", w[i].code,
+						      "message", msg, "count",
+						      (json_int_t)e.n[w[i].status], "devices",
+						      e.ids[w[i].status]));
+	}
+	if (r == 0)
+		*counts = json_pack("{s:s, s:I, s:I, s:I, s:I}", "today", e.today, "ended",
+				    (json_int_t)e.n[EOS_ENDED], "ending", (json_int_t)e.n[EOS_ENDING],
+				    "supported", (json_int_t)e.n[EOS_SUPPORTED], "unknown",
+				    (json_int_t)e.n[EOS_UNKNOWN]);
+	json_decref(e.ids[EOS_ENDED]);
+	json_decref(e.ids[EOS_ENDING]);
+	for (size_t i = 0; i < e.nmemo; i++)
+		free(e.memo_key[i]);
+	eos_catalog_release(&cat);
+	return r;
+}
+
 int dashboard_figures(struct store *st, const char *vendor, json_t **out,
 		      struct mamori_err *err)
 {
@@ -126,14 +219,20 @@ int dashboard_figures(struct store *st, const char *vendor, json_t **out,
 		r = store_query_int(st, &in_use, err, sql, vendor, vendor, NULL);
 		free(sql);
 	}
+	json_t *eos = NULL;
+	if (r == 0)
+		r = eos_warnings(st, vendor, warn, &eos, err);
 	for (size_t i = 0; r == 0 && i < ARRAY_SIZE(warnings); i++)
 		r = add_warning(st, &warnings[i], vendor, warn, err);
 	if (r == 0)
-		o = json_pack("{s:{s:s, s:s, s:s}, s:{s:I, s:I, s:O, s:O, s:O}, s:O}", "facility",
+		o = json_pack("{s:{s:s, s:s, s:s}, s:{s:I, s:I, s:O, s:O, s:O}, s:o, s:O}", "facility",
 			      "name", fac.name, "type", fac.type, "type_label",
 			      ledger_facility_type_label(fac.type), "devices", "total",
 			      (json_int_t)total, "in_use", (json_int_t)in_use, "by_kind", by_kind,
-			      "by_department", by_dept, "by_status", by_status, "warnings", warn);
+			      "by_department", by_dept, "by_status", by_status, "end_of_support", eos,
+			      "warnings", warn);
+	else
+		json_decref(eos);
 	json_decref(by_kind);
 	json_decref(by_dept);
 	json_decref(by_status);

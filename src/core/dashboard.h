@@ -11,7 +11,10 @@
  *                            no contract with remote maintenance recorded
  *   no_antivirus             servers and PCs in use without antivirus
  *   unpatched                devices in use whose OS patches are not applied
- * End-of-support status joins when the end-of-support catalog exists.
+ *   eos_ended                devices in use whose OS is past its end of
+ *                            security support (eoscat.h), listed first
+ *   eos_ending               … whose support ends within 12 months
+ * plus "end_of_support": {"today", "ended", "ending", "supported", "unknown"}.
  */
 #ifndef MAMORI_DASHBOARD_H
 #define MAMORI_DASHBOARD_H

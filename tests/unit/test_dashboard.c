@@ -165,12 +165,40 @@ static void test_vendor_scope(void **state)
 	json_decref(o);
 }
 
+/* Devices on an OS past its end of support are a warning of their own. */
+static void test_end_of_support(void **state)
+{
+	struct testutil_fixture *fx = *state;
+	struct mamori_err err = { 0 };
+	json_t *o = NULL;
+
+	ASSERT_RC(0, store_begin(fx->st, &err), err);
+	add(fx->st, TESTUTIL_KVS({ ASSET_TAG, "OLD-WIN" }, { ASSET_KIND, "pc" }, { ASSET_OWNER, "田中" },
+				 { ASSET_IP, "10.0.0.9" }, { ASSET_OS, "Windows 7 Professional" },
+				 { ASSET_DEPARTMENT, "内科" }));
+	add(fx->st, TESTUTIL_KVS({ ASSET_TAG, "OLD-SV" }, { ASSET_KIND, "server" }, { ASSET_OWNER, "情シス" },
+				 { ASSET_IP, "10.0.0.10" }, { ASSET_OS, "Windows Server 2008 R2" },
+				 { ASSET_DEPARTMENT, "情報システム室" }));
+	ASSERT_RC(0, store_commit(fx->st, &err), err);
+	ASSERT_RC(0, dashboard_figures(fx->st, NULL, &o, &err), err);
+	json_t *w = warning(o, "eos_ended");
+	assert_non_null(w);
+	assert_int_equal(json_integer_value(json_object_get(w, "count")), 2);
+	assert_int_equal(json_array_size(json_object_get(w, "devices")), 2);
+	json_t *eos = json_object_get(o, "end_of_support");
+	assert_int_equal(json_integer_value(json_object_get(eos, "ended")), 2);
+	/* the 8 in-use devices of the fixture have no OS: unknown, not ended */
+	assert_int_equal(json_integer_value(json_object_get(eos, "unknown")), 8);
+	json_decref(o);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_counts, setup, testutil_teardown),
 		cmocka_unit_test_setup_teardown(test_warnings, setup, testutil_teardown),
 		cmocka_unit_test_setup_teardown(test_vendor_scope, setup, testutil_teardown),
+		cmocka_unit_test_setup_teardown(test_end_of_support, setup, testutil_teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
