@@ -41,6 +41,20 @@ function deviceName(a) {
 
 // ---- detail -----------------------------------------------------------------
 
+// The OS's end of support, from the server's catalog: a warning when past
+// or near, a plain line otherwise.
+function eosLine(eos) {
+  if (!eos) return null;
+  const status = t(`eos.${eos.status}`);
+  const text = eos.status === 'unknown'
+    ? t('asset.eos_unknown', { reason: eos.reason || '' })
+    : t('asset.eos', { status, label: eos.label || '', eol: typeof eos.eol === 'string' ? eos.eol : '—' });
+  const kind = eos.status === 'ended' ? 'error' : eos.status === 'ending' ? 'warn' : 'info';
+  const el = message(kind, text);
+  el.id = 'device-eos';
+  return el;
+}
+
 export async function renderDetail(main, ctx) {
   const id = ctx.params[0];
   main.appendChild(h('p', { class: 'loading', text: t('loading') }));
@@ -96,6 +110,7 @@ export async function renderDetail(main, ctx) {
       statusBadge(a.status), ' ',
       [kindLabel(a.kind), a.model, a.department].filter(Boolean).join(' · '),
       h('span', { class: 'muted' }, ` — ${t('asset.id')} ${a.id}`)),
+    eosLine(res.eos),
     msgSlot,
     h('div', { class: 'field-groups' }, groupEls),
     h('p', { class: 'muted small' },

@@ -10,6 +10,7 @@
 #include "asset_export.h"
 #include "asset_import.h"
 #include "cache.h"
+#include "eoscat.h"
 #include "fileio.h"
 #include "journal.h"
 #include "ledger.h"
@@ -219,15 +220,21 @@ void api_assets_get(struct http_request *req)
 	history = json_array();
 	snprintf(id, sizeof(id), "%lld", (long long)a.id);
 	struct journal_filter f = { .entity_type = "device", .entity_id = id, .limit = 100 };
-	if (journal_list(http_store(req), &f, history_row, history, &err) < 0) {
+	struct eos_catalog cat = EOS_CATALOG_INIT;
+	int updated;
+	char today[11];
+	if (journal_list(http_store(req), &f, history_row, history, &err) < 0 ||
+	    eoscat_load(http_store(req), &cat, &updated, &err) < 0) {
 		json_decref(history);
 		http_error_from(req, &err);
 	} else {
+		mamori_today(today);
 		http_json_cached(req,
-				 json_pack("{s:o, s:o}", "asset", asset_detail_json(&a), "history",
-					   history),
+				 json_pack("{s:o, s:o, s:o}", "asset", asset_detail_json(&a), "history",
+					   history, "eos", eoscat_device_json(&cat, &a, today)),
 				 key, version);
 	}
+	eos_catalog_release(&cat);
 	free(key);
 	asset_release(&a);
 }

@@ -77,6 +77,10 @@ expect_status 204 "a code from oathtool confirms"
 api GET /api/v1/assets
 expect_status 200 "records open after enrolment"
 check "demo ledger visible ($(jget total))" test "$(jget total)" -ge 280
+sv6=$(sqlite3 "$MAMORI_DB" "SELECT id FROM device WHERE asset_tag = 'MH-SV-006'")
+api GET "/api/v1/assets/$sv6"
+same "$(jget eos.status)" "ended" "the device detail says its OS support ended"
+same "$(jget eos.eol)" "2023-10-10" "with the date from the catalog"
 
 # CSRF on state-changing requests.
 saved=$CSRF
