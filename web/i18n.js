@@ -157,6 +157,7 @@ const M = {
   'ledger.export_csv_utf8': ['CSV (UTF-8)', 'CSV (UTF-8)'],
   'ledger.export_csv_sjis': ['CSV (Shift_JIS・CP932、古い Excel 用)', 'CSV (Shift_JIS/CP932, older Excel)'],
   'ledger.export_xlsx': ['Excel (xlsx)', 'Excel (xlsx)'],
+  'ledger.export_pdf': ['PDF (印刷用)', 'PDF (to print)'],
   'ledger.export_json': ['JSON', 'JSON'],
   'ledger.search': ['検索', 'Search'],
   'ledger.search_ph': ['媒体名・ホスト名・機器名・IP・MAC・OS・申請者・部署で検索', 'Search tag, host, model, IP, MAC, OS, owner, department'],

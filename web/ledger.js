@@ -114,6 +114,7 @@ function exportMenu(state) {
       link(t('ledger.export_csv_utf8'), { format: 'csv', encoding: 'utf-8' }, 'export-csv-utf8'),
       link(t('ledger.export_csv_sjis'), { format: 'csv', encoding: 'cp932' }, 'export-csv-sjis'),
       link(t('ledger.export_xlsx'), { format: 'xlsx' }, 'export-xlsx'),
+      link(t('ledger.export_pdf'), { format: 'pdf' }, 'export-pdf'),
       link(t('ledger.export_json'), { format: 'json' }, 'export-json')));
 }
 

@@ -6,6 +6,7 @@
 #include "csv.h"
 #include "fileio.h"
 #include "norm.h"
+#include "report.h"
 #include "store.h"
 #include "strbuf.h"
 
@@ -20,9 +21,11 @@ int asset_export_format_parse(const char *s, enum asset_export_format *out,
 		*out = ASSET_EXPORT_JSON;
 	else if (!strcasecmp(s, "xlsx"))
 		*out = ASSET_EXPORT_XLSX;
+	else if (!strcasecmp(s, "pdf"))
+		*out = ASSET_EXPORT_PDF;
 	else
 		return mamori_err_set(err, MAMORI_EUSAGE,
-				      "出力形式「%s」は使えません (csv / xlsx / json)", s);
+				      "出力形式「%s」は使えません (csv / xlsx / json / pdf)", s);
 	return 0;
 }
 
@@ -243,6 +246,76 @@ int asset_export_xlsx(struct store *st, const struct asset_query *q, const char 
 	return r;
 }
 
+static const int pdf_columns[] = { ASSET_TAG,	       ASSET_KIND, ASSET_MODEL, ASSET_OS,
+				   ASSET_IP,	       ASSET_MAC,  ASSET_DEPARTMENT,
+				   ASSET_OWNER,	       ASSET_STATUS };
+static const double pdf_widths[] = { 26, 18, 34, 34, 24, 30, 28, 30, 14 };
+
+struct pdf_ctx {
+	char **cells;
+	size_t n, cap;
+};
+
+static int pdf_row(const struct asset *a, void *p)
+{
+	struct pdf_ctx *c = p;
+	size_t nc = ARRAY_SIZE(pdf_columns);
+
+	if (c->n == c->cap) {
+		c->cap = c->cap ? c->cap * 2 : 256;
+		c->cells = xrealloc(c->cells, c->cap * nc * sizeof(char *));
+	}
+	for (size_t i = 0; i < nc; i++) {
+		int f = pdf_columns[i];
+		const char *v = f == ASSET_TAG && !a->v[f] && a->v[ASSET_HOSTNAME]
+					? a->v[ASSET_HOSTNAME]
+					: asset_display_value(a, f);
+		if (f == ASSET_OS && a->v[ASSET_OS_VERSION])
+			c->cells[c->n * nc + i] = xasprintf("%s %s", v, a->v[ASSET_OS_VERSION]);
+		else
+			c->cells[c->n * nc + i] = xstrdup(v);
+	}
+	c->n++;
+	return 0;
+}
+
+int asset_export_pdf(struct store *st, const struct asset_query *q, const char *facility,
+		     const char *path, struct mamori_err *err)
+{
+	size_t nc = ARRAY_SIZE(pdf_columns);
+	const char *head[ARRAY_SIZE(pdf_columns)];
+	struct pdf_ctx c = { 0 };
+	struct report *r = NULL;
+	char today[11], *title, *line;
+	int rc;
+
+	rc = asset_list(st, q, pdf_row, &c, err);
+	if (rc == 0)
+		rc = report_open(&r, path, REPORT_LANDSCAPE, "機器台帳", facility, err);
+	if (rc == 0) {
+		for (size_t i = 0; i < nc; i++)
+			head[i] = pdf_columns[i] == ASSET_TAG ? "媒体名/ホスト名"
+							      : asset_fields[pdf_columns[i]].label;
+		mamori_today(today);
+		title = xasprintf("機器台帳 — %s", facility ? facility : "");
+		line = xasprintf("作成日 %s　%zu 台%s%s%s%s", today, c.n,
+				 q && q->status && strcmp(q->status, "all") ? "　状態: " : "",
+				 q && q->status && strcmp(q->status, "all") ? asset_status_label(q->status) : "",
+				 q && q->department ? "　部署: " : "", q && q->department ? q->department : "");
+		report_heading(r, 1, title);
+		report_paragraph(r, line, 0);
+		report_table(r, nc, head, pdf_widths, c.n, (const char *const *)c.cells);
+		report_paragraph(r, "mamori の台帳から作成。変更の記録は「mamori journal show」で確認できます。", 1);
+		free(title);
+		free(line);
+		rc = report_close(r, err);
+	}
+	for (size_t i = 0; i < c.n * nc; i++)
+		free(c.cells[i]);
+	free(c.cells);
+	return rc;
+}
+
 int asset_export_to_file(struct store *st, const struct asset_query *q,
 			 enum asset_export_format format, enum enc_kind enc, const char *facility,
 			 const char *path, struct mamori_err *err)
@@ -252,10 +325,12 @@ int asset_export_to_file(struct store *st, const struct asset_query *q,
 
 	switch (format) {
 	case ASSET_EXPORT_XLSX:
+	case ASSET_EXPORT_PDF:
 		if (!strcmp(path, "-"))
 			return mamori_err_set(err, MAMORI_EUSAGE,
-					      "xlsx は -o でファイル名を指定してください");
-		return asset_export_xlsx(st, q, facility, path, err);
+					      "xlsx と pdf は -o でファイル名を指定してください");
+		return format == ASSET_EXPORT_PDF ? asset_export_pdf(st, q, facility, path, err)
+						  : asset_export_xlsx(st, q, facility, path, err);
 	case ASSET_EXPORT_CSV:
 		r = asset_export_csv(st, q, enc, &out, err);
 		break;

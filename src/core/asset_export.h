@@ -24,9 +24,10 @@ enum asset_export_format {
 	ASSET_EXPORT_CSV,
 	ASSET_EXPORT_JSON,
 	ASSET_EXPORT_XLSX,
+	ASSET_EXPORT_PDF,
 };
 
-/* "csv", "json", "xlsx" → format; MAMORI_EUSAGE otherwise. */
+/* "csv", "json", "xlsx", "pdf" → format; MAMORI_EUSAGE otherwise. */
 int asset_export_format_parse(const char *s, enum asset_export_format *out,
 			      struct mamori_err *err);
 
@@ -53,8 +54,15 @@ int asset_export_xlsx(struct store *st, const struct asset_query *q, const char 
 		      const char *path, struct mamori_err *err);
 
 /*
+ * Writes the ledger as a PDF to print (A4 landscape): title, date, count
+ * and the main columns of every device matching q, atomically.
+ */
+int asset_export_pdf(struct store *st, const struct asset_query *q, const char *facility,
+		     const char *path, struct mamori_err *err);
+
+/*
  * Writes the export in format to path ("-" standard output; xlsx needs a
- * file).  enc applies to CSV only.
+ * file for xlsx and pdf).  enc applies to CSV only.
  */
 int asset_export_to_file(struct store *st, const struct asset_query *q,
 			 enum asset_export_format format, enum enc_kind enc, const char *facility,

@@ -468,19 +468,24 @@ void api_assets_export(struct http_request *req)
 	r = ledger_facility_get(st, &fac, &err);
 	mamori_today(today);
 	snprintf(fname, sizeof(fname), "機器台帳_%s_%s.%s", r == 0 ? fac.name : "mamori", today,
-		 format == ASSET_EXPORT_XLSX ? "xlsx" : format == ASSET_EXPORT_JSON ? "json" : "csv");
-	if (r == 0 && format == ASSET_EXPORT_XLSX) {
-		char *tmp = fileio_temp_name("/tmp/mamori-export.xlsx");
+		 format == ASSET_EXPORT_XLSX ? "xlsx" : format == ASSET_EXPORT_JSON ? "json"
+			 : format == ASSET_EXPORT_PDF ? "pdf" : "csv");
+	if (r == 0 && (format == ASSET_EXPORT_XLSX || format == ASSET_EXPORT_PDF)) {
+		/* these writers need a file: a private temporary one, read back */
+		char *tmp = fileio_temp_name("/tmp/mamori-export");
 		char *data = NULL;
 		size_t len = 0;
-		r = asset_export_xlsx(st, &q, fac.name, tmp, &err);
+		r = format == ASSET_EXPORT_PDF ? asset_export_pdf(st, &q, fac.name, tmp, &err)
+					       : asset_export_xlsx(st, &q, fac.name, tmp, &err);
 		if (r == 0)
 			r = fileio_read_all(tmp, (size_t)1 << 30, &data, &len, &err);
 		fileio_discard_temp(tmp);
 		free(tmp);
 		if (r == 0)
 			http_bytes(req, 200,
-				   "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+				   format == ASSET_EXPORT_PDF
+					   ? "application/pdf"
+					   : "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
 				   data, len, fname);
 		free(data);
 	} else if (r == 0 && format == ASSET_EXPORT_JSON) {

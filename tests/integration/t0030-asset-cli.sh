@@ -86,7 +86,19 @@ run 0 mamori asset export --format xlsx -o ledger.xlsx
 check "xlsx is a zip" bash -c "head -c 2 ledger.xlsx | grep -q PK"
 check "no temporary file left" bash -c "! ls | grep -q tmp-"
 run 2 mamori asset export --format xlsx
-run 2 mamori asset export --format pdf -o x.pdf
+run 2 mamori asset export --format pdf
+run 2 mamori asset export --format docx -o x.docx
+
+# The PDF to print: its text is there, in Japanese, and it renders.
+run 0 mamori asset export --format pdf -o ledger.pdf
+check "PDF written" bash -c "head -c 5 ledger.pdf | grep -q '%PDF-'"
+run 0 pdftotext -layout ledger.pdf ledger.txt
+has ledger.txt "機器台帳 — CLI病院"
+has ledger.txt "SV-001"
+has ledger.txt "172.16.0.11"
+has ledger.txt "廃棄済"
+run 0 pdftoppm -r 40 -f 1 -l 1 -png ledger.pdf page
+check "first page renders to PNG" test -s page-1.png
 
 # A spreadsheet program reads the xlsx back: LibreOffice converts it to CSV.
 if command -v soffice >/dev/null 2>&1; then
