@@ -19,5 +19,6 @@ int cmd_location(struct cli *cli, int argc, char **argv);
 int cmd_serve(struct cli *cli, int argc, char **argv);
 int cmd_user(struct cli *cli, int argc, char **argv);
 int cmd_eos(struct cli *cli, int argc, char **argv);
+int cmd_checklist(struct cli *cli, int argc, char **argv);
 
 #endif

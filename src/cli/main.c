@@ -19,6 +19,7 @@ static const struct cli_command commands[] = {
 	{ "vendor", cmd_vendor, "事業者の list / show / add / edit" },
 	{ "contract", cmd_contract, "事業者との契約 (リモート保守・責任分界) の list / show / add / edit" },
 	{ "location", cmd_location, "設置場所の list / show / add / edit" },
+	{ "checklist", cmd_checklist, "サイバーセキュリティ対策チェックリストの版 (editions / show / validate)" },
 	{ "eos", cmd_eos, "OS のサポート終了 (status / match / update)" },
 	{ "user", cmd_user, "サインインするユーザー (add / list / passwd / disable / enable / totp-reset)" },
 	{ "serve", cmd_serve, "サーバ (Web 画面と API) を起動する (--listen 127.0.0.1:8080)" },

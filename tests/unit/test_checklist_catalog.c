@@ -405,12 +405,12 @@ static void test_bounds(void **state)
 	char *doc, *big;
 
 	/* 500 items are fine, 501 are too many */
-	doc = items_doc(CHECKLIST_ITEMS_MAX, 0);
+	doc = items_doc(CHECKLIST_ITEMS_MAX, 1);
 	ASSERT_RC(0, checklist_catalog_load_buffer("t.json", doc, strlen(doc), &e, &pr, &err), err);
 	assert_int_equal(e.nr_items, CHECKLIST_ITEMS_MAX);
 	checklist_edition_release(&e);
 	free(doc);
-	doc = items_doc(CHECKLIST_ITEMS_MAX + 1, 0);
+	doc = items_doc(CHECKLIST_ITEMS_MAX + 1, 1);
 	ASSERT_RC(MAMORI_EINVAL,
 		  checklist_catalog_load_buffer("t.json", doc, strlen(doc), &e, &pr, &err), err);
 	testutil_assert_contains(err.msg, "t.json: items: 項目が多すぎます (501 個、上限 500 個)");
