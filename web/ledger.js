@@ -56,6 +56,19 @@ function cell(cls, text, extra = {}) {
   return h('td', { class: cls, title: text && text.length > 14 ? text : null, ...extra }, text || '');
 }
 
+// The OS, with a mark when its support has ended or ends within a year.
+function osCell(a) {
+  const td = cell('col-os', a.os);
+  const st = a.eos && a.eos.status;
+  if (st === 'ended' || st === 'ending') {
+    // first, so that a long OS name is what gets cut, not the mark
+    td.insertBefore(h('span', { class: `badge eos-${st}`, text: t(`eos.${st}_short`),
+      title: a.eos.eol ? t('ledger.eos_until', { date: a.eos.eol }) : null }), td.firstChild);
+    if (!td.title) td.title = `${a.os || ''} — ${t(`eos.${st}`)}${a.eos.eol ? ` (${a.eos.eol})` : ''}`;
+  }
+  return td;
+}
+
 function rowOf(a) {
   const name = a.asset_tag || a.hostname || a.mac || `#${a.id}`;
   const tr = h('tr', { class: 'row-link', dataset: { id: a.id } },
@@ -64,7 +77,7 @@ function rowOf(a) {
       a.asset_tag && a.hostname ? h('span', { class: 'host', text: a.hostname }) : null),
     cell('col-kind', kindLabel(a.kind)),
     cell('col-model', a.model),
-    cell('col-os', a.os),
+    osCell(a),
     cell('col-ip mono', a.ip),
     cell('col-mac mono', a.mac),
     cell('col-dept', a.department),

@@ -98,12 +98,24 @@ static int read_query(struct http_request *req, struct asset_query *q, char **ve
 
 struct collect {
 	json_t *items;
+	const struct eos_catalog *cat; /* adds "eos": {status, eol} when set */
+	char today[11];
 };
 
 static int collect_row(const struct asset *a, void *p)
 {
 	struct collect *c = p;
-	json_array_append_new(c->items, asset_to_json(a));
+	json_t *o = asset_to_json(a);
+
+	if (c->cat) {
+		struct eos_match m;
+		enum eos_status s = eoscat_device_status(c->cat, a, c->today, &m);
+		json_t *e = json_pack("{s:s}", "status", eos_status_name(s));
+		if (m.product && m.eol.kind == EOS_WHEN_DATE)
+			json_object_set_new(e, "eol", json_string(m.eol.date));
+		json_object_set_new(o, "eos", e);
+	}
+	json_array_append_new(c->items, o);
 	return 0;
 }
 
@@ -153,7 +165,13 @@ void api_assets_list(struct http_request *req)
 	}
 	if (q.limit == 0)
 		q.limit = PAGE_DEFAULT;
+	struct eos_catalog cat = EOS_CATALOG_INIT;
+	int updated;
+	memset(&c, 0, sizeof(c));
 	c.items = json_array();
+	mamori_today(c.today);
+	if (eoscat_load(st, &cat, &updated, NULL) == 0)
+		c.cat = &cat;
 	if (cached_count(st, &q, version, &total, &err) < 0 ||
 	    asset_list(st, &q, collect_row, &c, &err) < 0) {
 		json_decref(c.items);
@@ -165,6 +183,7 @@ void api_assets_list(struct http_request *req)
 					   c.items),
 				 key, version);
 	}
+	eos_catalog_release(&cat);
 	free(key);
 	free(scope);
 }

@@ -192,6 +192,10 @@ test('(b) ledger: paging, sorting, search and filters on the server', async (t) 
     for (const h of ['媒体名 / ホスト名', '種別', '機器名', 'OS', 'IPアドレス', 'MACアドレス', '部署', '申請者', '状態']) {
       assert.ok((await page.locator('#ledger-table thead').textContent()).includes(h), `column ${h}`);
     }
+    // the demo's Windows 10 PCs are past their end of support, and marked so
+    assert.ok(await count('#ledger-table tbody .badge.eos-ended') > 0, 'end-of-support marks');
+    assert.equal(await text('#ledger-table tbody .badge.eos-ended'), '終了');
+    assert.ok(await page.locator('#ledger-table tbody .badge.eos-ended').first().isVisible(), 'the mark is visible');
     await shot(page, '05-ledger');
   });
 
