@@ -48,7 +48,7 @@ function eosLine(eos) {
   const status = t(`eos.${eos.status}`);
   const text = eos.status === 'unknown'
     ? t('asset.eos_unknown', { reason: eos.reason || '' })
-    : t('asset.eos', { status, label: eos.label || '', eol: typeof eos.eol === 'string' ? eos.eol : '—' });
+    : t('asset.eos', { status, label: eos.name || eos.label || '', eol: typeof eos.eol === 'string' ? eos.eol : '—' });
   const kind = eos.status === 'ended' ? 'error' : eos.status === 'ending' ? 'warn' : 'info';
   const el = message(kind, text);
   el.id = 'device-eos';

@@ -167,6 +167,15 @@ json_t *eoscat_device_json(const struct eos_catalog *cat, const struct asset *a,
 		json_object_set_new(o, "product", json_string(m.product->title));
 		json_object_set_new(o, "cycle", json_string(m.cycle));
 		json_object_set_new(o, "label", json_string(m.label));
+		/* A label that is only a version ("11 25H2 (W)") gets the product's
+		 * name in front; one that names the product already stays. */
+		if (m.label[0] >= '0' && m.label[0] <= '9') {
+			char *name = xasprintf("%s %s", m.product->title, m.label);
+			json_object_set_new(o, "name", json_string(name));
+			free(name);
+		} else {
+			json_object_set_new(o, "name", json_string(m.label));
+		}
 		json_object_set_new(o, "eol", when_json(&m.eol));
 		json_object_set_new(o, "eoes", when_json(&m.eoes));
 		if (m.release && m.release->link)

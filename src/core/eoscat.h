@@ -38,8 +38,9 @@ int eoscat_update(struct store *st, const char *actor, const char *dir, size_t *
 		  struct mamori_err *err);
 
 /* The end-of-support facts of device a as JSON (new reference):
- * {"status", "status_label", "product", "cycle", "label", "eol", "eoes",
- *  "reason"}. */
+ * {"status", "status_label", "product", "cycle", "label", "name" (the
+ *  product and release for people: "Microsoft Windows 11 25H2 (W)"), "eol",
+ *  "eoes", "source", "reason"}. */
 json_t *eoscat_device_json(const struct eos_catalog *cat, const struct asset *a,
 			   const char *today);
 

@@ -357,7 +357,7 @@ test('(d) edit a device, see the change in its history and the journal, verify i
   const oldIp = await text('dd[data-field="ip"]');
   const id = page.url().match(/#\/assets\/(\d+)/)[1];
   // the OS's end of support is shown with the device
-  assert.match(await text('#device-eos'), /OS のサポート: (サポート中|12か月以内に終了|サポート終了) \(11 /);
+  assert.match(await text('#device-eos'), /OS のサポート: (サポート中|12か月以内に終了|サポート終了) \(Microsoft Windows 11 /);
   await shot(page, '10-device-detail');
   await shot(page, '10b-device-detail-full', { fullPage: true });
 

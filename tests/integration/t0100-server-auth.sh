@@ -81,6 +81,7 @@ sv6=$(sqlite3 "$MAMORI_DB" "SELECT id FROM device WHERE asset_tag = 'MH-SV-006'"
 api GET "/api/v1/assets/$sv6"
 same "$(jget eos.status)" "ended" "the device detail says its OS support ended"
 same "$(jget eos.eol)" "2023-10-10" "with the date from the catalog"
+same "$(jget eos.name)" "Windows Server 2012 R2" "and the release's name"
 api GET "/api/v1/assets?q=MH-SV-006"
 same "$(jget items.0.eos.status)" "ended" "the ledger list marks it too"
 
