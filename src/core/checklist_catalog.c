@@ -15,7 +15,6 @@
  */
 #include "common.h"
 
-#include <dirent.h>
 #include <jansson.h>
 
 #include "checklist_catalog.h"
@@ -911,11 +910,6 @@ void checklist_catalog_release(struct checklist_catalog *cat)
 	cat->nr = 0;
 }
 
-static int cmp_str(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
 static const struct checklist_item *catalog_find(const struct checklist_catalog *cat, const char *id,
 						 size_t *file)
 {
@@ -986,44 +980,19 @@ int checklist_catalog_load_dir(const char *dir, struct checklist_catalog *cat, s
 	struct checklist_catalog tmp = { 0 };
 	char **names = NULL;
 	char first[MAMORI_ERR_MAX] = "";
-	size_t nr = 0, alloc = 0, i, bad = 0, before = pr->total;
-	struct dirent *de;
-	DIR *d;
+	size_t nr = 0, i, bad = 0, before = pr->total;
 	int ret = 0;
 
 	if (nfiles)
 		*nfiles = 0;
-	d = opendir(dir);
-	if (!d)
-		return mamori_err_set(err, errno == ENOENT ? MAMORI_ENOTFOUND : MAMORI_EIO,
-				      "%s: ディレクトリを開けません: %s", dir, strerror(errno));
-	while ((de = readdir(d))) {
-		size_t n = strlen(de->d_name);
-
-		if (n < 6 || strcmp(de->d_name + n - 5, ".json") || de->d_name[0] == '.')
-			continue;
-		if (nr == CHECKLIST_FILES_MAX) {
-			bad++;
-			break;
-		}
-		if (nr == alloc) {
-			alloc = alloc ? alloc * 2 : 16;
-			names = xrealloc(names, alloc * sizeof(*names));
-		}
-		names[nr++] = xstrdup(de->d_name);
-	}
-	closedir(d);
-	if (bad) {
-		ret = mamori_err_set(err, MAMORI_EINVAL, "%s: ファイルが多すぎます (上限 %d 個)", dir,
-				     CHECKLIST_FILES_MAX);
-		goto out;
-	}
+	ret = fileio_list_dir(dir, ".json", CHECKLIST_FILES_MAX, &names, &nr, err);
+	if (ret < 0)
+		return ret;
 	if (nr == 0) {
 		ret = mamori_err_set(err, MAMORI_EINVAL, "%s: チェックリストのファイル (*.json) がありません",
 				     dir);
 		goto out;
 	}
-	qsort(names, nr, sizeof(*names), cmp_str);
 	tmp.editions = xcalloc(nr, sizeof(*tmp.editions));
 	for (i = 0; i < nr; i++) {
 		struct mamori_err e2 = { 0 };
@@ -1069,9 +1038,7 @@ int checklist_catalog_load_dir(const char *dir, struct checklist_catalog *cat, s
 			ret = mamori_err_set(err, MAMORI_EINVAL, "%s", first);
 	}
 out:
-	for (i = 0; i < nr; i++)
-		free(names[i]);
-	free(names);
+	fileio_names_free(names, nr);
 	checklist_problems_release(&local);
 	if (ret < 0) {
 		checklist_catalog_release(&tmp);

@@ -16,7 +16,6 @@
  */
 #include "common.h"
 
-#include <dirent.h>
 #include <yaml.h>
 
 #include "eos.h"
@@ -538,44 +537,25 @@ const struct eos_product *eos_catalog_product(const struct eos_catalog *cat, con
 	return NULL;
 }
 
-static int cmp_str(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
 int eos_catalog_load_dir(const char *dir, struct eos_catalog *cat, struct mamori_err *err)
 {
 	struct eos_catalog tmp = EOS_CATALOG_INIT;
 	char **names = NULL;
-	size_t nr = 0, alloc = 0, i;
-	struct dirent *de;
-	DIR *d;
-	int ret = 0;
+	size_t nr = 0, i;
+	int ret;
 
-	d = opendir(dir);
-	if (!d)
-		return mamori_err_set(err, errno == ENOENT ? MAMORI_ENOTFOUND : MAMORI_EIO,
-				      "%s: ディレクトリを開けません: %s", dir, strerror(errno));
-	while ((de = readdir(d))) {
-		size_t n = strlen(de->d_name);
-
-		if (n < 4 || strcmp(de->d_name + n - 3, ".md") || de->d_name[0] == '.' ||
-		    !strcmp(de->d_name, "README.md"))
-			continue;
-		if (nr == alloc) {
-			alloc = alloc ? alloc * 2 : 64;
-			names = xrealloc(names, alloc * sizeof(*names));
-		}
-		names[nr++] = xstrdup(de->d_name);
-	}
-	closedir(d);
-	if (nr)
-		qsort(names, nr, sizeof(*names), cmp_str);
+	ret = fileio_list_dir(dir, ".md", EOS_PRODUCTS_MAX + 1, &names, &nr, err);
+	if (ret < 0)
+		return ret;
 	for (i = 0; i < nr && ret == 0; i++) {
 		char *path = xasprintf("%s/%s", dir, names[i]);
 		char *data = NULL;
 		size_t len = 0;
 
+		if (!strcmp(names[i], "README.md")) { /* the catalog's own notes */
+			free(path);
+			continue;
+		}
 		ret = fileio_read_all(path, EOS_FILE_MAX, &data, &len, err);
 		if (ret == 0)
 			ret = eos_catalog_load_buffer(&tmp, path, data, len, err);
@@ -584,9 +564,7 @@ int eos_catalog_load_dir(const char *dir, struct eos_catalog *cat, struct mamori
 	}
 	if (ret == 0 && tmp.nr_products == 0)
 		ret = mamori_err_set(err, MAMORI_EINVAL, "%s: 製品ファイル (*.md) がありません", dir);
-	for (i = 0; i < nr; i++)
-		free(names[i]);
-	free(names);
+	fileio_names_free(names, nr);
 	if (ret < 0) {
 		eos_catalog_release(&tmp);
 		return ret;

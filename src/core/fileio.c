@@ -5,6 +5,7 @@
 #include "fileio.h"
 #include "strbuf.h"
 
+#include <dirent.h>
 #include <fcntl.h>
 #include <libgen.h>
 #include <sys/stat.h>
@@ -150,4 +151,53 @@ int fileio_write_atomic(const char *path, const void *data, size_t len, struct m
 	int r = fileio_commit_temp(tmp, path, err);
 	free(tmp);
 	return r;
+}
+
+static int cmp_name(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+void fileio_names_free(char **names, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		free(names[i]);
+	free(names);
+}
+
+int fileio_list_dir(const char *dir, const char *suffix, size_t max, char ***names, size_t *n,
+		    struct mamori_err *err)
+{
+	size_t sl = strlen(suffix), alloc = 0;
+	struct dirent *de;
+	DIR *d = opendir(dir);
+
+	*names = NULL;
+	*n = 0;
+	if (!d)
+		return mamori_err_set(err, errno == ENOENT ? MAMORI_ENOTFOUND : MAMORI_EIO,
+				      "%s: ディレクトリを開けません: %s", dir, strerror(errno));
+	while ((de = readdir(d))) {
+		size_t len = strlen(de->d_name);
+
+		if (de->d_name[0] == '.' || len <= sl || strcmp(de->d_name + len - sl, suffix))
+			continue;
+		if (*n == max) {
+			closedir(d);
+			fileio_names_free(*names, *n);
+			*names = NULL;
+			*n = 0;
+			return mamori_err_set(err, MAMORI_EINVAL, "%s: ファイルが多すぎます (上限 %zu 個)",
+					      dir, max);
+		}
+		if (*n == alloc) {
+			alloc = alloc ? alloc * 2 : 16;
+			*names = xrealloc(*names, alloc * sizeof(**names));
+		}
+		(*names)[(*n)++] = xstrdup(de->d_name);
+	}
+	closedir(d);
+	if (*n)
+		qsort(*names, *n, sizeof(**names), cmp_name);
+	return 0;
 }

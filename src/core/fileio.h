@@ -36,4 +36,14 @@ char *fileio_temp_name(const char *path);
 int fileio_commit_temp(const char *tmp, const char *path, struct mamori_err *err);
 void fileio_discard_temp(const char *tmp);
 
+/*
+ * The names of the files in dir ending in suffix (dot-files skipped),
+ * sorted bytewise, in *names (free with fileio_names_free).  More than max
+ * of them is MAMORI_EINVAL; a directory that cannot be read MAMORI_EIO (or
+ * MAMORI_ENOTFOUND).
+ */
+int fileio_list_dir(const char *dir, const char *suffix, size_t max, char ***names, size_t *n,
+		    struct mamori_err *err);
+void fileio_names_free(char **names, size_t n);
+
 #endif
