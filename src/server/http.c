@@ -295,12 +295,27 @@ const char *http_actor(struct http_request *req, char *buf, size_t len)
 
 /* ---- routing ---------------------------------------------------------- */
 
-/* Matches path against pattern; {id} segments must be positive integers. */
+/*
+ * Matches path against pattern; {id} segments must be positive integers,
+ * {key} segments 1..HTTP_KEY_MAX bytes of letters, digits and "._-".
+ */
 static int match(const char *pattern, const char *path, struct http_request *req)
 {
-	int n = 0;
+	int n = 0, nk = 0;
 
 	while (*pattern && *path) {
+		if (!strncmp(pattern, "{key}", 5)) {
+			size_t len = strspn(path, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+						  "0123456789._-");
+			if (len == 0 || len > HTTP_KEY_MAX || (path[len] && path[len] != '/') ||
+			    nk >= HTTP_MAX_PARAMS)
+				return 0;
+			memcpy(req->keys[nk], path, len);
+			req->keys[nk++][len] = '\0';
+			pattern += 5;
+			path += len;
+			continue;
+		}
 		if (!strncmp(pattern, "{id}", 4)) {
 			char *end;
 			long long v;
@@ -323,6 +338,7 @@ static int match(const char *pattern, const char *path, struct http_request *req
 	if (*pattern || *path)
 		return 0;
 	req->nparams = n;
+	req->nkeys = nk;
 	return 1;
 }
 

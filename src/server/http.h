@@ -32,6 +32,7 @@ struct store;
 #define HTTP_BODY_MAX ((size_t)32 << 20) /* imports; other routes get less */
 #define HTTP_JSON_BODY_MAX ((size_t)1 << 20)
 #define HTTP_MAX_PARAMS 4
+#define HTTP_KEY_MAX 64 /* bytes of a {key} path segment */
 
 struct http_request {
 	struct MHD_Connection *conn;
@@ -44,9 +45,12 @@ struct http_request {
 	struct timespec started;
 	int status;        /* of the response queued, for the request log */
 	int responded;
-	/* Filled by routing: numeric path parameters ({id}) in order. */
+	/* Filled by routing: numeric path parameters ({id}) in order, and
+	 * name parameters ({key}: 1..HTTP_KEY_MAX bytes of [A-Za-z0-9._-]). */
 	int64_t params[HTTP_MAX_PARAMS];
 	int nparams;
+	char keys[HTTP_MAX_PARAMS][HTTP_KEY_MAX + 1];
+	int nkeys;
 	/* Filled by authentication for routes that need it. */
 	int authenticated;
 	struct user user;
@@ -78,7 +82,7 @@ typedef void http_handler_fn(struct http_request *req);
 
 struct http_route {
 	const char *method;   /* "GET", "POST", "PATCH", "DELETE" */
-	const char *pattern;  /* "/api/v1/assets/{id}/retire" */
+	const char *pattern;  /* "/api/v1/assets/{id}/retire", "/api/v1/items/{key}" */
 	http_handler_fn *fn;
 	unsigned flags;
 	unsigned roles;       /* HTTP_ROLE bits allowed; ignored for HTTP_PUBLIC */
