@@ -272,6 +272,11 @@ int cmd_contract(struct cli *cli, int argc, char **argv)
 	return ledger_command(cli, LEDGER_CONTRACT, argc, argv);
 }
 
+int cmd_document(struct cli *cli, int argc, char **argv)
+{
+	return ledger_command(cli, LEDGER_DOCUMENT, argc, argv);
+}
+
 int cmd_location(struct cli *cli, int argc, char **argv)
 {
 	return ledger_command(cli, LEDGER_LOCATION, argc, argv);

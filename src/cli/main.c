@@ -17,6 +17,7 @@ static const struct cli_command commands[] = {
 	{ "asset", cmd_asset, "機器台帳 (import / list / show / add / edit / retire / dispose / export)" },
 	{ "system", cmd_system, "医療情報システム (機器管理票) の list / show / add / edit" },
 	{ "vendor", cmd_vendor, "事業者の list / show / add / edit" },
+	{ "document", cmd_document, "根拠文書 (MDS/SDS・連絡体制図・BCP・運用管理規程・復元テスト) の list / show / add / edit" },
 	{ "contract", cmd_contract, "事業者との契約 (リモート保守・責任分界) の list / show / add / edit" },
 	{ "location", cmd_location, "設置場所の list / show / add / edit" },
 	{ "checklist", cmd_checklist, "サイバーセキュリティ対策チェックリストの版 (editions / show / validate)" },

@@ -89,17 +89,31 @@ static const struct column contract_cols[] = {
 	{ NULL, 0, NULL, 0, NULL, 0 },
 };
 
+/* Evidence documents (evidence.h looks for them by kind). */
+static const struct column document_cols[] = {
+	{ "kind", COL_ENUM, "mds|sds|contact_chart|bcp|rules|restore_test", 1, "種類", 0 },
+	{ "title", COL_TEXT, NULL, 1, "名称", 0 },
+	{ "vendor_id", COL_REF, NULL, 0, "事業者", LEDGER_VENDOR },
+	{ "system_id", COL_REF, NULL, 0, "システム", LEDGER_SYSTEM },
+	{ "issued_on", COL_DATE, NULL, 0, "作成日・実施日", 0 },
+	{ "offline", COL_BOOL, NULL, 0, "オフライン世代から復元", 0 },
+	{ "reference", COL_TEXT, NULL, 0, "保管場所・ファイル", 0 },
+	{ "note", COL_TEXT, NULL, 0, "備考", 0 },
+	{ NULL, 0, NULL, 0, NULL, 0 },
+};
+
 static const struct table tables[LEDGER_NTABLES] = {
 	[LEDGER_LOCATION] = { "location", "設置場所", "name", 1, location_cols },
 	[LEDGER_SYSTEM] = { "system", "システム", "name", 1, system_cols },
 	[LEDGER_VENDOR] = { "vendor", "事業者", "name", 1, vendor_cols },
 	[LEDGER_CONTRACT] = { "contract", "契約", "id", 0, contract_cols },
+	[LEDGER_DOCUMENT] = { "document", "文書", "kind, issued_on DESC, id", 1, document_cols },
 };
 
 /* Tables with created_at/updated_at columns. */
 static int has_timestamps(enum ledger_table t)
 {
-	return t == LEDGER_SYSTEM || t == LEDGER_CONTRACT;
+	return t == LEDGER_SYSTEM || t == LEDGER_CONTRACT || t == LEDGER_DOCUMENT;
 }
 
 const char *ledger_table_name(enum ledger_table t)
@@ -640,13 +654,21 @@ static const struct column *find_col_text(const struct table *t, const char *nam
 	return NULL;
 }
 
+/* Words people write for enumerated values; the first is the label. */
 static const struct {
+	const char *column;
 	const char *value;
 	const char *words[4];
-} hosting_words[] = {
-	{ "onprem", { "オンプレミス", "院内", "オンプレ", NULL } },
-	{ "cloud", { "クラウド", NULL } },
-	{ "hybrid", { "ハイブリッド", NULL } },
+} enum_words[] = {
+	{ "hosting", "onprem", { "オンプレミス", "院内", "オンプレ", NULL } },
+	{ "hosting", "cloud", { "クラウド", NULL } },
+	{ "hosting", "hybrid", { "ハイブリッド", NULL } },
+	{ "kind", "mds", { "MDS", "製造業者による医療情報セキュリティ開示書", NULL } },
+	{ "kind", "sds", { "SDS", "サービス事業者による医療情報セキュリティ開示書", NULL } },
+	{ "kind", "contact_chart", { "連絡体制図", "緊急連絡網", NULL } },
+	{ "kind", "bcp", { "BCP", "事業継続計画", "IT-BCP", NULL } },
+	{ "kind", "rules", { "運用管理規程", "運用管理規程等", "院内規程", NULL } },
+	{ "kind", "restore_test", { "復元テスト", "リストア訓練", "復旧テスト", NULL } },
 };
 
 int ledger_find(struct store *st, enum ledger_table tid, const char *key, int64_t *id,
@@ -674,7 +696,7 @@ int ledger_find(struct store *st, enum ledger_table tid, const char *key, int64_
 		return r;
 	}
 	strbuf_addf(&sql, "SELECT id FROM %s WHERE %s = ? ORDER BY id LIMIT 2", t->name,
-		    tid == LEDGER_CONTRACT ? "title" : "name");
+		    tid == LEDGER_CONTRACT || tid == LEDGER_DOCUMENT ? "title" : "name");
 	r = store_query_int(st, id, err, sql.buf, k, NULL);
 	strbuf_release(&sql);
 	if (r == 0 && !*id)
@@ -721,11 +743,11 @@ int ledger_set_text(struct store *st, enum ledger_table tid, json_t *rec, const 
 				*p = (char)(*p - 'a' + 'A');
 		if (enum_allows(c->allowed, v))
 			canon = v;
-		for (size_t i = 0; !canon && !strcmp(c->name, "hosting") && i < ARRAY_SIZE(hosting_words);
-		     i++)
-			for (const char *const *w = hosting_words[i].words; *w; w++)
+		for (size_t i = 0; !canon && i < ARRAY_SIZE(enum_words); i++)
+			for (const char *const *w = enum_words[i].words;
+			     *w && !strcmp(c->name, enum_words[i].column); w++)
 				if (!strcmp(v, *w))
-					canon = hosting_words[i].value;
+					canon = enum_words[i].value;
 		if (!canon)
 			r = mamori_err_set(err, MAMORI_EINVAL, "「%s」は使えません (%s)", v, c->allowed);
 		else
@@ -749,10 +771,9 @@ out:
 
 const char *ledger_value_label(const char *column, const char *value)
 {
-	if (!strcmp(column, "hosting"))
-		for (size_t i = 0; i < ARRAY_SIZE(hosting_words); i++)
-			if (!strcmp(value, hosting_words[i].value))
-				return hosting_words[i].words[0];
+	for (size_t i = 0; i < ARRAY_SIZE(enum_words); i++)
+		if (!strcmp(column, enum_words[i].column) && !strcmp(value, enum_words[i].value))
+			return enum_words[i].words[0];
 	return value;
 }
 

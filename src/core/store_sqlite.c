@@ -236,11 +236,81 @@ static const char schema_v4[] =
 	"  sha256 TEXT NOT NULL,\n"
 	"  loaded_at TEXT NOT NULL);\n";
 
+/*
+ * Migration 5: the checklist.  A sheet is one filled-in form (the
+ * facility's own 医療機関確認用, or one 事業者確認用 per vendor with its
+ * request → answer → review state); answers are per item and round.
+ * Documents are the simple records the evidence engine looks for (MDS/SDS,
+ * contact chart, BCP, 運用管理規程, restore tests).  Editions imported at run
+ * time and wording entered by the officer are kept beside the shipped
+ * catalog.  Devices gain 接続元制限.
+ */
+static const char schema_v5[] =
+	"ALTER TABLE device ADD COLUMN source_restriction INTEGER CHECK (source_restriction IN (0,1));\n"
+	"CREATE TABLE document (\n"
+	"  id INTEGER PRIMARY KEY,\n"
+	"  facility_id INTEGER NOT NULL REFERENCES facility(id),\n"
+	"  kind TEXT NOT NULL CHECK (kind IN ('mds','sds','contact_chart','bcp','rules','restore_test')),\n"
+	"  title TEXT NOT NULL,\n"
+	"  vendor_id INTEGER REFERENCES vendor(id),\n"
+	"  system_id INTEGER REFERENCES system(id),\n"
+	"  issued_on TEXT,\n"               /* 作成日 / 受領日 / 実施日 */
+	"  offline INTEGER CHECK (offline IN (0,1)),\n" /* restore test from an offline generation */
+	"  reference TEXT,\n"               /* 保管場所 / ファイル名 */
+	"  note TEXT,\n"
+	"  created_at TEXT NOT NULL,\n"
+	"  updated_at TEXT NOT NULL);\n"
+	"CREATE INDEX document_kind ON document (kind, issued_on);\n"
+	"CREATE TABLE checklist_edition_file (\n"
+	"  name TEXT PRIMARY KEY,\n"        /* "<edition>-<form>" */
+	"  body TEXT NOT NULL,\n"           /* mamori-checklist-1 JSON */
+	"  sha256 TEXT NOT NULL,\n"
+	"  source_file TEXT,\n"
+	"  source_sha256 TEXT,\n"
+	"  imported_at TEXT NOT NULL,\n"
+	"  imported_by TEXT NOT NULL);\n"
+	"CREATE TABLE checklist_wording (\n"
+	"  item_id TEXT PRIMARY KEY,\n"
+	"  wording TEXT NOT NULL,\n"
+	"  source TEXT NOT NULL,\n"
+	"  entered_at TEXT NOT NULL,\n"
+	"  entered_by TEXT NOT NULL);\n"
+	"CREATE TABLE checklist (\n"
+	"  id INTEGER PRIMARY KEY,\n"
+	"  facility_id INTEGER NOT NULL REFERENCES facility(id),\n"
+	"  fiscal_year INTEGER NOT NULL,\n"
+	"  edition TEXT NOT NULL,\n"
+	"  form TEXT NOT NULL,\n"
+	"  vendor_id INTEGER REFERENCES vendor(id),\n"
+	"  status TEXT NOT NULL CHECK (status IN ('open','requested','answered','reviewed')),\n"
+	"  requested_at TEXT, requested_by TEXT,\n"
+	"  answered_at TEXT, answered_by TEXT,\n"
+	"  reviewed_at TEXT, reviewed_by TEXT,\n"
+	"  review_note TEXT,\n"
+	"  created_at TEXT NOT NULL,\n"
+	"  updated_at TEXT NOT NULL,\n"
+	"  CHECK ((vendor_id IS NULL) = (status = 'open')));\n"
+	"CREATE UNIQUE INDEX checklist_key ON checklist (facility_id, fiscal_year, form, coalesce(vendor_id, 0));\n"
+	"CREATE TABLE checklist_answer (\n"
+	"  checklist_id INTEGER NOT NULL REFERENCES checklist(id),\n"
+	"  item_id TEXT NOT NULL,\n"
+	"  round INTEGER NOT NULL CHECK (round BETWEEN 1 AND 3),\n"
+	"  answer TEXT NOT NULL CHECK (answer IN ('yes','no')),\n"
+	"  confirmed_on TEXT NOT NULL,\n"
+	"  target_on TEXT,\n"
+	"  note TEXT,\n"
+	"  links TEXT,\n"                   /* JSON array of evidence links */
+	"  updated_at TEXT NOT NULL,\n"
+	"  updated_by TEXT NOT NULL,\n"
+	"  PRIMARY KEY (checklist_id, item_id, round),\n"
+	"  CHECK (answer = 'yes' OR target_on IS NOT NULL));\n";
+
 static const struct migration migrations[] = {
 	{ 1, "ledger and journal", schema_v1 },
 	{ 2, "users and sessions", schema_v2 },
 	{ 3, "device text search", schema_v3 },
 	{ 4, "end-of-support catalog updates", schema_v4 },
+	{ 5, "checklist answers, documents", schema_v5 },
 };
 
 /*

@@ -1,0 +1,601 @@
+/*
+ * evidence.c - the rules behind each checklist item (see evidence.h).
+ *
+ * Each rule collects reasons into a struct found: supporting facts and
+ * contradictions, each with a link.  The outcome follows from what was
+ * found: any contradiction → contradicts; otherwise enough checked records
+ * → supports; otherwise no_data.
+ */
+#include "common.h"
+#include "asset.h"
+#include "eos.h"
+#include "eoscat.h"
+#include "evidence.h"
+#include "store.h"
+
+static const struct {
+	const char *name;
+	const char *label;
+} rules[EVIDENCE_NRULES] = {
+	[EVIDENCE_LEDGER] = { "ledger", "台帳の記載 (管理者・設置場所・OS・IP)" },
+	[EVIDENCE_REMOTE] = { "remote_maintenance", "リモート保守機器の事業者・契約" },
+	[EVIDENCE_MDS_SDS] = { "mds_sds", "MDS/SDS の受領" },
+	[EVIDENCE_PATCH] = { "patch", "パッチ適用とサポート期限" },
+	[EVIDENCE_SOURCE_RESTRICTION] = { "source_restriction", "ネットワーク機器の接続元制限" },
+	[EVIDENCE_ACCOUNTS] = { "accounts", "アカウント台帳" },
+	[EVIDENCE_CONTACT_CHART] = { "contact_chart", "連絡体制図" },
+	[EVIDENCE_BACKUP] = { "backup", "バックアップの復元テスト" },
+	[EVIDENCE_BCP] = { "bcp", "BCP (事業継続計画)" },
+	[EVIDENCE_RULES] = { "rules", "運用管理規程" },
+};
+
+const char *evidence_rule_name(enum evidence_rule r)
+{
+	return (unsigned)r < EVIDENCE_NRULES ? rules[r].name : NULL;
+}
+
+const char *evidence_rule_label(enum evidence_rule r)
+{
+	return (unsigned)r < EVIDENCE_NRULES ? rules[r].label : NULL;
+}
+
+const char *evidence_outcome_name(enum evidence_outcome o)
+{
+	static const char *const n[] = { "no_data", "supports", "contradicts" };
+	return (unsigned)o < ARRAY_SIZE(n) ? n[o] : NULL;
+}
+
+const char *evidence_outcome_label(enum evidence_outcome o)
+{
+	static const char *const n[] = { "判断材料なし", "はいを裏付け", "はいと矛盾" };
+	return (unsigned)o < ARRAY_SIZE(n) ? n[o] : NULL;
+}
+
+/*
+ * Keywords in the order they are tried: the first found decides.  Account
+ * words come before パスワード's neighbours; バックアップ before BCP because
+ * the backup item mentions 復旧手順, not BCP.
+ */
+static const struct {
+	const char *word;
+	enum evidence_rule rule;
+} keywords[] = {
+	{ "台帳", EVIDENCE_LEDGER },
+	{ "リモートメンテナンス", EVIDENCE_REMOTE },
+	{ "リモート保守", EVIDENCE_REMOTE },
+	{ "MDS", EVIDENCE_MDS_SDS },
+	{ "医療情報セキュリティ開示書", EVIDENCE_MDS_SDS },
+	{ "セキュリティパッチ", EVIDENCE_PATCH },
+	{ "更新プログラム", EVIDENCE_PATCH },
+	{ "接続元制限", EVIDENCE_SOURCE_RESTRICTION },
+	{ "アカウント", EVIDENCE_ACCOUNTS },
+	{ "アクセス利用権限", EVIDENCE_ACCOUNTS },
+	{ "管理者権限", EVIDENCE_ACCOUNTS },
+	{ "二要素認証", EVIDENCE_ACCOUNTS },
+	{ "2要素認証", EVIDENCE_ACCOUNTS },
+	{ "パスワード", EVIDENCE_ACCOUNTS },
+	{ "連絡体制図", EVIDENCE_CONTACT_CHART },
+	{ "バックアップ", EVIDENCE_BACKUP },
+	{ "バック ア ップ", EVIDENCE_BACKUP },
+	{ "事業継続計画", EVIDENCE_BCP },
+	{ "BCP", EVIDENCE_BCP },
+	{ "運用管理規程", EVIDENCE_RULES },
+};
+
+static int rule_in(const char *text)
+{
+	if (!text)
+		return -1;
+	for (size_t i = 0; i < ARRAY_SIZE(keywords); i++)
+		if (strstr(text, keywords[i].word))
+			return keywords[i].rule;
+	return -1;
+}
+
+int evidence_rule_for(const char *wording, const char *note)
+{
+	int r = rule_in(wording);
+
+	/* A note is read only when there is no wording: it may mention other items. */
+	return r >= 0 || wording ? r : rule_in(note);
+}
+
+/* What a rule found. */
+struct found {
+	json_t *reasons;     /* contradictions (or facts when none) */
+	json_t *facts;       /* supporting facts */
+	int64_t contradictions;
+	int64_t checked;
+	int64_t missing;     /* records without the data to judge */
+};
+
+static void add_reason(json_t *list, int64_t *count, const char *link, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+
+static void add_reason(json_t *list, int64_t *count, const char *link, const char *fmt, ...)
+{
+	va_list ap;
+	char *text;
+
+	if (count)
+		(*count)++;
+	if (json_array_size(list) >= EVIDENCE_REASONS_MAX)
+		return;
+	va_start(ap, fmt);
+	if (vasprintf(&text, fmt, ap) < 0)
+		fatal("out of memory");
+	va_end(ap);
+	json_array_append_new(list, json_pack("{s:s, s:s?}", "text", text, "link", link));
+	free(text);
+}
+
+static const char *device_name(const struct asset *a, char *buf, size_t len)
+{
+	const char *n = a->v[ASSET_HOSTNAME] ? a->v[ASSET_HOSTNAME]
+			: a->v[ASSET_TAG]        ? a->v[ASSET_TAG]
+			: a->v[ASSET_MODEL]      ? a->v[ASSET_MODEL]
+						 : NULL;
+	if (n)
+		snprintf(buf, len, "%s (#%lld)", n, (long long)a->id);
+	else
+		snprintf(buf, len, "#%lld", (long long)a->id);
+	return buf;
+}
+
+static void device_link(const struct asset *a, char *buf, size_t len)
+{
+	snprintf(buf, len, "#/assets/%lld", (long long)a->id);
+}
+
+/* Device kinds an item of that scope is about. */
+static bool kind_in_scope(const char *kind, unsigned scope)
+{
+	if (!kind)
+		return false;
+	if (!scope || (scope & CHECKLIST_SCOPE_ALL))
+		return strcmp(kind, "medical") && strcmp(kind, "other");
+	return ((scope & CHECKLIST_SCOPE_SERVER) && !strcmp(kind, "server")) ||
+	       ((scope & CHECKLIST_SCOPE_PC) && !strcmp(kind, "pc")) ||
+	       ((scope & CHECKLIST_SCOPE_NETWORK) && !strcmp(kind, "network"));
+}
+
+struct device_scan {
+	struct store *st;
+	enum evidence_rule rule;
+	unsigned scope;
+	const struct eos_catalog *eos;
+	const char *today;
+	struct found *f;
+	int64_t ending;
+	json_t *ending_list;
+};
+
+static int ledger_row(struct device_scan *d, const struct asset *a)
+{
+	static const struct {
+		int field;
+		const char *label;
+		bool printers;
+	} need[] = {
+		{ ASSET_OWNER, "管理者 (申請者)", true },
+		{ ASSET_LOCATION, "設置場所", true },
+		{ ASSET_OS, "OS", false },
+		{ ASSET_IP, "IP アドレス", true },
+	};
+	const char *kind = a->v[ASSET_KIND];
+	bool printer = kind && !strcmp(kind, "printer");
+	char missing[256] = "", name[160], link[48];
+	size_t n = 0;
+
+	if (!printer && !kind_in_scope(kind, d->scope))
+		return 0;
+	if (printer && d->scope && !(d->scope & CHECKLIST_SCOPE_ALL))
+		return 0;
+	d->f->checked++;
+	for (size_t i = 0; i < ARRAY_SIZE(need); i++) {
+		const char *v = a->v[need[i].field];
+		if ((v && *v) || (printer && !need[i].printers))
+			continue;
+		n += (size_t)snprintf(missing + n, sizeof(missing) - n, "%s%s", n ? "・" : "",
+				      need[i].label);
+		if (n >= sizeof(missing))
+			n = sizeof(missing) - 1;
+	}
+	if (n) {
+		device_link(a, link, sizeof(link));
+		add_reason(d->f->reasons, &d->f->contradictions, link, "%s: %s が未記入",
+			   device_name(a, name, sizeof(name)), missing);
+	}
+	return 0;
+}
+
+static int remote_row(struct device_scan *d, const struct asset *a)
+{
+	char name[160], link[48];
+	int64_t contracts = 0;
+	int r;
+
+	if (!a->v[ASSET_REMOTE_MAINTENANCE])
+		return 0;
+	d->f->checked++;
+	if (strcmp(a->v[ASSET_REMOTE_MAINTENANCE], "1") != 0)
+		return 0;
+	device_link(a, link, sizeof(link));
+	if (!a->v[ASSET_VENDOR]) {
+		add_reason(d->f->reasons, &d->f->contradictions, link,
+			   "%s: リモート保守ありだが保守事業者が未登録", device_name(a, name, sizeof(name)));
+		return 0;
+	}
+	r = store_query_int(d->st, &contracts, NULL,
+			    "SELECT COUNT(*) FROM contract c JOIN vendor v ON v.id = c.vendor_id "
+			    "WHERE v.name = ? AND c.remote_maintenance = 1",
+			    a->v[ASSET_VENDOR], NULL);
+	if (r < 0)
+		return r;
+	if (!contracts)
+		add_reason(d->f->reasons, &d->f->contradictions, link,
+			   "%s: リモート保守ありだが、事業者「%s」とのリモート保守の契約が未登録",
+			   device_name(a, name, sizeof(name)), a->v[ASSET_VENDOR]);
+	else
+		add_reason(d->f->facts, NULL, link, "%s: 事業者「%s」・契約あり",
+			   device_name(a, name, sizeof(name)), a->v[ASSET_VENDOR]);
+	return 0;
+}
+
+static int patch_row(struct device_scan *d, const struct asset *a)
+{
+	struct eos_match m;
+	enum eos_status s;
+	char name[160], link[48];
+	bool judged = false;
+
+	if (!kind_in_scope(a->v[ASSET_KIND], d->scope))
+		return 0;
+	device_link(a, link, sizeof(link));
+	if (a->v[ASSET_PATCHED]) {
+		judged = true;
+		if (!strcmp(a->v[ASSET_PATCHED], "0"))
+			add_reason(d->f->reasons, &d->f->contradictions, link,
+				   "%s: OS 等の脆弱性対策 (パッチ適用) が「なし」",
+				   device_name(a, name, sizeof(name)));
+	}
+	s = eoscat_device_status(d->eos, a, d->today, &m);
+	if (s == EOS_ENDED) {
+		judged = true;
+		add_reason(d->f->reasons, &d->f->contradictions, link,
+			   "%s: %s のサポートが終了 (%s%s)", device_name(a, name, sizeof(name)),
+			   a->v[ASSET_OS] ? a->v[ASSET_OS] : "OS", m.eol.date[0] ? m.eol.date : "日付不明",
+			   m.eol.date[0] ? " 終了" : "");
+	} else if (s == EOS_ENDING) {
+		judged = true;
+		add_reason(d->ending_list, &d->ending, link, "%s: %s のサポートが12か月以内に終了",
+			   device_name(a, name, sizeof(name)), a->v[ASSET_OS] ? a->v[ASSET_OS] : "OS");
+	} else if (s == EOS_SUPPORTED) {
+		judged = true;
+	}
+	if (judged)
+		d->f->checked++;
+	else
+		d->f->missing++;
+	return 0;
+}
+
+static int restriction_row(struct device_scan *d, const struct asset *a)
+{
+	char name[160], link[48];
+
+	if (!a->v[ASSET_KIND] || strcmp(a->v[ASSET_KIND], "network") != 0)
+		return 0;
+	if (!a->v[ASSET_SOURCE_RESTRICTION]) {
+		d->f->missing++;
+		return 0;
+	}
+	d->f->checked++;
+	if (!strcmp(a->v[ASSET_SOURCE_RESTRICTION], "0")) {
+		device_link(a, link, sizeof(link));
+		add_reason(d->f->reasons, &d->f->contradictions, link, "%s: 接続元制限が「なし」",
+			   device_name(a, name, sizeof(name)));
+	}
+	return 0;
+}
+
+static int device_row(const struct asset *a, void *ctx)
+{
+	struct device_scan *d = ctx;
+
+	switch (d->rule) {
+	case EVIDENCE_LEDGER:
+		return ledger_row(d, a);
+	case EVIDENCE_REMOTE:
+		return remote_row(d, a);
+	case EVIDENCE_PATCH:
+		return patch_row(d, a);
+	case EVIDENCE_SOURCE_RESTRICTION:
+		return restriction_row(d, a);
+	default:
+		BUG("device rule %d", d->rule);
+	}
+}
+
+/* Each system served by a vendor needs an MDS or SDS for it or from its vendor. */
+static int mds_sds(struct store *st, struct found *f, struct mamori_err *err)
+{
+	static const char sql[] =
+		"SELECT s.id, s.name, coalesce(v.name, ''), "
+		"  (SELECT d.title FROM document d WHERE d.kind IN ('mds','sds') AND "
+		"   (d.system_id = s.id OR (d.system_id IS NULL AND d.vendor_id = v.id)) "
+		"   ORDER BY d.issued_on DESC LIMIT 1) "
+		"FROM system s LEFT JOIN vendor v ON v.id = coalesce(s.vendor_id, "
+		"  (SELECT c.vendor_id FROM contract c WHERE c.system_id = s.id ORDER BY c.id LIMIT 1)) "
+		"WHERE v.id IS NOT NULL ORDER BY s.name";
+	struct store_stmt *s = NULL;
+	int r = store_prepare(st, sql, &s, err);
+
+	while (r == 0 && (r = store_step(st, s, err)) == 1) {
+		const char *doc = store_column_text(st, s, 3);
+		f->checked++;
+		if (doc)
+			add_reason(f->facts, NULL, "#/documents", "%s (%s): %s",
+				   store_column_text(st, s, 1), store_column_text(st, s, 2), doc);
+		else
+			add_reason(f->reasons, &f->contradictions, "#/documents",
+				   "%s (事業者「%s」): MDS/SDS が未登録", store_column_text(st, s, 1),
+				   store_column_text(st, s, 2));
+		r = 0;
+	}
+	store_finalize(st, s);
+	return r < 0 ? r : 0;
+}
+
+/* A document of that kind: the newest one supports, none contradicts. */
+static int document(struct store *st, const char *kind, const char *what, struct found *f,
+		    struct mamori_err *err)
+{
+	struct store_stmt *s = NULL;
+	int r = store_prepare(st,
+			      "SELECT id, title, issued_on FROM document WHERE kind = ? "
+			      "ORDER BY issued_on IS NULL, issued_on DESC, id DESC",
+			      &s, err);
+
+	if (r < 0)
+		return r;
+	store_bind_text(st, s, 1, kind);
+	while ((r = store_step(st, s, err)) == 1) {
+		const char *on = store_column_text(st, s, 2);
+		f->checked++;
+		add_reason(f->facts, NULL, "#/documents", "%s「%s」%s%s", what,
+			   store_column_text(st, s, 1), on ? " " : "", on ? on : "");
+	}
+	store_finalize(st, s);
+	if (r < 0)
+		return r;
+	if (!f->checked)
+		add_reason(f->reasons, &f->contradictions, "#/documents",
+			   "%s が mamori に登録されていません (文書として登録してください)", what);
+	return 0;
+}
+
+/* A restore test within 12 months, from an offline generation. */
+static int backup(struct store *st, const char *today, struct found *f, struct mamori_err *err)
+{
+	struct store_stmt *s = NULL;
+	json_t *older = json_array();
+	char since[32];
+	int64_t recent = 0, offline = 0, any = 0;
+	int y, m, d, r;
+
+	if (sscanf(today, "%4d-%2d-%2d", &y, &m, &d) != 3 || y < 1900 || y > 9999 || m < 1 || m > 12 ||
+	    d < 1 || d > 31)
+		return mamori_err_set(err, MAMORI_EINVAL, "日付「%s」が正しくありません", today);
+	snprintf(since, sizeof(since), "%04d-%02d-%02d", y - 1, m, m == 2 && d == 29 ? 28 : d);
+	r = store_prepare(st,
+			  "SELECT title, issued_on, offline FROM document WHERE kind = 'restore_test' "
+			  "ORDER BY issued_on IS NULL, issued_on DESC, id DESC",
+			  &s, err);
+	while (r == 0 && (r = store_step(st, s, err)) == 1) {
+		const char *on = store_column_text(st, s, 1);
+		bool off = store_column_int(st, s, 2) == 1, in = on && strcmp(on, since) >= 0;
+		any++;
+		f->checked++;
+		recent += in;
+		offline += in && off;
+		add_reason(in && off ? f->facts : older, NULL, "#/documents", "復元テスト「%s」%s%s%s",
+			   store_column_text(st, s, 0), on ? on : "(日付なし)",
+			   off ? " オフライン世代から" : "", in ? "" : " (12か月より前)");
+		r = 0;
+	}
+	store_finalize(st, s);
+	if (r == 0 && !offline) {
+		size_t i;
+		json_t *v;
+		if (!any)
+			add_reason(f->reasons, &f->contradictions, "#/documents",
+				   "バックアップの復元テストの記録がありません");
+		else if (!recent)
+			add_reason(f->reasons, &f->contradictions, "#/documents",
+				   "直近12か月 (%s 以降) に復元テストの記録がありません", since);
+		else
+			add_reason(f->reasons, &f->contradictions, "#/documents",
+				   "直近12か月の復元テストに、オフライン (ネットワークから切り離した) 世代からのものがありません");
+		json_array_foreach(older, i, v)
+			if (json_array_size(f->reasons) < EVIDENCE_REASONS_MAX)
+				json_array_append(f->reasons, v);
+	}
+	json_decref(older);
+	return r < 0 ? r : 0;
+}
+
+static json_t *result(enum evidence_rule rule, enum evidence_outcome o, const char *summary,
+		      json_t *reasons, int64_t total, int64_t checked)
+{
+	return json_pack("{s:s, s:s, s:s, s:s, s:s, s:O, s:I, s:I}", "rule", rules[rule].name,
+			 "rule_label", rules[rule].label, "outcome", evidence_outcome_name(o),
+			 "outcome_label", evidence_outcome_label(o), "summary", summary, "reasons",
+			 reasons, "total", (json_int_t)total, "checked", (json_int_t)checked);
+}
+
+static const char *scope_words(unsigned scope)
+{
+	if (!scope || (scope & CHECKLIST_SCOPE_ALL))
+		return "機器";
+	if (scope == CHECKLIST_SCOPE_SERVER)
+		return "サーバ";
+	if (scope == CHECKLIST_SCOPE_PC)
+		return "端末PC";
+	if (scope == CHECKLIST_SCOPE_NETWORK)
+		return "ネットワーク機器";
+	return "対象の機器";
+}
+
+int evidence_eval(struct store *st, const struct eos_catalog *eos, enum evidence_rule rule,
+		  unsigned scope, const char *today, json_t **out, struct mamori_err *err)
+{
+	struct found f = { .reasons = json_array(), .facts = json_array() };
+	struct eos_catalog own = EOS_CATALOG_INIT;
+	struct device_scan d = { .st = st, .rule = rule, .scope = scope, .today = today, .f = &f };
+	enum evidence_outcome o = EVIDENCE_NO_DATA;
+	char *summary = NULL;
+	int r = 0;
+
+	*out = NULL;
+	if ((unsigned)rule >= EVIDENCE_NRULES)
+		BUG("evidence rule %d", rule);
+	switch (rule) {
+	case EVIDENCE_PATCH:
+		if (!eos) {
+			int updated;
+			r = eoscat_load(st, &own, &updated, err);
+			eos = &own;
+		}
+		d.eos = eos;
+		d.ending_list = json_array();
+		/* fall through */
+	case EVIDENCE_LEDGER:
+	case EVIDENCE_REMOTE:
+	case EVIDENCE_SOURCE_RESTRICTION: {
+		struct asset_query q = { .status = "in_use" };
+		if (r == 0)
+			r = asset_list(st, &q, device_row, &d, err);
+		break;
+	}
+	case EVIDENCE_MDS_SDS:
+		r = mds_sds(st, &f, err);
+		break;
+	case EVIDENCE_CONTACT_CHART:
+		r = document(st, "contact_chart", "連絡体制図", &f, err);
+		break;
+	case EVIDENCE_BCP:
+		r = document(st, "bcp", "BCP", &f, err);
+		break;
+	case EVIDENCE_RULES:
+		r = document(st, "rules", "運用管理規程", &f, err);
+		break;
+	case EVIDENCE_BACKUP:
+		r = backup(st, today, &f, err);
+		break;
+	case EVIDENCE_ACCOUNTS:
+	case EVIDENCE_NRULES:
+		break;
+	}
+	if (r < 0)
+		goto out;
+
+	if (f.contradictions) {
+		o = EVIDENCE_CONTRADICTS;
+		switch (rule) {
+		case EVIDENCE_LEDGER:
+			summary = xasprintf("%s %lld 台中 %lld 台で台帳の記載が不足しています",
+					    scope_words(scope), (long long)f.checked,
+					    (long long)f.contradictions);
+			break;
+		case EVIDENCE_PATCH:
+		case EVIDENCE_REMOTE:
+		case EVIDENCE_SOURCE_RESTRICTION:
+			summary = xasprintf("%lld 台が該当します (確認した機器 %lld 台)",
+					    (long long)f.contradictions, (long long)f.checked);
+			break;
+		case EVIDENCE_MDS_SDS:
+			summary = xasprintf("事業者のシステム %lld 件中 %lld 件で MDS/SDS が未登録です",
+					    (long long)f.checked, (long long)f.contradictions);
+			break;
+		default:
+			summary = xstrdup(json_string_value(
+				json_object_get(json_array_get(f.reasons, 0), "text")));
+		}
+	} else if (rule == EVIDENCE_ACCOUNTS) {
+		summary = xstrdup("アカウント台帳 (利用者・権限・最終利用日) はまだ mamori にありません。"
+				  "各システムの管理画面で確認してください。");
+	} else if (f.checked) {
+		o = EVIDENCE_SUPPORTS;
+		switch (rule) {
+		case EVIDENCE_LEDGER:
+			summary = xasprintf("%s %lld 台すべてで管理者・設置場所・OS・IP が記載されています",
+					    scope_words(scope), (long long)f.checked);
+			break;
+		case EVIDENCE_PATCH:
+			summary = xasprintf("%lld 台でパッチ未適用・サポート終了なし%s", (long long)f.checked,
+					    f.missing ? " (判断材料のない機器あり)" : "");
+			break;
+		case EVIDENCE_REMOTE:
+			summary = xasprintf("リモート保守の記載がある %lld 台すべてで、事業者と契約が登録されています",
+					    (long long)f.checked);
+			break;
+		case EVIDENCE_SOURCE_RESTRICTION:
+			summary = xasprintf("ネットワーク機器 %lld 台すべてで接続元制限「あり」%s",
+					    (long long)f.checked,
+					    f.missing ? " (未記入の機器あり)" : "");
+			break;
+		case EVIDENCE_MDS_SDS:
+			summary = xasprintf("事業者のシステム %lld 件すべてで MDS/SDS が登録されています",
+					    (long long)f.checked);
+			break;
+		default:
+			summary = xstrdup(json_string_value(
+				json_object_get(json_array_get(f.facts, 0), "text")));
+		}
+	} else {
+		switch (rule) {
+		case EVIDENCE_LEDGER:
+			summary = xasprintf("台帳に%sが登録されていません", scope_words(scope));
+			break;
+		case EVIDENCE_REMOTE:
+			summary = xstrdup("台帳にリモート保守の有無が記載された機器がありません");
+			break;
+		case EVIDENCE_PATCH:
+			summary = xstrdup("パッチ適用の記載も、サポート期限の分かる OS もありません");
+			break;
+		case EVIDENCE_SOURCE_RESTRICTION:
+			summary = xstrdup("ネットワーク機器の接続元制限が台帳に記載されていません");
+			break;
+		case EVIDENCE_MDS_SDS:
+			summary = xstrdup("事業者の登録されたシステムがありません");
+			break;
+		default:
+			summary = xstrdup("判断材料がありません");
+		}
+	}
+	if (rule == EVIDENCE_PATCH && f.missing)
+		add_reason(o == EVIDENCE_CONTRADICTS ? f.reasons : f.facts, NULL, NULL,
+			   "パッチ適用が未記入で OS のサポート期限も分からない機器: %lld 台",
+			   (long long)f.missing);
+	if (rule == EVIDENCE_PATCH && d.ending) {
+		size_t i;
+		json_t *v;
+		json_array_foreach(d.ending_list, i, v)
+			if (json_array_size(o == EVIDENCE_CONTRADICTS ? f.reasons : f.facts) <
+			    EVIDENCE_REASONS_MAX)
+				json_array_append(o == EVIDENCE_CONTRADICTS ? f.reasons : f.facts, v);
+	}
+	*out = result(rule, o, summary,
+		      o == EVIDENCE_CONTRADICTS ? f.reasons : f.facts,
+		      o == EVIDENCE_CONTRADICTS ? f.contradictions
+						: (int64_t)json_array_size(f.facts),
+		      f.checked);
+out:
+	free(summary);
+	json_decref(f.reasons);
+	json_decref(f.facts);
+	json_decref(d.ending_list);
+	eos_catalog_release(&own);
+	return r;
+}
