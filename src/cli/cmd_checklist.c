@@ -1,36 +1,38 @@
 /*
- * cmd_checklist.c - "mamori checklist editions|show|validate": the MHLW
- * cybersecurity checklist editions mamori ships (catalog/checklist, see
- * docs/internals/checklist-format.md).  Wording not confirmed from a source
- * is shown as 文言未確認, never guessed.
+ * cmd_checklist.c - "mamori checklist …": the MHLW cybersecurity checklist.
+ *
+ * editions / show / validate read the catalog (catalog/checklist, see
+ * docs/internals/checklist-format.md) and the editions imported into the
+ * store; wording not confirmed from a source is shown as 文言未確認, never
+ * guessed.  The sheet commands (open, list, status, answer, clear,
+ * evidence, request, submit, review, wording, findings, export,
+ * import-edition) are in cmd_checklist_sheet.c.
  */
 #include "common.h"
 #include "catalog_files.h"
+#include "checklist.h"
 #include "checklist_catalog.h"
+#include "store.h"
+
+#include <unistd.h>
 #include "cli.h"
 #include "commands.h"
 
-/* The shipped editions, in file-name order. */
-static int load_shipped(struct checklist_catalog *cat, struct mamori_err *err)
+/*
+ * The shipped editions and, when the store exists, those imported into it.
+ * Without a store (before "mamori init") only the shipped ones.
+ */
+static int load_shipped(struct cli *cli, struct checklist_catalog *cat, struct mamori_err *err)
 {
-	struct checklist_problems problems = { 0 };
+	struct store *st = NULL;
+	int r;
 
-	memset(cat, 0, sizeof(*cat));
-	for (const struct catalog_file *f = catalog_files; f->name; f++) {
-		struct checklist_edition e = CHECKLIST_EDITION_INIT;
-		if (strncmp(f->name, "checklist/", 10) != 0)
-			continue;
-		if (checklist_catalog_load_buffer(f->name + 10, f->data, f->size, &e, &problems,
-						  err) < 0) {
-			checklist_problems_release(&problems);
-			checklist_catalog_release(cat);
-			return mamori_err_set(err, MAMORI_EINVAL, "同梱のチェックリスト %s が壊れています",
-					      f->name);
-		}
-		cat->editions = xrealloc(cat->editions, (cat->nr + 1) * sizeof(*cat->editions));
-		cat->editions[cat->nr++] = e;
-	}
-	return 0;
+	if (access(cli->db_path, F_OK) == 0 &&
+	    store_open(&st, "sqlite", cli->db_path, 0, err) < 0)
+		return err->code;
+	r = checklist_catalog_open(st, cat, err);
+	store_close(st);
+	return r;
 }
 
 static const char *file_id(const struct checklist_edition *e, char *buf, size_t len)
@@ -46,10 +48,9 @@ static int editions(struct cli *cli, int argc, char **argv)
 	struct cli_table t;
 	const char *head[] = { "版", "年度", "様式", "項目", "文言確認済", "文言未確認", "公表" };
 
-	(void)cli;
 	if (argc > 1)
 		return cli_usage_error("mamori checklist editions", "余分な引数があります: %s", argv[1]);
-	if (load_shipped(&cat, &err) < 0)
+	if (load_shipped(cli, &cat, &err) < 0)
 		return cli_fail(&err);
 	cli_table_init(&t, ARRAY_SIZE(head), 40);
 	cli_table_add(&t, head);
@@ -105,13 +106,12 @@ static int show(struct cli *cli, int argc, char **argv)
 	const struct checklist_edition *e = NULL;
 	int json = 0;
 
-	(void)cli;
 	if (argc == 4 && !strcmp(argv[2], "--format") && !strcmp(argv[3], "json"))
 		json = 1;
 	else if (argc != 2)
 		return cli_usage_error("mamori checklist show 版 [--format json]  (例: r7-iryo)",
 				       "版を1つ指定してください (mamori checklist editions で一覧)");
-	if (load_shipped(&cat, &err) < 0)
+	if (load_shipped(cli, &cat, &err) < 0)
 		return cli_fail(&err);
 	for (size_t i = 0; i < cat.nr && !e; i++) {
 		char id[64];
@@ -200,6 +200,20 @@ int cmd_checklist(struct cli *cli, int argc, char **argv)
 		{ "editions", editions, "同梱のチェックリストの版と様式の一覧" },
 		{ "show", show, "版の項目を表示する (文言未確認の項目はそう表示)" },
 		{ "validate", validate, "チェックリストの版のファイルを検証する" },
+		{ "import-edition", checklist_cli_import_edition,
+		  "新しい版を取り込む (MHLW の公式 xlsx または mamori-checklist-1 の JSON)" },
+		{ "open", checklist_cli_open, "年度のチェックリストを開始する" },
+		{ "list", checklist_cli_list, "チェックリスト (自施設・事業者確認用) の一覧と進み具合" },
+		{ "status", checklist_cli_status, "チェックリストの回答と根拠の一覧" },
+		{ "answer", checklist_cli_answer, "項目に回答する (はい / いいえ、確認日、目標日)" },
+		{ "clear", checklist_cli_clear, "回答を取り消す" },
+		{ "evidence", checklist_cli_evidence, "台帳などのデータから見た各項目の根拠" },
+		{ "findings", checklist_cli_findings, "データと矛盾する「はい」と、目標日を過ぎた「いいえ」" },
+		{ "request", checklist_cli_request, "事業者に事業者確認用を依頼する" },
+		{ "submit", checklist_cli_submit, "事業者確認用の回答を提出する" },
+		{ "review", checklist_cli_review, "事業者確認用を確認する (accept / return / reopen)" },
+		{ "wording", checklist_cli_wording, "文言未確認の項目に公式様式の文言を記録する" },
+		{ "export", checklist_cli_export, "公式様式の xlsx、CSV、立入検査用 PDF に書き出す" },
 		{ NULL, NULL, NULL },
 	};
 	return cli_dispatch(cli, "checklist", cmds, argc - 1, argv + 1);

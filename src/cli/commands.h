@@ -22,4 +22,19 @@ int cmd_user(struct cli *cli, int argc, char **argv);
 int cmd_eos(struct cli *cli, int argc, char **argv);
 int cmd_checklist(struct cli *cli, int argc, char **argv);
 
+/* The sheet commands of "mamori checklist" (cmd_checklist_sheet.c). */
+int checklist_cli_import_edition(struct cli *cli, int argc, char **argv);
+int checklist_cli_open(struct cli *cli, int argc, char **argv);
+int checklist_cli_list(struct cli *cli, int argc, char **argv);
+int checklist_cli_status(struct cli *cli, int argc, char **argv);
+int checklist_cli_answer(struct cli *cli, int argc, char **argv);
+int checklist_cli_clear(struct cli *cli, int argc, char **argv);
+int checklist_cli_evidence(struct cli *cli, int argc, char **argv);
+int checklist_cli_findings(struct cli *cli, int argc, char **argv);
+int checklist_cli_request(struct cli *cli, int argc, char **argv);
+int checklist_cli_submit(struct cli *cli, int argc, char **argv);
+int checklist_cli_review(struct cli *cli, int argc, char **argv);
+int checklist_cli_wording(struct cli *cli, int argc, char **argv);
+int checklist_cli_export(struct cli *cli, int argc, char **argv);
+
 #endif

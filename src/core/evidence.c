@@ -247,22 +247,23 @@ static int patch_row(struct device_scan *d, const struct asset *a)
 	struct eos_match m;
 	enum eos_status s;
 	char name[160], link[48];
-	bool judged = false;
+	bool judged = false, bad = false;
 
 	if (!kind_in_scope(a->v[ASSET_KIND], d->scope))
 		return 0;
 	device_link(a, link, sizeof(link));
 	if (a->v[ASSET_PATCHED]) {
 		judged = true;
-		if (!strcmp(a->v[ASSET_PATCHED], "0"))
-			add_reason(d->f->reasons, &d->f->contradictions, link,
+		bad = !strcmp(a->v[ASSET_PATCHED], "0");
+		if (bad)
+			add_reason(d->f->reasons, NULL, link,
 				   "%s: OS 等の脆弱性対策 (パッチ適用) が「なし」",
 				   device_name(a, name, sizeof(name)));
 	}
 	s = eoscat_device_status(d->eos, a, d->today, &m);
 	if (s == EOS_ENDED) {
-		judged = true;
-		add_reason(d->f->reasons, &d->f->contradictions, link,
+		judged = bad = true;
+		add_reason(d->f->reasons, NULL, link,
 			   "%s: %s のサポートが終了 (%s%s)", device_name(a, name, sizeof(name)),
 			   a->v[ASSET_OS] ? a->v[ASSET_OS] : "OS", m.eol.date[0] ? m.eol.date : "日付不明",
 			   m.eol.date[0] ? " 終了" : "");
@@ -277,6 +278,7 @@ static int patch_row(struct device_scan *d, const struct asset *a)
 		d->f->checked++;
 	else
 		d->f->missing++;
+	d->f->contradictions += bad;
 	return 0;
 }
 
@@ -509,9 +511,16 @@ int evidence_eval(struct store *st, const struct eos_catalog *eos, enum evidence
 					    (long long)f.contradictions);
 			break;
 		case EVIDENCE_PATCH:
+			summary = xasprintf("パッチ未適用またはサポート終了の%sが %lld 台あります (判断できた %lld 台中)",
+					    scope_words(scope), (long long)f.contradictions,
+					    (long long)f.checked);
+			break;
 		case EVIDENCE_REMOTE:
+			summary = xasprintf("リモート保守の事業者または契約が未登録の機器が %lld 台あります",
+					    (long long)f.contradictions);
+			break;
 		case EVIDENCE_SOURCE_RESTRICTION:
-			summary = xasprintf("%lld 台が該当します (確認した機器 %lld 台)",
+			summary = xasprintf("接続元制限「なし」のネットワーク機器が %lld 台あります (記載のある %lld 台中)",
 					    (long long)f.contradictions, (long long)f.checked);
 			break;
 		case EVIDENCE_MDS_SDS:
