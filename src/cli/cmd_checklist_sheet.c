@@ -313,6 +313,8 @@ static const char *item_text(json_t *item)
 	json_t *ow = json_object_get(item, "official_wording");
 	const char *w = ow && !json_is_null(ow) ? json_string_value(json_object_get(ow, "wording"))
 						: json_string_value(json_object_get(item, "wording"));
+	if (!w && (w = json_string_value(json_object_get(item, "presumed_wording"))))
+		return w; /* marked 文言未確認 beside the number */
 	return w ? w : "(文言未確認: 公式様式で確認してください)";
 }
 

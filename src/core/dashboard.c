@@ -3,6 +3,7 @@
  */
 #include "common.h"
 #include "asset.h"
+#include "checklist.h"
 #include "dashboard.h"
 #include "eoscat.h"
 #include "ledger.h"
@@ -177,6 +178,44 @@ static int eos_warnings(struct store *st, const char *vendor, json_t *list, json
 	return r;
 }
 
+/*
+ * The checklist of the current fiscal year: declared はい the data
+ * contradicts and いいえ past their 目標日 (checklist_findings()).
+ */
+static int checklist_part(struct store *st, json_t **out, struct mamori_err *err)
+{
+	struct checklist_catalog cat = { 0 };
+	json_t *findings = NULL, *sheets = NULL, *v;
+	int64_t contradicted = 0, overdue = 0;
+	char today[11];
+	size_t i;
+	int fy, r;
+
+	*out = NULL;
+	mamori_today(today);
+	fy = checklist_fiscal_year(today);
+	r = checklist_catalog_open(st, &cat, err);
+	if (r == 0)
+		r = checklist_findings(st, &cat, fy, today, &findings, err);
+	if (r == 0)
+		r = checklist_sheets_json(st, &cat, fy, 0, today, &sheets, err);
+	checklist_catalog_release(&cat);
+	if (r < 0) {
+		json_decref(findings);
+		return r;
+	}
+	json_array_foreach(findings, i, v) {
+		if (!strcmp(json_string_value(json_object_get(v, "kind")), "overdue"))
+			overdue++;
+		else
+			contradicted++;
+	}
+	*out = json_pack("{s:i, s:s, s:I, s:I, s:o, s:o}", "fiscal_year", fy, "today", today,
+			 "contradicted", (json_int_t)contradicted, "overdue", (json_int_t)overdue,
+			 "findings", findings, "sheets", sheets);
+	return 0;
+}
+
 int dashboard_figures(struct store *st, const char *vendor, json_t **out,
 		      struct mamori_err *err)
 {
@@ -233,6 +272,14 @@ int dashboard_figures(struct store *st, const char *vendor, json_t **out,
 			      "warnings", warn);
 	else
 		json_decref(eos);
+	if (r == 0 && !vendor) {
+		json_t *cl = NULL;
+		r = checklist_part(st, &cl, err);
+		if (r == 0)
+			json_object_set_new(o, "checklist", cl);
+		else
+			json_decref(o), o = NULL;
+	}
 	json_decref(by_kind);
 	json_decref(by_dept);
 	json_decref(by_status);

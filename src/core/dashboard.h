@@ -14,7 +14,10 @@
  *   eos_ended                devices in use whose OS is past its end of
  *                            security support (eoscat.h), listed first
  *   eos_ending               … whose support ends within 12 months
- * plus "end_of_support": {"today", "ended", "ending", "supported", "unknown"}.
+ * plus "end_of_support": {"today", "ended", "ending", "supported", "unknown"}
+ * and, for the hospital (vendor NULL), "checklist": {"fiscal_year", "today",
+ * "contradicted", "overdue", "findings": [checklist_findings()], "sheets":
+ * [checklist_sheets_json()]} for the current fiscal year.
  */
 #ifndef MAMORI_DASHBOARD_H
 #define MAMORI_DASHBOARD_H

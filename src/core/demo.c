@@ -242,6 +242,7 @@ static int add_servers_and_network(struct store *st, const char *actor, struct m
 			{ ASSET_CONFIDENTIALITY, fixed[i].system ? "A" : "B" },
 			{ ASSET_INTEGRITY, "A" }, { ASSET_AVAILABILITY, "A" },
 			{ ASSET_PAYMENT, "病院負担" }, { ASSET_REGISTERED_ON, reg },
+			{ ASSET_SOURCE_RESTRICTION, fixed[i].kind[0] == 'n' ? "1" : NULL },
 		};
 		r = add_device(st, actor, kv, ARRAY_SIZE(kv), err);
 		free(m);
@@ -263,6 +264,8 @@ static int add_servers_and_network(struct store *st, const char *actor, struct m
 			{ ASSET_REMOTE_MAINTENANCE, "0" }, { ASSET_DEPARTMENT, "情報システム室" },
 			{ ASSET_LOCATION, loc }, { ASSET_OWNER, "情報システム室 青木 修" },
 			{ ASSET_PAYMENT, "病院負担" }, { ASSET_REGISTERED_ON, "2023-04-01" },
+			/* One access point was left open to any source: the evidence shows it. */
+			{ ASSET_SOURCE_RESTRICTION, i == 8 ? "0" : "1" },
 		};
 		r = add_device(st, actor, kv, ARRAY_SIZE(kv), err);
 		free(m);
@@ -410,6 +413,44 @@ static int add_lifecycle(struct store *st, const char *actor, struct mamori_err 
 	return r;
 }
 
+/*
+ * The documents the checklist evidence looks for: some present, some
+ * missing or out of date, so that a new user sees every outcome.
+ */
+static int add_documents(struct store *st, const char *actor, const int64_t vid[3],
+			 const int64_t sid[4], struct mamori_err *err)
+{
+	json_t *docs[] = {
+		json_pack("{s:s, s:s, s:I, s:I, s:s, s:s}", "kind", "mds", "title",
+			  "電子カルテシステム MDS (JAHIS 標準 Ver.5.0)", "vendor_id", (json_int_t)vid[0],
+			  "system_id", (json_int_t)sid[0], "issued_on", "2025-06-10", "reference",
+			  "共有フォルダ 情報システム室/MDS_SDS/北斗_電子カルテ_MDS.pdf"),
+		json_pack("{s:s, s:s, s:I, s:s, s:s}", "kind", "sds", "title",
+			  "院内ネットワーク保守サービス SDS", "vendor_id", (json_int_t)vid[2], "issued_on",
+			  "2025-07-01", "reference", "紙: 情報システム室 書庫 B-3"),
+		json_pack("{s:s, s:s, s:s, s:s}", "kind", "contact_chart", "title",
+			  "サイバーインシデント発生時の連絡体制図 (令和7年4月改訂)", "issued_on",
+			  "2025-04-01", "reference", "各部署掲示・情報システム室 書庫 A-1"),
+		json_pack("{s:s, s:s, s:s, s:s}", "kind", "bcp", "title",
+			  "サイバー攻撃を想定した事業継続計画 (IT-BCP) 第1版", "issued_on", "2025-03-31",
+			  "reference", "共有フォルダ 経営企画室/BCP/IT-BCP_v1.docx"),
+		json_pack("{s:s, s:s, s:I, s:s, s:i, s:s}", "kind", "restore_test", "title",
+			  "電子カルテ DB テープからの復元訓練", "system_id", (json_int_t)sid[0], "issued_on",
+			  "2025-09-12", "offline", 1, "note", "LTO テープ (施錠保管) の前月末世代から検証用サーバへ復元、所要 6 時間"),
+		json_pack("{s:s, s:s, s:I, s:s, s:i}", "kind", "restore_test", "title",
+			  "ファイルサーバ NAS スナップショットからの復元", "system_id", (json_int_t)sid[0],
+			  "issued_on", "2026-02-14", "offline", 0),
+	};
+	int r = 0;
+
+	for (size_t i = 0; i < ARRAY_SIZE(docs); i++) {
+		if (r == 0)
+			r = ledger_insert(st, actor, LEDGER_DOCUMENT, docs[i], NULL, err);
+		json_decref(docs[i]);
+	}
+	return r;
+}
+
 int demo_fill(struct store *st, const char *actor, struct mamori_err *err)
 {
 	struct ledger_facility fac;
@@ -442,6 +483,8 @@ int demo_fill(struct store *st, const char *actor, struct mamori_err *err)
 		r = add_pcs(st, actor, err);
 	if (r == 0)
 		r = add_lifecycle(st, actor, err);
+	if (r == 0)
+		r = add_documents(st, actor, vid, sid, err);
 	if (r < 0) {
 		store_rollback(st);
 		return r;
