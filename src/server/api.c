@@ -12,6 +12,8 @@
 #define WRITE HTTP_ROLES_WRITE
 #define ADMIN HTTP_ROLE(USER_ADMIN)
 #define JOURNAL (HTTP_ROLE(USER_ADMIN) | HTTP_ROLE(USER_OFFICER) | HTTP_ROLE(USER_AUDITOR))
+#define OFFICERS (HTTP_ROLE(USER_ADMIN) | HTTP_ROLE(USER_OFFICER))
+#define VENDOR HTTP_ROLE(USER_VENDOR)
 #define CSRF HTTP_NEEDS_CSRF
 #define LIMITED HTTP_RESTRICTED_OK
 
@@ -39,6 +41,22 @@ const struct http_route api_routes[] = {
 	{ "GET", "/api/v1/vendors", api_vendors, 0, READ_ALL },
 	{ "GET", "/api/v1/contracts", api_contracts, 0, READ_ALL },
 	{ "GET", "/api/v1/locations", api_locations, 0, READ_ALL },
+
+	{ "GET", "/api/v1/checklists", api_checklists_list, 0, ALL },
+	{ "POST", "/api/v1/checklists", api_checklists_open, CSRF, OFFICERS },
+	{ "POST", "/api/v1/checklists/vendor-requests", api_checklists_vendor_request, CSRF, OFFICERS },
+	{ "GET", "/api/v1/checklists/pack", api_checklists_pack, 0, READ_ALL },
+	{ "GET", "/api/v1/checklists/{id}", api_checklists_get, 0, ALL },
+	{ "PUT", "/api/v1/checklists/{id}/answers", api_checklists_answer_set, CSRF, OFFICERS | VENDOR },
+	{ "DELETE", "/api/v1/checklists/{id}/answers", api_checklists_answer_clear, CSRF, OFFICERS | VENDOR },
+	{ "POST", "/api/v1/checklists/{id}/submit", api_checklists_submit, CSRF, OFFICERS | VENDOR },
+	{ "POST", "/api/v1/checklists/{id}/review", api_checklists_review, CSRF, OFFICERS },
+	{ "GET", "/api/v1/checklists/{id}/export", api_checklists_export, 0, ALL },
+	{ "PUT", "/api/v1/checklist-items/{key}/wording", api_checklist_wording, CSRF, OFFICERS },
+
+	{ "GET", "/api/v1/documents", api_documents_list, 0, READ_ALL },
+	{ "POST", "/api/v1/documents", api_documents_create, CSRF, OFFICERS },
+	{ "PATCH", "/api/v1/documents/{id}", api_documents_update, CSRF, OFFICERS },
 
 	{ "GET", "/api/v1/journal", api_journal_list, 0, JOURNAL },
 	{ "GET", "/api/v1/journal/head", api_journal_head, 0, JOURNAL },

@@ -36,6 +36,22 @@ void api_vendors(struct http_request *req);
 void api_contracts(struct http_request *req);
 void api_locations(struct http_request *req);
 
+/* api_checklist.c */
+void api_checklists_list(struct http_request *req);
+void api_checklists_open(struct http_request *req);
+void api_checklists_vendor_request(struct http_request *req);
+void api_checklists_pack(struct http_request *req);
+void api_checklists_get(struct http_request *req);
+void api_checklists_answer_set(struct http_request *req);
+void api_checklists_answer_clear(struct http_request *req);
+void api_checklists_submit(struct http_request *req);
+void api_checklists_review(struct http_request *req);
+void api_checklists_export(struct http_request *req);
+void api_checklist_wording(struct http_request *req);
+void api_documents_list(struct http_request *req);
+void api_documents_create(struct http_request *req);
+void api_documents_update(struct http_request *req);
+
 /* api_users.c */
 void api_users_list(struct http_request *req);
 void api_users_create(struct http_request *req);
