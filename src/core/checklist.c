@@ -717,7 +717,11 @@ int checklist_answer_set(struct store *st, const char *actor,
 			  "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (checklist_id, item_id, round) DO "
 			  "UPDATE SET answer = excluded.answer, confirmed_on = excluded.confirmed_on, "
 			  "target_on = excluded.target_on, note = excluded.note, links = excluded.links, "
-			  "updated_at = excluded.updated_at, updated_by = excluded.updated_by",
+			  "updated_at = excluded.updated_at, updated_by = excluded.updated_by "
+			  /* the same answer again leaves the row (and its updated_at) alone */
+			  "WHERE answer IS NOT excluded.answer OR confirmed_on IS NOT "
+			  "excluded.confirmed_on OR target_on IS NOT excluded.target_on OR note IS NOT "
+			  "excluded.note OR links IS NOT excluded.links",
 			  &s, err);
 	if (r < 0)
 		goto out;

@@ -381,7 +381,7 @@ static int document(struct store *st, const char *kind, const char *what, struct
 static int backup(struct store *st, const char *today, struct found *f, struct mamori_err *err)
 {
 	struct store_stmt *s = NULL;
-	json_t *older = json_array();
+	json_t *older;
 	char since[32];
 	int64_t recent = 0, offline = 0, any = 0;
 	int y, m, d, r;
@@ -390,6 +390,7 @@ static int backup(struct store *st, const char *today, struct found *f, struct m
 	    d < 1 || d > 31)
 		return mamori_err_set(err, MAMORI_EINVAL, "日付「%s」が正しくありません", today);
 	snprintf(since, sizeof(since), "%04d-%02d-%02d", y - 1, m, m == 2 && d == 29 ? 28 : d);
+	older = json_array(); /* after the date check, which returns early */
 	r = store_prepare(st,
 			  "SELECT title, issued_on, offline FROM document WHERE kind = 'restore_test' "
 			  "ORDER BY issued_on IS NULL, issued_on DESC, id DESC",
@@ -471,7 +472,7 @@ int evidence_eval(struct store *st, const struct eos_catalog *eos, enum evidence
 		}
 		d.eos = eos;
 		d.ending_list = json_array();
-		/* fall through */
+		__attribute__((fallthrough)); /* the device scan below */
 	case EVIDENCE_LEDGER:
 	case EVIDENCE_REMOTE:
 	case EVIDENCE_SOURCE_RESTRICTION: {
