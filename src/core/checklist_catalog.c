@@ -31,10 +31,11 @@ static const char *const form_labels[CHECKLIST_FORM_COUNT] = {
 };
 static const char *const status_names[CHECKLIST_STATUS_COUNT] = {
 	"confirmed", "confirmed2", "truncated", "secondary", "ocr_suspect", "inferred", "not_found",
+	"official", "imported",
 };
 static const char *const status_labels[CHECKLIST_STATUS_COUNT] = {
 	"確認済み", "確認済み(複数資料)", "途中まで確認", "二次資料のみ", "OCR誤りの疑い",
-	"推定(文言なし)", "未発見(文言なし)",
+	"推定(文言なし)", "未発見(文言なし)", "公式ファイル", "取り込み(公式ファイルと未照合)",
 };
 static const struct {
 	const char *name;
@@ -68,7 +69,8 @@ const char *checklist_status_label(enum checklist_wording_status s)
 
 bool checklist_item_wording_unconfirmed(const struct checklist_item *it)
 {
-	return !it->wording || (it->status != CHECKLIST_CONFIRMED && it->status != CHECKLIST_CONFIRMED2);
+	return !it->wording || (it->status != CHECKLIST_CONFIRMED && it->status != CHECKLIST_CONFIRMED2 &&
+				it->status != CHECKLIST_OFFICIAL);
 }
 
 /* ------------------------------------------------------------- problems */
@@ -1057,4 +1059,120 @@ int checklist_catalog_validate_dir(const char *dir, size_t *nfiles,
 				   struct checklist_problems *problems, struct mamori_err *err)
 {
 	return checklist_catalog_load_dir(dir, NULL, nfiles, problems, err);
+}
+
+/* ---------------------------------------------------------------- writer */
+
+static json_t *json_str_or_null(const char *s)
+{
+	return s ? json_string(s) : json_null();
+}
+
+static json_t *json_tri(enum checklist_tri t)
+{
+	return t == CHECKLIST_UNKNOWN ? json_null() : json_boolean(t == CHECKLIST_YES);
+}
+
+static json_t *json_str_list(char *const *l, size_t n)
+{
+	json_t *a = json_array();
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		json_array_append_new(a, json_string(l[i]));
+	return a;
+}
+
+static json_t *section_to_json(const struct checklist_section *s)
+{
+	json_t *o = json_object(), *forms;
+	int f;
+
+	json_object_set_new(o, "number", json_integer(s->number));
+	json_object_set_new(o, "title", json_string(s->title));
+	if (s->forms_known) {
+		forms = json_array();
+		for (f = 0; f < CHECKLIST_FORM_COUNT; f++)
+			if (s->forms & (1u << f))
+				json_array_append_new(forms, json_string(form_names[f]));
+	} else {
+		forms = json_null();
+	}
+	json_object_set_new(o, "forms", forms);
+	if (s->note)
+		json_object_set_new(o, "note", json_string(s->note));
+	return o;
+}
+
+static json_t *item_to_json(const struct checklist_item *it)
+{
+	json_t *o = json_object(), *scope;
+	size_t k;
+
+	json_object_set_new(o, "id", json_string(it->id));
+	json_object_set_new(o, "section", json_integer(it->section));
+	json_object_set_new(o, "number", json_str_or_null(it->number));
+	json_object_set_new(o, "order", json_integer(it->order));
+	if (it->scope_known) {
+		scope = json_array();
+		for (k = 0; k < ARRAY_SIZE(scope_names); k++)
+			if (it->scope & scope_names[k].bit)
+				json_array_append_new(scope, json_string(scope_names[k].name));
+	} else {
+		scope = json_null();
+	}
+	json_object_set_new(o, "scope", scope);
+	json_object_set_new(o, "wording", json_str_or_null(it->wording));
+	json_object_set_new(o, "wording_status", json_string(status_names[it->status]));
+	json_object_set_new(o, "wording_source", json_str_or_null(it->wording_source));
+	if (it->nr_corroborating)
+		json_object_set_new(o, "corroborating_sources",
+				    json_str_list(it->corroborating, it->nr_corroborating));
+	json_object_set_new(o, "refs",
+			    it->refs_known ? json_str_list(it->refs, it->nr_refs) : json_null());
+	json_object_set_new(o, "new_in_edition", json_tri(it->new_in_edition));
+	json_object_set_new(o, "gate", json_boolean(it->gate));
+	json_object_set_new(o, "needed_without_vendor_contract",
+			    json_tri(it->needed_without_vendor_contract));
+	if (it->presumed_same_as)
+		json_object_set_new(o, "presumed_same_as", json_string(it->presumed_same_as));
+	if (it->note)
+		json_object_set_new(o, "note", json_string(it->note));
+	return o;
+}
+
+char *checklist_edition_to_json(const struct checklist_edition *e)
+{
+	json_t *root = json_object(), *a;
+	char *dump, *out;
+	size_t i;
+
+	assert((unsigned)e->form < CHECKLIST_FORM_COUNT);
+	json_object_set_new(root, "format", json_string(CHECKLIST_FORMAT));
+	json_object_set_new(root, "edition", json_string(e->edition));
+	json_object_set_new(root, "fiscal_year", json_integer(e->fiscal_year));
+	json_object_set_new(root, "title", json_string(e->title));
+	json_object_set_new(root, "form", json_string(form_names[e->form]));
+	json_object_set_new(root, "published",
+			    e->published[0] ? json_string(e->published) : json_null());
+	json_object_set_new(root, "sources", json_str_list(e->sources, e->nr_sources));
+	json_object_set_new(root, "items_complete", json_boolean(e->items_complete));
+	if (e->note)
+		json_object_set_new(root, "note", json_string(e->note));
+	a = json_array();
+	for (i = 0; i < e->nr_sections; i++)
+		json_array_append_new(a, section_to_json(&e->sections[i]));
+	json_object_set_new(root, "sections", a);
+	a = json_array();
+	for (i = 0; i < e->nr_items; i++)
+		json_array_append_new(a, item_to_json(&e->items[i]));
+	json_object_set_new(root, "items", a);
+
+	dump = json_dumps(root, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+	json_decref(root);
+	if (!dump)
+		fatal("out of memory (json_dumps)");
+	out = xasprintf("%s\n", dump);
+	free(dump);
+	return out;
 }

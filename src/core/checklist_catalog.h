@@ -12,8 +12,8 @@
  * Wording is never invented.  An item's wording is exactly what the
  * reference material showed, with its wording_status; an item whose wording
  * could not be read has wording NULL (status inferred / not_found), and every
- * status other than confirmed / confirmed2 is shown as 文言未確認 in the UI
- * and exports (checklist_item_wording_unconfirmed()).
+ * status other than confirmed / confirmed2 / official is shown as 文言未確認
+ * in the UI and exports (checklist_item_wording_unconfirmed()).
  *
  * Validation collects every problem of a file (up to CHECKLIST_PROBLEMS_MAX
  * messages are kept, all are counted) as "FILE: items[12].wording_status:
@@ -56,6 +56,10 @@ enum checklist_wording_status {
 	CHECKLIST_OCR_SUSPECT,   /* "ocr_suspect" [OCR?] raw OCR form, artefact suspected */
 	CHECKLIST_INFERRED,      /* "inferred"    [I]  position only; wording NULL */
 	CHECKLIST_NOT_FOUND,     /* "not_found"   [N]  wording NULL */
+	CHECKLIST_OFFICIAL,      /* "official"    read from an MHLW xlsx recognised by its SHA-256
+				    (checklist_xlsx.h); counts as confirmed */
+	CHECKLIST_IMPORTED,      /* "imported"    read from a workbook that is not a recognised
+				    official file; 文言未確認 until checked */
 	CHECKLIST_STATUS_COUNT
 };
 
@@ -182,7 +186,7 @@ void checklist_catalog_release(struct checklist_catalog *cat);
 const struct checklist_item *checklist_edition_item(const struct checklist_edition *e,
 						    const char *id);
 
-/* True unless the item's wording is confirmed ([C] or [C2]): show 文言未確認. */
+/* True unless the item's wording is confirmed ([C], [C2] or official): show 文言未確認. */
 bool checklist_item_wording_unconfirmed(const struct checklist_item *it);
 
 /* "iryo" … and 医療機関確認用 …; NULL for an invalid value. */
@@ -191,5 +195,16 @@ const char *checklist_form_label(enum checklist_form f);
 /* "confirmed" … and 確認済み …; NULL for an invalid value. */
 const char *checklist_status_name(enum checklist_wording_status s);
 const char *checklist_status_label(enum checklist_wording_status s);
+
+/*
+ * e as a file of format "mamori-checklist-1" (UTF-8, two-space indent, keys
+ * in the order of the shipped files, ending in a newline), such that
+ * checklist_catalog_load_buffer() of it gives e back; absent, null and
+ * unknown values are written as the loader reads them (published "" and
+ * UNKNOWN as null, *_known false as null, corroborating_sources, note and
+ * presumed_same_as left out when empty).  e must satisfy the loader's
+ * promises (non-NULL id, title ...).  Returns a string the caller frees.
+ */
+char *checklist_edition_to_json(const struct checklist_edition *e);
 
 #endif

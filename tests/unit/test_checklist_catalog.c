@@ -5,7 +5,9 @@
  * working directory) validates, which makes this test the catalog validator
  * of "make check"; the item counts of each shipped file match the reference
  * (reference/checklists-jp.md); a table of broken files is refused with the
- * JSON path of the problem in the message; checks across files.
+ * JSON path of the problem in the message; checks across files; every
+ * shipped file survives checklist_edition_to_json() and loading again; the
+ * "official" and "imported" statuses.
  */
 #include "common.h"
 
@@ -516,6 +518,153 @@ static void test_names(void **state)
 	assert_null(checklist_status_label(CHECKLIST_STATUS_COUNT));
 }
 
+/* ------------------------------------------- writer and the new statuses */
+
+static void assert_str_eq_or_null(const char *a, const char *b)
+{
+	if (!a || !b)
+		assert_ptr_equal(a, b);
+	else
+		assert_string_equal(a, b);
+}
+
+static void assert_list_eq(char *const *a, size_t na, char *const *b, size_t nb)
+{
+	size_t i;
+
+	assert_int_equal(na, nb);
+	for (i = 0; i < na; i++)
+		assert_string_equal(a[i], b[i]);
+}
+
+static void assert_editions_equal(const struct checklist_edition *a,
+				  const struct checklist_edition *b)
+{
+	size_t i;
+
+	assert_string_equal(a->edition, b->edition);
+	assert_int_equal(a->fiscal_year, b->fiscal_year);
+	assert_string_equal(a->title, b->title);
+	assert_int_equal(a->form, b->form);
+	assert_string_equal(a->published, b->published);
+	assert_list_eq(a->sources, a->nr_sources, b->sources, b->nr_sources);
+	assert_int_equal(a->items_complete, b->items_complete);
+	assert_str_eq_or_null(a->note, b->note);
+	assert_int_equal(a->nr_sections, b->nr_sections);
+	for (i = 0; i < a->nr_sections; i++) {
+		const struct checklist_section *x = &a->sections[i], *y = &b->sections[i];
+
+		assert_int_equal(x->number, y->number);
+		assert_string_equal(x->title, y->title);
+		assert_int_equal(x->forms, y->forms);
+		assert_int_equal(x->forms_known, y->forms_known);
+		assert_str_eq_or_null(x->note, y->note);
+	}
+	assert_int_equal(a->nr_items, b->nr_items);
+	for (i = 0; i < a->nr_items; i++) {
+		const struct checklist_item *x = &a->items[i], *y = &b->items[i];
+
+		assert_string_equal(x->id, y->id);
+		assert_int_equal(x->section, y->section);
+		assert_str_eq_or_null(x->number, y->number);
+		assert_int_equal(x->order, y->order);
+		assert_int_equal(x->scope, y->scope);
+		assert_int_equal(x->scope_known, y->scope_known);
+		assert_str_eq_or_null(x->wording, y->wording);
+		assert_int_equal(x->status, y->status);
+		assert_str_eq_or_null(x->wording_source, y->wording_source);
+		assert_list_eq(x->corroborating, x->nr_corroborating, y->corroborating,
+			       y->nr_corroborating);
+		assert_list_eq(x->refs, x->nr_refs, y->refs, y->nr_refs);
+		assert_int_equal(x->refs_known, y->refs_known);
+		assert_int_equal(x->new_in_edition, y->new_in_edition);
+		assert_int_equal(x->gate, y->gate);
+		assert_int_equal(x->needed_without_vendor_contract,
+				 y->needed_without_vendor_contract);
+		assert_str_eq_or_null(x->presumed_same_as, y->presumed_same_as);
+		assert_str_eq_or_null(x->note, y->note);
+	}
+}
+
+/* Every shipped file, written by checklist_edition_to_json() and loaded
+ * again, is the same edition; writing that again gives the same text. */
+static void test_json_round_trip(void **state)
+{
+	struct checklist_catalog cat = { 0 };
+	struct mamori_err err = { 0 };
+	char *dir = shipped_dir();
+	size_t i;
+
+	ASSERT_RC(0, checklist_catalog_load_dir(dir, &cat, NULL, NULL, &err), err);
+	assert_true(cat.nr >= 6);
+	for (i = 0; i < cat.nr; i++) {
+		struct checklist_edition back;
+		struct checklist_problems pr = { 0 };
+		char *js = checklist_edition_to_json(&cat.editions[i]), *js2;
+
+		if (checklist_catalog_load_buffer(cat.editions[i].name, js, strlen(js), &back, &pr,
+						  &err)) {
+			print_problems(&pr);
+			fail_msg("%s: %s", cat.editions[i].name, err.msg);
+		}
+		assert_editions_equal(&cat.editions[i], &back);
+		js2 = checklist_edition_to_json(&back);
+		assert_string_equal(js, js2);
+		assert_int_equal(js[strlen(js) - 1], '\n');
+		free(js);
+		free(js2);
+		checklist_edition_release(&back);
+		checklist_problems_release(&pr);
+	}
+	checklist_catalog_release(&cat);
+	free(dir);
+}
+
+/* "official" counts as confirmed; "imported" is 文言未確認; both need wording. */
+static void test_official_and_imported(void **state)
+{
+	static const char official[] = DOC(
+		"{\"id\":\"r9-iryo-1-1\",\"section\":1,\"number\":\"①\",\"order\":1,\"scope\":[],"
+		"\"wording\":\"x。\",\"wording_status\":\"official\",\"wording_source\":\"001716187.xlsx\","
+		"\"refs\":[],\"new_in_edition\":null,\"gate\":false,"
+		"\"needed_without_vendor_contract\":true},"
+		"{\"id\":\"r9-iryo-1-2\",\"section\":1,\"number\":\"②\",\"order\":2,\"scope\":[],"
+		"\"wording\":\"y。\",\"wording_status\":\"imported\",\"wording_source\":\"a.xlsx\","
+		"\"refs\":[],\"new_in_edition\":null,\"gate\":false,"
+		"\"needed_without_vendor_contract\":true}");
+	static const char imported_null[] = DOC(
+		"{\"id\":\"r9-iryo-1-1\",\"section\":1,\"number\":null,\"order\":1,\"scope\":null,"
+		"\"wording\":null,\"wording_status\":\"imported\",\"wording_source\":null,"
+		"\"refs\":null,\"new_in_edition\":null,\"gate\":false,"
+		"\"needed_without_vendor_contract\":null}");
+	struct checklist_edition e;
+	struct mamori_err err = { 0 };
+	char *js;
+
+	ASSERT_RC(0, checklist_catalog_load_buffer("t.json", official, strlen(official), &e, NULL,
+						   &err),
+		  err);
+	assert_int_equal(e.items[0].status, CHECKLIST_OFFICIAL);
+	assert_false(checklist_item_wording_unconfirmed(&e.items[0]));
+	assert_int_equal(e.items[1].status, CHECKLIST_IMPORTED);
+	assert_true(checklist_item_wording_unconfirmed(&e.items[1]));
+	js = checklist_edition_to_json(&e);
+	testutil_assert_contains(js, "\"wording_status\": \"official\"");
+	testutil_assert_contains(js, "\"wording_status\": \"imported\"");
+	free(js);
+	checklist_edition_release(&e);
+
+	assert_int_equal(checklist_catalog_load_buffer("t.json", imported_null,
+						       strlen(imported_null), &e, NULL, &err),
+			 MAMORI_EINVAL);
+	testutil_assert_contains(err.msg, "wording_status が imported のときは文言が必要");
+
+	assert_string_equal(checklist_status_name(CHECKLIST_OFFICIAL), "official");
+	assert_string_equal(checklist_status_name(CHECKLIST_IMPORTED), "imported");
+	assert_string_equal(checklist_status_label(CHECKLIST_OFFICIAL), "公式ファイル");
+	assert_non_null(checklist_status_label(CHECKLIST_IMPORTED));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -528,6 +677,8 @@ int main(void)
 		cmocka_unit_test(test_bounds),
 		cmocka_unit_test(test_dir_checks),
 		cmocka_unit_test(test_names),
+		cmocka_unit_test(test_json_round_trip),
+		cmocka_unit_test(test_official_and_imported),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
