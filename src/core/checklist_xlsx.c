@@ -1508,9 +1508,13 @@ int checklist_xlsx_read(const void *buf, size_t len, const struct checklist_xlsx
 
 	/* edition, fiscal year, form: said, or from the known file */
 	if (opt->edition && !valid_edition_id(opt->edition)) {
+		char *ex = enc_valid_utf8(opt->edition, strlen(opt->edition)) ? excerpt(opt->edition, 20)
+									       : xstrdup("?");
+
 		ret = mamori_err_set(err, MAMORI_EINVAL,
-				     "版「%.40s」は英小文字・数字・「-」「_」の 16 文字以内で指定してください (例: r8)",
-				     opt->edition);
+				     "版「%s」は英小文字・数字・「-」「_」の 16 文字以内で指定してください (例: r8)",
+				     ex);
+		free(ex);
 		goto fail;
 	}
 	if (opt->fiscal_year && (opt->fiscal_year < 2000 || opt->fiscal_year > 2100)) {

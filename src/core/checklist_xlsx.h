@@ -59,7 +59,9 @@ const struct checklist_xlsx_known *checklist_xlsx_recognise(const char *sha256_h
 /* The SHA-256 of buf[0..len) as 64 lower-case hex digits (OpenSSL EVP). */
 void checklist_xlsx_sha256(const void *buf, size_t len, char out[CHECKLIST_XLSX_SHA256_LEN]);
 
-/* What the caller says about the file; the zero values mean "not said". */
+/* What the caller says about the file.  Start from
+ * CHECKLIST_XLSX_OPTIONS_INIT: NULL, 0 and -1 mean "not said" (a zeroed
+ * struct would say form 0, iryo). */
 struct checklist_xlsx_options {
 	const char *file_name; /* as given by the user; only its last path component is kept;
 				  NULL: "workbook.xlsx" */

@@ -184,6 +184,23 @@ static char *decode_escapes(const char *s, size_t len)
 	return strbuf_detach(&sb, NULL);
 }
 
+/* s for a message: at most max bytes, not cutting a UTF-8 sequence, "…"
+ * when cut; in buf (at least max + 4 bytes). */
+static const char *shown(const char *s, size_t max, char *buf)
+{
+	size_t n = strlen(s);
+
+	if (n <= max) {
+		memcpy(buf, s, n + 1);
+		return buf;
+	}
+	while (max > 0 && ((unsigned char)s[max] & 0xc0) == 0x80)
+		max--;
+	memcpy(buf, s, max);
+	memcpy(buf + max, "…", sizeof("…"));
+	return buf;
+}
+
 /* --------------------------------------------------------------- reader */
 
 struct reader {
@@ -684,7 +701,11 @@ static void XMLCALL rels_start(void *ud, const XML_Char *name, const XML_Char **
 	if (mode && !strcmp(mode, "External"))
 		return;
 	if (!resolve_target("xl/", target, part, sizeof(part))) {
-		xp_fail(&r->x, "参照先「%.80s」が正しくありません", target);
+		{
+		char b[96];
+
+		xp_fail(&r->x, "参照先「%s」が正しくありません", shown(target, 80, b));
+	}
 		return;
 	}
 	e->target = xstrdup(part);
@@ -735,6 +756,7 @@ static void XMLCALL sheet_start(void *ud, const XML_Char *name, const XML_Char *
 {
 	struct shp *s = ud;
 	const char *l = local_name(name);
+	char b[48];
 
 	if (!xp_enter(&s->x))
 		return;
@@ -750,11 +772,11 @@ static void XMLCALL sheet_start(void *ud, const XML_Char *name, const XML_Char *
 			for (i = 0; i < n && i < 8 && r[i] >= '0' && r[i] <= '9'; i++)
 				v = v * 10 + (unsigned long)(r[i] - '0');
 			if (n == 0 || i != n) {
-				xp_fail(&s->x, "行番号「%.20s」が正しくありません", r);
+				xp_fail(&s->x, "行番号「%s」が正しくありません", shown(r, 20, b));
 				return;
 			}
 			if (v == 0 || v > XLSX_ROW_MAX) {
-				xp_fail(&s->x, "行番号 %.20s が範囲外です (1~%u)", r, XLSX_ROW_MAX);
+				xp_fail(&s->x, "行番号 %s が範囲外です (1~%u)", shown(r, 20, b), XLSX_ROW_MAX);
 				return;
 			}
 			s->row = (unsigned)v;
@@ -778,11 +800,11 @@ static void XMLCALL sheet_start(void *ud, const XML_Char *name, const XML_Char *
 			int k = parse_ref(r, strlen(r), &row, &col);
 
 			if (k == -1) {
-				xp_fail(&s->x, "セル番地「%.20s」が正しくありません", r);
+				xp_fail(&s->x, "セル番地「%s」が正しくありません", shown(r, 20, b));
 				return;
 			}
 			if (k == -2) {
-				xp_fail(&s->x, "セル番地「%.20s」が範囲外です (最大 XFD1048576)", r);
+				xp_fail(&s->x, "セル番地「%s」が範囲外です (最大 XFD1048576)", shown(r, 20, b));
 				return;
 			}
 			s->row = row;
@@ -843,7 +865,7 @@ static void XMLCALL sheet_start(void *ud, const XML_Char *name, const XML_Char *
 			m.c2 = m.c1;
 		}
 		if (k1 < 0 || k2 < 0) {
-			xp_fail(&s->x, "結合範囲「%.40s」が正しくありません%s", ref,
+			xp_fail(&s->x, "結合範囲「%s」が正しくありません%s", shown(ref, 40, b),
 				(k1 == -2 || k2 == -2) ? " (最大 XFD1048576)" : "");
 			return;
 		}
@@ -900,8 +922,10 @@ static void sheet_cell_done(struct shp *s)
 		unsigned long k;
 
 		if (!parse_index(s->cur.sb.buf, s->cur.sb.len, &k)) {
-			xp_fail(&s->x, "セル %s: 共有文字列の番号「%.20s」が正しくありません", name,
-				s->cur.sb.buf);
+			char b[32];
+
+			xp_fail(&s->x, "セル %s: 共有文字列の番号「%s」が正しくありません", name,
+				shown(s->cur.sb.buf, 20, b));
 			return;
 		}
 		if (!s->shared) {
