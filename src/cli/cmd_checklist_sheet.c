@@ -11,6 +11,7 @@
 #include "common.h"
 #include "checklist.h"
 #include "checklist_export.h"
+#include "checklist_xlsx.h"
 #include "cli.h"
 #include "commands.h"
 #include "fileio.h"
@@ -19,6 +20,9 @@
 #include "strbuf.h"
 
 #include <getopt.h>
+
+/* Bytes of a workbook read for import-edition (the official ones are ~25 KB). */
+#define CHECKLIST_XLSX_FILE_MAX (32u << 20)
 
 /* What a sheet command works on. */
 struct sheet_ctx {
@@ -869,29 +873,88 @@ done:
 	return rc;
 }
 
+/* Reads an official workbook into JSON text (*json) after showing the preview. */
+static int import_xlsx(const char *path, const char *buf, size_t len, const char *edition,
+		       int fy, int form, char **json, char **sha, struct mamori_err *err)
+{
+	struct checklist_xlsx_options opt = CHECKLIST_XLSX_OPTIONS_INIT;
+	struct checklist_xlsx x;
+	struct strbuf sb = STRBUF_INIT;
+	int r;
+
+	opt.file_name = path;
+	opt.edition = edition;
+	opt.fiscal_year = fy;
+	opt.form = form;
+	r = checklist_xlsx_read(buf, len, &opt, &x, err);
+	if (r < 0)
+		return mamori_err_prefix(err, "%s", path);
+	checklist_xlsx_preview(&x, &sb);
+	fwrite(sb.buf, 1, sb.len, stdout);
+	if (!x.known)
+		printf("注意: この xlsx は既知の公式ファイルと一致しません (SHA-256 %s)。"
+		       "MHLW のページから取得し直したファイルか確認してください。"
+		       "取り込んだ文言は「文言未確認」として表示されます。\n",
+		       x.sha256);
+	*json = checklist_edition_to_json(&x.edition);
+	*sha = xstrdup(x.sha256);
+	strbuf_release(&sb);
+	checklist_xlsx_release(&x);
+	return 0;
+}
+
 int checklist_cli_import_edition(struct cli *cli, int argc, char **argv)
 {
 	static const struct option opts[] = { { "yes", no_argument, NULL, 'y' },
+					       { "edition", required_argument, NULL, 'E' },
+					       { "year", required_argument, NULL, OPT_YEAR },
+					       { "form", required_argument, NULL, 'F' },
 					       { NULL, 0, NULL, 0 } };
-	const char *usage = "mamori checklist import-edition FILE.json [--yes]";
+	const char *usage = "mamori checklist import-edition FILE.xlsx|FILE.json [--yes] "
+			    "[--edition r8 --year 2026 --form iryo_yakkyoku|jigyosha|…]\n"
+			    "  公式の xlsx は SHA-256 で照合します。知らないファイルには --edition と --year が必要です";
 	struct checklist_problems problems = { 0 };
 	struct sheet_ctx c = { 0 };
 	struct checklist_edition e = CHECKLIST_EDITION_INIT;
-	char *buf = NULL, *name = NULL;
+	const char *edition = NULL;
+	char *buf = NULL, *name = NULL, *json = NULL, *sha = NULL;
 	size_t len = 0;
-	int opt, rc = 0, yes = 0, r;
+	int opt, rc = 0, yes = 0, form = -1, r;
 
 	while ((opt = cli_getopt(argc, argv, "y", opts)) != -1) {
-		if (opt == 'y')
+		if (opt == 'y') {
 			yes = 1;
-		else
+		} else if (opt == 'E') {
+			edition = optarg;
+		} else if (opt == 'F') {
+			if ((form = checklist_form_parse(optarg)) < 0)
+				return cli_usage_error(usage, "様式「%s」はありません", optarg);
+		} else if (opt == OPT_YEAR) {
+			if (sheet_option(&c, opt) < 0)
+				return cli_usage_error(usage, "--year の値が正しくありません");
+		} else {
 			return cli_usage_error(usage, "オプションが正しくありません");
+		}
 	}
 	if (argc - optind != 1)
 		return cli_usage_error(usage, "取り込むファイルを1つ指定してください");
-	if (fileio_read_all(argv[optind], CHECKLIST_FILE_MAX, &buf, &len, &c.err) < 0)
+	if (fileio_read_all(argv[optind], CHECKLIST_XLSX_FILE_MAX, &buf, &len, &c.err) < 0)
 		return cli_fail(&c.err);
-	r = checklist_catalog_load_buffer(argv[optind], buf, len, &e, &problems, &c.err);
+	if (len >= 4 && !memcmp(buf, "PK\x03\x04", 4)) {
+		r = import_xlsx(argv[optind], buf, len, edition, c.fy, form, &json, &sha, &c.err);
+		if (r < 0) {
+			rc = cli_fail(&c.err);
+			goto out;
+		}
+	} else {
+		if (len > CHECKLIST_FILE_MAX) {
+			rc = cli_usage_error(NULL, "%s: JSON の版のファイルは %u バイトまでです", argv[optind],
+					     CHECKLIST_FILE_MAX);
+			goto out;
+		}
+		json = xstrndup(buf, len);
+	}
+	r = checklist_catalog_load_buffer(argv[optind], json, strlen(json), &e, &problems, &c.err);
 	for (size_t i = 0; i < problems.nr; i++)
 		fprintf(stderr, "%s\n", problems.msgs[i]);
 	if (problems.total > problems.nr)
@@ -919,13 +982,15 @@ int checklist_cli_import_edition(struct cli *cli, int argc, char **argv)
 		rc = cli_fail(&c.err);
 		goto out;
 	}
-	rc = in_tx(&c, checklist_edition_import(c.st, cli->actor, buf, len, argv[optind], NULL,
-						&name, &problems, &c.err));
+	rc = in_tx(&c, checklist_edition_import(c.st, cli->actor, json, strlen(json), argv[optind],
+						sha, &name, &problems, &c.err));
 	if (!rc)
 		printf("%s を取り込みました\n", name);
 out:
 	free(name);
 	free(buf);
+	free(json);
+	free(sha);
 	checklist_edition_release(&e);
 	checklist_problems_release(&problems);
 	ctx_release(&c);

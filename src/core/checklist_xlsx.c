@@ -20,6 +20,7 @@
 #include <openssl/evp.h>
 
 #include "checklist_catalog.h"
+#include "checklist_export.h"
 #include "checklist_xlsx.h"
 #include "enc.h"
 #include "strbuf.h"
@@ -1251,6 +1252,14 @@ static void add_item(struct pctx *c, const struct row *r, bool gate, size_t skip
 	wording = NULL;
 	it->status = c->status;
 	it->wording_source = xstrdup(c->source);
+	if (!strcmp(it->wording, CHECKLIST_EXPORT_NO_WORDING)) {
+		/* mamori's own export of an item whose wording was not known */
+		free(it->wording);
+		free(it->wording_source);
+		it->wording = it->wording_source = NULL;
+		it->status = CHECKLIST_NOT_FOUND;
+		note_append(&it->note, "ブックでは文言が「文言未確認」の印だけでした (mamori の書き出し)。");
+	}
 	it->refs = refs.v;
 	it->nr_refs = refs.n;
 	it->refs_known = true;
@@ -1756,7 +1765,7 @@ void checklist_xlsx_preview(const struct checklist_xlsx *r, struct strbuf *sb)
 
 			if (it->section != s->number)
 				continue;
-			ex = excerpt(it->wording, 60);
+			ex = it->wording ? excerpt(it->wording, 60) : xstrdup("(文言なし: 文言未確認)");
 			strbuf_addf(sb, "  %s  %s  ", it->id, it->number ? it->number : "-");
 			scope_text(sb, it->scope);
 			strbuf_addf(sb, "  %s", ex);

@@ -135,6 +135,31 @@ sed 's/"r9"/"r7"/; s/r9-iryo_yakkyoku/r7-iryo/; s/iryo_yakkyoku"/iryo"/' r9.json
 run 2 mamori checklist import-edition r7.json --yes
 has "$T/err" "同梱"
 
+# The official-layout xlsx mamori exports reads back as an edition: not a
+# known MHLW file (so the edition and year must be given, and the wording is
+# 文言未確認), with the preview listing what it understood.
+run 0 mamori checklist export --format xlsx --year 2026 -o sheet.xlsx
+run 2 mamori checklist import-edition sheet.xlsx
+has "$T/err" "版と年度を指定してください"
+run 0 mamori checklist import-edition sheet.xlsx --edition r99 --year 2030
+has "$T/out" "既知の公式ファイル"
+has "$T/out" "r99-iryo-2-13"
+has "$T/out" "(ネットワーク機器)"
+has "$T/out" "3 回分"
+run 0 mamori checklist import-edition sheet.xlsx --edition r99 --year 2030 --yes
+run 0 mamori checklist show r99-iryo --format json
+python3 - "$T/out" <<'PY' && ok "the exported xlsx reads back item by item" || not_ok "xlsx round trip"
+import json, sys
+d = json.load(open(sys.argv[1]))
+items = {i["id"]: i for i in d["items"]}
+assert items["r99-iryo-2-8"]["wording"] == "パスワードの使い回しを禁止している。", items["r99-iryo-2-8"]
+assert items["r99-iryo-2-8"]["wording_status"] == "imported"
+assert items["r99-iryo-2-10"]["wording"] is None, items["r99-iryo-2-10"]
+assert len(items) >= 17, len(items)
+PY
+printf 'PK\003\004garbage' >bad.xlsx
+run 2 mamori checklist import-edition bad.xlsx --edition r98 --year 2030
+
 # Every step is in the journal, and the journal is intact.
 run 0 mamori journal show --format json
 python3 - "$T/out" <<'PY' && ok "checklist actions journaled" || not_ok "journal actions"
