@@ -3,6 +3,7 @@
 // Routes (only "/" is served; everything else lives after the #):
 //   #/dashboard  #/assets[?q=&status=&kind=&department=&sort=&order=&offset=&warning=]
 //   #/assets/new  #/assets/12  #/assets/12/edit  #/import
+//   #/checklist[?fy=&tab=own|vendors&round=]  #/checklist/12[?round=]  #/documents[?kind=]
 //   #/journal[?entity_type=&entity_id=&action=&since=]  #/users  #/account
 //
 // Before any of them: sign-in, then the password change and the TOTP
@@ -11,7 +12,7 @@
 import { h, replace, clear } from './dom.js';
 import { get, post, onUnauthenticated, onRestricted } from './api.js';
 import { t, lang, setLang, onLangChange } from './i18n.js';
-import { session, setSession, clearSession, canWrite, canJournal, isAdmin } from './state.js';
+import { session, setSession, clearSession, canWrite, canJournal, isAdmin, canSeeRecords } from './state.js';
 import { loadFields } from './fields.js';
 import * as auth from './auth.js';
 import * as dashboard from './dashboard.js';
@@ -19,6 +20,8 @@ import * as ledger from './ledger.js';
 import * as asset from './asset.js';
 import * as importer from './importer.js';
 import * as journal from './journal.js';
+import * as checklist from './checklist.js';
+import * as documents from './documents.js';
 import * as users from './users.js';
 import * as account from './account.js';
 import { message, roleLabel } from './ui.js';
@@ -31,6 +34,8 @@ let routeSeq = 0; // a screen still loading when another is asked for gives way
 const NAV = [
   { path: '/dashboard', key: 'nav.dashboard', allowed: () => true },
   { path: '/assets', key: 'nav.assets', allowed: () => true },
+  { path: '/checklist', key: 'nav.checklist', allowed: () => true },
+  { path: '/documents', key: 'nav.documents', allowed: canSeeRecords },
   { path: '/import', key: 'nav.import', allowed: canWrite },
   { path: '/journal', key: 'nav.journal', allowed: canJournal },
   { path: '/users', key: 'nav.users', allowed: isAdmin },
@@ -43,6 +48,9 @@ const ROUTES = [
   { re: /^\/assets\/new$/, nav: '/assets', render: asset.renderNew, allowed: canWrite },
   { re: /^\/assets\/(\d+)$/, nav: '/assets', render: asset.renderDetail },
   { re: /^\/assets\/(\d+)\/edit$/, nav: '/assets', render: asset.renderEdit, allowed: canWrite },
+  { re: /^\/checklist$/, nav: '/checklist', render: checklist.render },
+  { re: /^\/checklist\/(\d+)$/, nav: '/checklist', render: checklist.renderSheetPage },
+  { re: /^\/documents$/, nav: '/documents', render: documents.render, allowed: canSeeRecords },
   { re: /^\/import$/, nav: '/import', render: importer.render, allowed: canWrite },
   { re: /^\/journal$/, nav: '/journal', render: journal.render, allowed: canJournal },
   { re: /^\/users$/, nav: '/users', render: users.render, allowed: isAdmin },
@@ -50,7 +58,9 @@ const ROUTES = [
 ];
 
 export function parseHash() {
-  const raw = location.hash.replace(/^#/, '') || '/dashboard';
+  // a vendor account's work is its checklist: it starts there
+  const home = session.user && session.user.role === 'vendor' ? '/checklist' : '/dashboard';
+  const raw = location.hash.replace(/^#/, '') || home;
   const q = raw.indexOf('?');
   const path = q < 0 ? raw : raw.slice(0, q);
   const query = new URLSearchParams(q < 0 ? '' : raw.slice(q + 1));

@@ -6,12 +6,20 @@
 // with oathtool → dashboard), (b) the ledger (search, sort, paging), (c) CSV
 // import (dry-run preview, a bad file's problems, commit), (d) editing a
 // device and finding the change in the journal, which verifies intact,
-// (e) users: a staff member and an auditor see only what their role may use.
+// (e) users: a staff member and an auditor see only what their role may use,
+// (f) sign-in with a code, lock-out, a disabled account, (g) the checklist: a
+// security officer starts the year's sheet, answers round 1 with the
+// evidence beside each item, records an official wording, downloads the
+// Excel and the inspection pack, requests a vendor checklist, adds a
+// document; the vendor answers and submits in a second browser, the officer
+// returns it, the vendor resubmits, the officer accepts.
 // Screenshots of every main screen go to tests/artifacts/browser/.
 
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { launch, shot, totp, totpSecondsLeft, go, signIn, writeFile, ADMIN_PASSWORD } from './lib.mjs';
+import fs from 'node:fs';
+import path from 'node:path';
+import { launch, shot, totp, totpSecondsLeft, go, signIn, writeFile, ADMIN_PASSWORD, TMP } from './lib.mjs';
 
 const ADMIN_NEW = 'Mamori-Browser-2025!';
 let enrolStep = 0; // the TOTP time step used to enrol (a later sign-in needs a later one)
@@ -164,7 +172,7 @@ test('(a) first sign-in: one-time password, password change, TOTP enrolment, das
     assert.match((await first.locator('.warn-count').textContent()).trim(), /^\d[\d,]*$/);
     assert.match(await first.locator('a').getAttribute('href'), /^#\/assets\?warning=/);
     assert.ok((await page.locator('.bars').count()) === 2, 'bar charts by kind and department');
-    assert.deepEqual(await navLabels(), ['ダッシュボード', '機器台帳', 'CSV取り込み', '変更履歴', 'ユーザー管理', 'アカウント']);
+    assert.deepEqual(await navLabels(), ['ダッシュボード', '機器台帳', 'チェックリスト', '根拠文書', 'CSV取り込み', '変更履歴', 'ユーザー管理', 'アカウント']);
     await shot(page, '04-dashboard');
     await shot(page, '04b-dashboard-full', { fullPage: true });
   });
@@ -502,7 +510,7 @@ test('(e) users: a staff member and an auditor see only what their role may use'
     await signOut();
     assert.match(await text('.auth-card .msg'), /サインアウトしました/);
     await firstSignIn('tanaka', created.staff, 'Kango-4F-East-2025!');
-    assert.deepEqual(await navLabels(), ['ダッシュボード', '機器台帳', 'CSV取り込み', 'アカウント']);
+    assert.deepEqual(await navLabels(), ['ダッシュボード', '機器台帳', 'チェックリスト', '根拠文書', 'CSV取り込み', 'アカウント']);
     assert.match(await text('#current-user'), /看護部 田中.*職員/);
     await go(page, '#/users');
     await waitFor(async () => (await text('#main')).includes('権限がありません'), 'the refusal');
@@ -537,7 +545,7 @@ test('(e) users: a staff member and an auditor see only what their role may use'
   await t.test('the vendor account sees the dashboard and only its own devices', async () => {
     await signOut();
     await firstSignIn('vendor-a', created.vendor, 'Hoshu-Tantou-2025!');
-    assert.deepEqual(await navLabels(), ['ダッシュボード', '機器台帳', 'アカウント']);
+    assert.deepEqual(await navLabels(), ['ダッシュボード', '機器台帳', 'チェックリスト', 'アカウント']);
     await go(page, '#/assets');
     await page.locator('#ledger-total').waitFor();
     const n = await total();
@@ -549,7 +557,7 @@ test('(e) users: a staff member and an auditor see only what their role may use'
   await t.test('the auditor sees the journal but no write buttons', async () => {
     await signOut();
     await firstSignIn('kansa', created.auditor, 'Audit-Room-2025!x');
-    assert.deepEqual(await navLabels(), ['ダッシュボード', '機器台帳', '変更履歴', 'アカウント']);
+    assert.deepEqual(await navLabels(), ['ダッシュボード', '機器台帳', 'チェックリスト', '根拠文書', '変更履歴', 'アカウント']);
     await go(page, '#/assets');
     await page.locator('#ledger-total').waitFor();
     assert.equal(await count('#add-device'), 0);
@@ -631,6 +639,7 @@ test('(f) sign-in with a code, lock-out, disabled account', async (t) => {
     await page.locator('#signin-code').waitFor({ state: 'visible' });
     assert.match(await text('#signin-msg'), /6桁のコード/);
     await shot(page, '25-signin-code');
+    enrolStep = Math.floor(Date.now() / 30000);
     await page.locator('#signin-code').fill(totp(secret));
     await page.locator('#signin-submit').click();
     await page.locator('#dash-facility').waitFor();
@@ -666,6 +675,321 @@ test('(f) sign-in with a code, lock-out, disabled account', async (t) => {
 
   await t.test('no console errors or CSP violations', async () => {
     const errs = browser.problems.filter((p) => !/status of (401|403|404|409|422|429)/.test(p));
+    assert.deepEqual(errs, []);
+  });
+});
+
+test('(g) checklist: officer answers with evidence, official wording, exports, vendor checklist round trip, documents', async (t) => {
+  let officerPw;
+  let vendorId;
+  let fyLabel;
+  const item = (id) => `#cl-item-${id}`;
+  const ids = async (loc) => loc.evaluateAll((els) => els.map((e) => e.dataset.item));
+
+  await t.test('the administrator adds a security officer, who enrols and finds the checklist', async () => {
+    await go(page, '');
+    await page.locator('#signin-name').waitFor();
+    while (Math.floor(Date.now() / 30000) <= enrolStep) await new Promise((r) => setTimeout(r, 500));
+    if (totpSecondsLeft() < 4) await new Promise((r) => setTimeout(r, 4500));
+    await signIn(page, 'admin', ADMIN_NEW);
+    await page.locator('#signin-code').waitFor({ state: 'visible' });
+    await page.locator('#signin-code').fill(totp(secret));
+    await page.locator('#signin-submit').click();
+    await page.locator('#dash-facility').waitFor();
+    const users = await page.evaluate(async () => (await fetch('/api/v1/users')).json());
+    vendorId = users.items.find((u) => u.name === 'vendor-a').vendor_id;
+    assert.ok(vendorId > 0, 'vendor-a has its vendor');
+    await go(page, '#/users');
+    await page.locator('#new-user-name').fill('anzen');
+    await page.locator('#new-user-display').fill('医療情報システム安全管理責任者 鈴木');
+    await page.locator('#new-user-role').selectOption('officer');
+    await page.locator('#new-user-submit').click();
+    await page.locator('#one-time-password').waitFor();
+    officerPw = await text('#one-time-password');
+    await page.locator('dialog .btn-primary').click();
+    await signOut();
+    await signIn(page, 'anzen', officerPw);
+    await page.locator('#pw-new').waitFor();
+    await page.locator('#pw-current').fill(officerPw);
+    await page.locator('#pw-new').fill('Hoan-Sekinin-2026!');
+    await page.locator('#pw-confirm').fill('Hoan-Sekinin-2026!');
+    await page.locator('#pw-submit').click();
+    await page.locator('#totp-secret').waitFor();
+    const osecret = (await text('#totp-secret')).replace(/\s+/g, '');
+    if (totpSecondsLeft() < 4) await new Promise((r) => setTimeout(r, 4500));
+    await page.locator('#totp-code').fill(totp(osecret));
+    await page.locator('#totp-submit').click();
+    await page.locator('#dash-facility').waitFor();
+    assert.deepEqual(await navLabels(), ['ダッシュボード', '機器台帳', 'チェックリスト', '根拠文書', 'CSV取り込み', '変更履歴', 'アカウント']);
+    await page.locator('#dash-checklist').waitFor();
+    await waitFor(async () => !(await page.locator('#dash-checklist .loading').count()), 'the checklist card');
+    await shot(page, '30-dashboard-checklist-card', { fullPage: true });
+    await page.locator('#dash-checklist-open').click();
+    await page.locator('#cl-start').waitFor();
+    const list = await page.evaluate(async () => (await fetch('/api/v1/checklists')).json());
+    fyLabel = list.fiscal_year_label;
+    assert.match(fyLabel, /^令和\d+年度$/);
+    assert.equal(await text('#cl-start'), `${fyLabel}のチェックリストを開始`);
+    assert.match(await text('#cl-edition-title'), /サイバーセキュリティ対策チェックリスト/);
+    assert.match(await text('.cl-start'), /文言未確認/);
+    await shot(page, '31-checklist-start');
+  });
+
+  await t.test('starting shows every item with its evidence, the 文言未確認 note and the progress', async () => {
+    await page.locator('#cl-start').click();
+    await page.locator('#cl-sections .cl-item').first().waitFor();
+    assert.match(await text('#cl-sheet-title'), new RegExp(`${fyLabel} 医療機関確認用`));
+    assert.match(await text('#cl-unconfirmed-note'), /文言未確認\s*\d+ 項目.*公式の文言を入力/);
+    assert.match(await text('#cl-answered'), /^回答 0 \/ \d+$/);
+    assert.ok(await count('.cl-item') >= 15, 'the items');
+    assert.ok(await count('.cl-ev[data-outcome="contradicts"]') >= 1, 'contradicting evidence');
+    assert.ok(await count('.cl-ev[data-outcome="supports"]') >= 1, 'supporting evidence');
+    assert.ok(await count('.cl-ev[data-outcome="no_data"]') >= 1, 'no data');
+    assert.equal(await text('.ev-badge-contradicts'), 'はいと矛盾');
+    assert.equal(await text('.ev-badge-supports'), 'はいを裏付け');
+    assert.equal(await text('.ev-badge-no_data'), '判断材料なし');
+    assert.ok(await count('.cl-presumed') >= 1, 'presumed wording in grey');
+    assert.ok(await count('.cl-missing') >= 1, 'items without any wording');
+    await shot(page, '32-checklist-sheet');
+  });
+
+  await t.test('round 1: はい, いいえ with 目標日 (server message beside the field), a contradicted はい warns', async () => {
+    const plain = (await ids(page.locator('.cl-item').filter({ has: page.locator('.cl-ev-none') })))[0];
+    const contra = (await ids(page.locator('.cl-item').filter({ has: page.locator('.cl-ev[data-outcome="contradicts"]') })))[0];
+    const supported = await ids(page.locator('.cl-item').filter({ has: page.locator('.cl-ev[data-outcome="supports"]') }));
+    await page.locator(`#cl-${plain}-yes`).click();
+    await page.locator(`#cl-${plain}-yes.on`).waitFor();
+    await page.locator(`${item(plain)} .cl-saved`).waitFor();
+    // a supported はい: no warning
+    await page.locator(`#cl-${supported[0]}-yes`).click();
+    await page.locator(`#cl-${supported[0]}-yes.on`).waitFor();
+    assert.equal(await count(`${item(supported[0])} .cl-warn`), 0);
+    // いいえ asks for the 目標日 first
+    const no = supported[1];
+    await page.locator(`#cl-${no}-no`).click();
+    assert.match(await waitFor(async () => text(`#cl-${no}-target-err`), 'the 目標日 hint'), /目標日/);
+    // a date outside the fiscal year: the server's message beside the field
+    const fy = Number((await page.evaluate(async () => (await fetch('/api/v1/checklists')).json())).fiscal_year);
+    await page.locator(`#cl-${no}-target`).fill(`${fy + 1}-06-30`);
+    await page.locator(`#cl-${no}-target`).dispatchEvent('change');
+    assert.match(await waitFor(async () => { const m = await text(`#cl-${no}-target-err`); return /の外です/.test(m) && m; }, 'the server message'), /目標日: .*の外です/);
+    await shot(page, '33-checklist-target-error');
+    await page.locator(`#cl-${no}-target`).fill(`${fy + 1}-02-28`);
+    await page.locator(`#cl-${no}-target`).dispatchEvent('change');
+    await page.locator(`${item(no)} .cl-saved`).waitFor();
+    assert.equal(await page.locator(`#cl-${no}-no`).getAttribute('aria-pressed'), 'true');
+    await page.locator(`#cl-${no}-note`).fill('事業者と更新時期を調整中');
+    await page.locator(`#cl-${no}-note`).press('Tab');
+    await waitFor(async () => (await page.evaluate(async (id) => {
+      const v = await (await fetch('/api/v1/checklists')).json();
+      const s = await (await fetch(`/api/v1/checklists/${v.facility_sheet.id}`)).json();
+      return s.sections.flatMap((x) => x.items).find((x) => x.id === id).answers[0];
+    }, no) || {}).note === '事業者と更新時期を調整中', 'the note saved');
+    // a はい the records contradict
+    await page.locator(`#cl-${contra}-yes`).click();
+    await page.locator(`${item(contra)} .cl-warn`).waitFor();
+    assert.match(await text(`${item(contra)} .cl-warn`), /記録と矛盾しています/);
+    assert.equal(await page.locator('#cl-contradictions').getAttribute('data-n'), '1');
+    assert.match(await text('#cl-answered'), /^回答 4 \/ \d+$/);
+    assert.match(await text('#cl-progress'), /はい 3.*いいえ 1/s);
+    await shot(page, '34-checklist-answered');
+    await page.evaluate(() => window.scrollTo(0, 0));
+    await shot(page, '34b-checklist-answered-full', { fullPage: true });
+  });
+
+  await t.test('an evidence link opens the device', async () => {
+    const link = page.locator('.cl-contradicted .ev-link[href^="#/assets/"]').first();
+    const href = await link.getAttribute('href');
+    await link.click();
+    await page.locator('.field-groups').waitFor();
+    assert.equal(page.url().split('#')[1], href.slice(1));
+    await page.goBack();
+    await page.locator('#cl-sections .cl-item').first().waitFor();
+  });
+
+  await t.test('the officer enters the official wording of a 文言未確認 item (journaled)', async () => {
+    const before = Number((await text('#cl-unconfirmed-note')).match(/(\d+) 項目/)[1]);
+    const row = page.locator('.cl-item').filter({ has: page.locator('.cl-missing') }).first();
+    const id = await row.getAttribute('data-item');
+    await row.locator('.cl-enter-wording').click();
+    await page.locator('#cl-wording-text').fill('管理者権限の対象者を明確にし、定期的に見直している。');
+    await page.locator('#cl-wording-source').fill('001716187.xlsx 2ページ');
+    await shot(page, '35-checklist-wording-dialog');
+    await page.locator('dialog .btn-primary').click();
+    await page.locator(`${item(id)} .cl-official`).waitFor();
+    assert.equal(await text(`${item(id)} .cl-official`), '管理者権限の対象者を明確にし、定期的に見直している。');
+    assert.match(await text(`${item(id)} .cl-tags`), /公式文言.*出典: 001716187\.xlsx 2ページ/);
+    const after = Number((await text('#cl-unconfirmed-note')).match(/(\d+) 項目/)[1]);
+    assert.equal(after, before - 1);
+    const j = await page.evaluate(async () => (await fetch('/api/v1/journal?entity_type=checklist_wording')).json());
+    assert.ok(j.items.some((e) => e.entity_id === id && e.actor === 'web:anzen'), 'journaled');
+  });
+
+  await t.test('round 2 shows round 1 small and read-only beside the answer', async () => {
+    await page.locator('#cl-round-2').click();
+    await waitFor(async () => (await page.locator('#cl-round-2').getAttribute('aria-pressed')) === 'true', 'round 2');
+    assert.match(await text('#cl-answered'), /^回答 0 \/ \d+$/);
+    assert.ok(await count('.cl-prev-one.ans-no') >= 1, 'the earlier いいえ');
+    assert.match(page.url(), /round=2/);
+    await shot(page, '36-checklist-round2');
+    await page.locator('#cl-round-1').click();
+    await waitFor(async () => /^回答 4 /.test(await text('#cl-answered')), 'round 1 again');
+  });
+
+  await t.test('downloads: Excel in the official layout and the inspection pack PDF', async () => {
+    const dl = async (sel) => {
+      const [d] = await Promise.all([page.waitForEvent('download'), page.locator(sel).click()]);
+      const file = path.join(TMP, d.suggestedFilename());
+      await d.saveAs(file);
+      return { name: d.suggestedFilename(), data: fs.readFileSync(file) };
+    };
+    const x = await dl('#cl-export-xlsx');
+    assert.equal(x.name, `チェックリスト_${fyLabel}_医療機関確認用_みまもり総合病院.xlsx`);
+    assert.ok(x.data.length > 5000, `xlsx size ${x.data.length}`);
+    assert.equal(x.data.subarray(0, 2).toString(), 'PK');
+    assert.ok(x.data.includes(Buffer.from('xl/worksheets/')), 'a workbook');
+    const c = await dl('#cl-export-csv');
+    assert.match(c.name, /\.csv$/);
+    assert.ok(c.data.toString('utf8').includes('管理者権限の対象者を明確にし'), 'the official wording in the CSV');
+    const p = await dl('#cl-pack');
+    assert.match(p.name, new RegExp(`^立入検査用資料_${fyLabel}_みまもり総合病院_\\d{4}-\\d\\d-\\d\\d\\.pdf$`));
+    assert.equal(p.data.subarray(0, 5).toString(), '%PDF-');
+    assert.ok(p.data.length > 20000, `pdf size ${p.data.length}`);
+  });
+
+  await t.test('事業者確認用: the officer requests a vendor checklist', async () => {
+    await page.locator('#cl-tab-vendors').click();
+    await page.locator('#cl-vendors').waitFor();
+    const row = page.locator(`#cl-vendors tr[data-vendor="${vendorId}"]`);
+    assert.equal(await row.getAttribute('data-status'), 'none');
+    assert.match(await row.textContent(), /未依頼/);
+    await row.locator('[data-act="request"]').click();
+    await waitFor(async () => (await page.locator(`#cl-vendors tr[data-vendor="${vendorId}"]`).getAttribute('data-status')) === 'requested', 'requested');
+    assert.match(await page.locator(`#cl-vendors tr[data-vendor="${vendorId}"]`).textContent(), /依頼済/);
+    await shot(page, '37-checklist-vendors');
+  });
+
+  await t.test('documents: the list, adding a restore test from an offline generation', async () => {
+    await go(page, '#/documents');
+    await page.locator('#documents-table').waitFor();
+    const n = await count('#documents-table tbody tr');
+    await page.locator('#new-doc-kind').selectOption('restore_test');
+    assert.ok(await visible('#new-doc-offline'), 'the offline checkbox for restore tests');
+    await page.locator('#new-doc-title').fill('PACS 復元テスト (オフライン世代)');
+    await page.locator('#new-doc-issued').fill('2026-09-30');
+    await page.locator('#new-doc-offline').check();
+    await page.locator('#new-doc-reference').fill('情報システム室 訓練記録 2026-09');
+    await page.locator('#new-doc-submit').click();
+    await waitFor(async () => (await count('#documents-table tbody tr')) === n + 1, 'the new document');
+    assert.match(await text('#doc-msg'), /登録しました/);
+    const row = page.locator('#documents-table tbody tr').filter({ hasText: 'PACS 復元テスト' });
+    assert.match(await row.textContent(), /復元テスト.*2026-09-30.*はい/s);
+    await shot(page, '38-documents', { fullPage: true });
+  });
+
+  let vb;
+  let vpage;
+  await t.test('the vendor signs in, lands on its sheet, answers round 1 and submits', async () => {
+    vb = await launch();
+    vpage = vb.page;
+    await vpage.goto(new URL('/', page.url()).toString());
+    await vpage.locator('#signin-name').fill('vendor-a');
+    await vpage.locator('#signin-password').fill('Hoshu-Tantou-2025!');
+    await vpage.locator('#signin-submit').click();
+    await vpage.locator('#cl-sections .cl-item').first().waitFor();
+    assert.deepEqual(await vpage.locator('nav.tabs a').allTextContents(), ['ダッシュボード', '機器台帳', 'チェックリスト', 'アカウント']);
+    assert.match(await vpage.locator('#cl-sheet-title').textContent(), /事業者確認用/);
+    assert.equal(await vpage.locator('.cl-ev').count(), 0, 'no hospital evidence for the vendor');
+    assert.equal(await vpage.locator('#cl-round-1').count(), 0, 'vendors answer round 1 only');
+    await vpage.locator('#cl-submit').click();
+    await vpage.locator('#cl-msg .msg-error').waitFor();
+    assert.match(await vpage.locator('#cl-msg').textContent(), /未回答/);
+    const items = await vpage.locator('.cl-item').evaluateAll((els) => els.map((e) => e.dataset.item));
+    for (const id of items.slice(0, -1)) {
+      await vpage.locator(`#cl-${id}-yes`).click();
+      await vpage.locator(`#cl-${id}-yes.on`).waitFor();
+    }
+    const last = items[items.length - 1];
+    const fy = (await vpage.evaluate(async () => (await fetch('/api/v1/checklists')).json())).fiscal_year;
+    await vpage.locator(`#cl-${last}-no`).click();
+    await vpage.locator(`#cl-${last}-target`).fill(`${fy + 1}-03-15`);
+    await vpage.locator(`#cl-${last}-target`).dispatchEvent('change');
+    await vpage.locator(`#cl-item-${last} .cl-saved`).waitFor();
+    await shot(vpage, '39-vendor-sheet');
+    await vpage.locator('#cl-submit').click();
+    await vpage.locator('#cl-msg .msg-ok').waitFor();
+    assert.match(await vpage.locator('#cl-msg').textContent(), /提出しました/);
+    assert.match(await vpage.locator('.cl-sheet-title .cl-status').textContent(), /回答済/);
+    assert.equal(await vpage.locator('.yn').count(), 0, 'read-only once submitted');
+  });
+
+  await t.test('the officer returns it with a reason; the vendor corrects and resubmits; the officer accepts', async () => {
+    await go(page, '#/checklist?tab=vendors');
+    const row = () => page.locator(`#cl-vendors tr[data-vendor="${vendorId}"]`);
+    await row().waitFor();
+    assert.equal(await row().getAttribute('data-status'), 'answered');
+    assert.match(await row().textContent(), /回答済/);
+    await row().locator('[data-act="return"]').click();
+    await page.locator('dialog .btn-danger').click();
+    assert.match(await waitFor(async () => text('#cl-return-note-err'), 'the reason error'), /理由/);
+    await page.locator('#cl-return-note').fill('いいえの項目の目標日を前倒しできるか確認してください');
+    await shot(page, '40-checklist-return-dialog');
+    await page.locator('dialog .btn-danger').click();
+    await waitFor(async () => (await row().getAttribute('data-status')) === 'returned', 'returned');
+    assert.match(await row().textContent(), /差し戻し.*前倒し/s);
+
+    await vpage.reload();
+    await vpage.locator('#cl-submit').waitFor();
+    assert.match(await vpage.locator('#cl-body, .cl-body').first().textContent(), /差し戻されました: いいえの項目の目標日を前倒し/);
+    const items = await vpage.locator('.cl-item').evaluateAll((els) => els.map((e) => e.dataset.item));
+    const last = items[items.length - 1];
+    const fy = (await vpage.evaluate(async () => (await fetch('/api/v1/checklists')).json())).fiscal_year;
+    await vpage.locator(`#cl-${last}-target`).fill(`${fy + 1}-01-31`);
+    await vpage.locator(`#cl-${last}-target`).dispatchEvent('change');
+    await vpage.locator(`#cl-item-${last} .cl-saved`).waitFor();
+    await vpage.locator('#cl-submit').click();
+    await vpage.locator('#cl-msg .msg-ok').waitFor();
+
+    await go(page, '#/checklist?tab=vendors');
+    await row().waitFor();
+    assert.equal(await row().getAttribute('data-status'), 'answered');
+    await row().locator('[data-act="open"]').click();
+    await page.locator('#cl-review').waitFor();
+    assert.match(await text('#cl-review'), /提出しました/);
+    await shot(page, '41-checklist-vendor-review');
+    await page.locator('#cl-review [data-act="accept"]').click();
+    await waitFor(async () => /確認済/.test(await text('.cl-sheet-title .cl-status')), 'accepted');
+    await go(page, '#/checklist?tab=vendors');
+    await row().waitFor();
+    assert.equal(await row().getAttribute('data-status'), 'reviewed');
+    await shot(page, '42-checklist-vendors-reviewed');
+    await vpage.reload();
+    await vpage.locator('#cl-sections .cl-item').first().waitFor();
+    assert.match(await vpage.locator('.cl-body').first().textContent(), /確認しました/);
+  });
+
+  await t.test('English labels the checklist; no untranslated keys', async () => {
+    await go(page, '#/checklist');
+    await page.locator('#cl-sections .cl-item').first().waitFor();
+    await page.locator('.lang-btn[lang="en"]').click();
+    await waitFor(async () => (await navLabels()).includes('Checklist'), 'English navigation');
+    await page.locator('#cl-sections .cl-item').first().waitFor();
+    const body = await text('#main');
+    assert.match(body, /Cybersecurity checklist/);
+    assert.match(body, /Answered \d+ \/ \d+/);
+    assert.doesNotMatch(body, /\b(cl|ev|doc|dash)\.[a-z_]+/, 'a key shown instead of its text');
+    await shot(page, '43-english-checklist');
+    await go(page, '#/documents');
+    await page.locator('#documents-table').waitFor();
+    assert.doesNotMatch(await text('#main'), /\bdoc\.[a-z_]+/);
+    await shot(page, '43b-english-documents');
+    await page.locator('.lang-btn[lang="ja"]').click();
+    await waitFor(async () => (await navLabels()).includes('チェックリスト'), 'Japanese again');
+  });
+
+  await t.test('no console errors in either browser', async () => {
+    const errs = [...browser.problems, ...(vb ? vb.problems : [])].filter((p) => !/status of (401|403|404|409|422|429)/.test(p));
+    if (vb) await vb.context.close();
     assert.deepEqual(errs, []);
   });
 });
