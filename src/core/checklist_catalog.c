@@ -800,43 +800,6 @@ static void parse_edition(struct vctx *v, json_t *root, struct checklist_edition
 	}
 }
 
-/* Offset of the first byte that does not start a well-formed UTF-8
- * sequence (len when all are well-formed); for messages only. */
-static size_t utf8_bad_offset(const char *buf, size_t len)
-{
-	const unsigned char *s = (const unsigned char *)buf;
-	size_t i = 0;
-
-	while (i < len) {
-		unsigned c = s[i], cp, min;
-		size_t n, k;
-
-		if (c < 0x80) {
-			i++;
-			continue;
-		} else if ((c & 0xe0) == 0xc0) {
-			n = 2, cp = c & 0x1f, min = 0x80;
-		} else if ((c & 0xf0) == 0xe0) {
-			n = 3, cp = c & 0x0f, min = 0x800;
-		} else if ((c & 0xf8) == 0xf0) {
-			n = 4, cp = c & 0x07, min = 0x10000;
-		} else {
-			return i;
-		}
-		if (len - i < n)
-			return i;
-		for (k = 1; k < n; k++) {
-			if ((s[i + k] & 0xc0) != 0x80)
-				return i;
-			cp = (cp << 6) | (s[i + k] & 0x3f);
-		}
-		if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
-			return i;
-		i += n;
-	}
-	return len;
-}
-
 int checklist_catalog_load_buffer(const char *name, const char *buf, size_t len,
 				  struct checklist_edition *out,
 				  struct checklist_problems *problems, struct mamori_err *err)
@@ -858,7 +821,7 @@ int checklist_catalog_load_buffer(const char *name, const char *buf, size_t len,
 	}
 	if (!enc_valid_utf8(buf, len)) {
 		problem(&v, NULL, "UTF-8 として正しくないバイト列があります (%zu バイト目)",
-			utf8_bad_offset(buf, len) + 1);
+			enc_utf8_first_invalid(buf, len) + 1);
 		goto out;
 	}
 	root = json_loadb(buf, len, JSON_REJECT_DUPLICATES, &jerr);

@@ -99,7 +99,7 @@ static size_t utf8_seq_len(const unsigned char *s, size_t len)
 }
 
 /* Offset of the first byte that is not part of well-formed UTF-8, or len. */
-static size_t utf8_first_invalid(const char *s, size_t len)
+size_t enc_utf8_first_invalid(const char *s, size_t len)
 {
 	const unsigned char *p = (const unsigned char *)s;
 	size_t i = 0;
@@ -122,7 +122,7 @@ static size_t utf8_first_invalid(const char *s, size_t len)
 
 bool enc_valid_utf8(const char *s, size_t len)
 {
-	return utf8_first_invalid(s, len) == len;
+	return enc_utf8_first_invalid(s, len) == len;
 }
 
 /* 1-based line of byte offset off in s[0..len). */
@@ -257,7 +257,7 @@ int enc_to_utf8(const char *in, size_t len, enum enc_kind enc, char **out, size_
 				      "1: 先頭に UTF-8 の BOM があります。UTF-8 のファイルなので "
 				      "--encoding utf-8 (または auto) を指定してください");
 	/* Offsets below count from in, BOM included, so lines match the file. */
-	bad = skip + utf8_first_invalid(in + skip, len - skip);
+	bad = skip + enc_utf8_first_invalid(in + skip, len - skip);
 	if (bad == len && enc != ENC_CP932) {
 		*out = copy_bytes(in + skip, len - skip);
 		*outlen = len - skip;
@@ -291,7 +291,7 @@ int enc_from_utf8(const char *in, size_t len, enum enc_kind enc, char **out, siz
 
 	if (!in)
 		in = "";
-	bad = utf8_first_invalid(in, len);
+	bad = enc_utf8_first_invalid(in, len);
 
 	*out = NULL;
 	if (!outlen)

@@ -32,6 +32,11 @@ const char *enc_name(enum enc_kind k);
 /* True when s[0..len) is well-formed UTF-8 (no overlongs, no surrogates). */
 bool enc_valid_utf8(const char *s, size_t len);
 
+/* Offset of the first byte of s[0..len) that does not start a well-formed
+ * UTF-8 sequence (overlongs, surrogates and code points past U+10FFFF are
+ * not); len when all of s is well-formed. */
+size_t enc_utf8_first_invalid(const char *s, size_t len);
+
 /*
  * Converts in[0..len) to a newly allocated NUL-terminated UTF-8 string in
  * *out (length in *outlen, which may be NULL; the string may hold NUL

@@ -19,6 +19,7 @@
  * xp_fail(), which formats "PART: N 行目: reason" and stops the parser.
  */
 #include "common.h"
+#include "enc.h"
 
 #include <expat.h>
 #include <limits.h>
@@ -86,43 +87,6 @@ bool xlsx_parse_ref(const char *s, unsigned *row, unsigned *col)
 }
 
 /* ------------------------------------------------------------- UTF-8 */
-
-/* Offset of the first byte of buf that does not start well-formed UTF-8;
- * len when all of it is well-formed. */
-static size_t utf8_bad_offset(const char *buf, size_t len)
-{
-	const unsigned char *s = (const unsigned char *)buf;
-	size_t i = 0;
-
-	while (i < len) {
-		unsigned c = s[i], cp, min;
-		size_t n, k;
-
-		if (c < 0x80) {
-			i++;
-			continue;
-		} else if ((c & 0xe0) == 0xc0) {
-			n = 2, cp = c & 0x1f, min = 0x80;
-		} else if ((c & 0xf0) == 0xe0) {
-			n = 3, cp = c & 0x0f, min = 0x800;
-		} else if ((c & 0xf8) == 0xf0) {
-			n = 4, cp = c & 0x07, min = 0x10000;
-		} else {
-			return i;
-		}
-		if (len - i < n)
-			return i;
-		for (k = 1; k < n; k++) {
-			if ((s[i + k] & 0xc0) != 0x80)
-				return i;
-			cp = (cp << 6) | (s[i + k] & 0x3f);
-		}
-		if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
-			return i;
-		i += n;
-	}
-	return len;
-}
 
 static void utf8_put(struct strbuf *sb, unsigned cp)
 {
@@ -391,7 +355,7 @@ static unsigned long line_of(const char *data, size_t off)
 static int xml_run(struct xp *x, const char *data, size_t len, XML_StartElementHandler start,
 		   XML_EndElementHandler end, XML_CharacterDataHandler chars)
 {
-	size_t bad = utf8_bad_offset(data, len);
+	size_t bad = enc_utf8_first_invalid(data, len);
 	int ret = 0;
 
 	if (bad < len)
