@@ -8,8 +8,10 @@ import { get, post, qs } from './api.js';
 import { t } from './i18n.js';
 import { pageHead, message, button, formField, select, busy, historyTable } from './ui.js';
 
-const TYPES = ['device', 'import', 'user', 'system', 'vendor', 'contract', 'location', 'facility'];
-const ACTIONS = ['asset.', 'asset.add', 'asset.edit', 'asset.retire', 'asset.dispose', 'asset.import', 'user.', 'login.', 'logout'];
+const TYPES = ['device', 'import', 'user', 'system', 'vendor', 'contract', 'location', 'facility', 'checklist',
+  'checklist_wording', 'checklist_edition', 'document'];
+const ACTIONS = ['asset.', 'asset.add', 'asset.edit', 'asset.retire', 'asset.dispose', 'asset.import', 'user.', 'login.', 'logout',
+  'checklist.', 'checklist_wording.set', 'document.add', 'document.edit'];
 
 function hashBlock(hash) {
   // 64 hex digits in groups of 8, so that it can be read aloud and copied by hand.

@@ -190,6 +190,9 @@ function entityCell(e) {
   if (type === 'device' && e.entity_id) {
     return h('a', { href: `#/assets/${encodeURIComponent(e.entity_id)}` }, `${label} #${e.entity_id}`);
   }
+  if (type === 'checklist' && /^\d+$/.test(e.entity_id || '')) return h('a', { href: `#/checklist/${e.entity_id}` }, `${label} #${e.entity_id}`);
+  if (type === 'document' && e.entity_id) return h('a', { href: '#/documents' }, `${label} #${e.entity_id}`);
+  if (type === 'checklist_wording' && e.entity_id) return `${label} ${e.entity_id}`;
   return e.entity_id ? `${label} #${e.entity_id}` : label;
 }
 
