@@ -836,6 +836,21 @@ test('(g) checklist: officer answers with evidence, official wording, exports, v
     await waitFor(async () => /^回答 4 /.test(await text('#cl-answered')), 'round 1 again');
   });
 
+  await t.test('the dashboard card counts the contradicted はい and links to it', async () => {
+    await go(page, '#/dashboard');
+    await page.locator('#dash-findings').waitFor();
+    assert.match(await text('#dash-checklist h2'), new RegExp(`チェックリスト \\(${fyLabel}\\)`));
+    assert.equal(await count('#dash-findings .cl-finding-contradicted'), 1);
+    assert.match(await text('#dash-checklist .stat'), /^1\s*記録と矛盾する「はい」/);
+    await page.locator('#dash-checklist').scrollIntoViewIfNeeded();
+    await shot(page, '36b-dashboard-checklist-findings');
+    await page.locator('#dash-findings .cl-finding-contradicted a').click();
+    await page.locator('.cl-contradicted').first().waitFor();
+    assert.match(page.url(), /#\/checklist\/\d+\?round=1/);
+    await go(page, '#/checklist');
+    await page.locator('#cl-sections .cl-item').first().waitFor();
+  });
+
   await t.test('downloads: Excel in the official layout and the inspection pack PDF', async () => {
     const dl = async (sel) => {
       const [d] = await Promise.all([page.waitForEvent('download'), page.locator(sel).click()]);
