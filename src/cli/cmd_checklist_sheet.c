@@ -717,7 +717,7 @@ int checklist_cli_submit(struct cli *cli, int argc, char **argv)
 		rc = cli_fail(&c.err);
 		goto out;
 	}
-	rc = in_tx(&c, checklist_vendor_submit(c.st, cli->actor, &c.cat, c.sheet_id, &c.err));
+	rc = in_tx(&c, checklist_vendor_submit(c.st, cli->actor, &c.cat, c.sheet_id, 0, &c.err));
 	if (!rc)
 		printf("#%lld の回答を提出しました (回答済)\n", (long long)c.sheet_id);
 out:

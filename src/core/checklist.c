@@ -806,7 +806,7 @@ out:
 
 int checklist_vendor_submit(struct store *st, const char *actor,
 			    const struct checklist_catalog *cat, int64_t sheet_id,
-			    struct mamori_err *err)
+			    int64_t vendor_id, struct mamori_err *err)
 {
 	const struct checklist_edition *e = NULL;
 	struct answers ans = { 0 };
@@ -814,7 +814,7 @@ int checklist_vendor_submit(struct store *st, const char *actor,
 	json_t *sheet = NULL;
 	char today[11];
 	size_t nmissing = 0;
-	int r = sheet_get(st, sheet_id, 0, &sheet, err);
+	int r = sheet_get(st, sheet_id, vendor_id, &sheet, err);
 
 	if (r < 0)
 		return r;
@@ -879,7 +879,7 @@ int checklist_vendor_review(struct store *st, const char *actor, int64_t sheet_i
 			r = sheet_set_state(st, actor, sheet, "reviewed", "reviewed", note,
 					    "checklist.accept", err);
 		else
-			r = sheet_set_state(st, actor, sheet, "requested", "reviewed", note,
+			r = sheet_set_state(st, actor, sheet, "requested", "requested", note,
 					    "checklist.return", err);
 	} else if (what == CHECKLIST_REOPEN) {
 		if (strcmp(status, "reviewed") != 0)
@@ -1403,7 +1403,7 @@ int checklist_view(struct store *st, const struct checklist_catalog *cat, int64_
 					goto loop_out;
 				item = item_json(st, cat, e, it, &ans, vendor_sheet, contract, official);
 				rule = evidence_rule_for(rule_text(cat, it, official), it->note);
-				if (with_evidence && rule >= 0) {
+				if (with_evidence && !vendor_sheet && rule >= 0) {
 					r = evidence_for(st, &memo, rule, it->scope_known ? it->scope : 0,
 							 today, &ev, err);
 					if (r < 0) {

@@ -105,15 +105,18 @@ int checklist_vendor_request(struct store *st, const char *actor,
 /*
  * The vendor hands its answers in: requested → answered.  Every item the
  * vendor must answer needs a 1回目 answer (MAMORI_EINVAL naming the first
- * missing ones otherwise).
+ * missing ones otherwise).  vendor_id != 0 (a vendor account) limits it to
+ * that vendor's own sheet (MAMORI_ENOTFOUND otherwise); 0 is the hospital
+ * recording a paper answer.
  */
 int checklist_vendor_submit(struct store *st, const char *actor,
 			    const struct checklist_catalog *cat, int64_t sheet_id,
-			    struct mamori_err *err);
+			    int64_t vendor_id, struct mamori_err *err);
 
 /*
  * The hospital reviews an answered sheet: accept → reviewed; otherwise
- * back to requested (差し戻し) with note saying why (required then).
+ * back to requested (差し戻し, recorded as requested again, now) with note
+ * saying why (required then).
  * reopen: reviewed → requested.  Wrong state: MAMORI_ECONFLICT.
  */
 enum checklist_review { CHECKLIST_ACCEPT, CHECKLIST_RETURN, CHECKLIST_REOPEN };
@@ -209,7 +212,9 @@ int checklist_sheet_find(struct store *st, int fy, enum checklist_form form, int
  *                  answers: [ null | { round, answer "yes"|"no",
  *                    answer_label はい|いいえ, confirmed_on, target_on,
  *                    overdue, note, links, updated_at, updated_by } × 3 ],
- *                  evidence: (with_evidence) evidence_eval() result } ] } ] }
+ *                  evidence: (with_evidence, and not on a vendor's sheet,
+ *                  which is about the vendor, not the hospital's records)
+ *                  evidence_eval() result, else null } ] } ] }
  * vendor_id != 0 refuses (MAMORI_ENOTFOUND) a sheet of another vendor.
  */
 int checklist_view(struct store *st, const struct checklist_catalog *cat, int64_t sheet_id,

@@ -664,7 +664,7 @@ void api_checklists_submit(struct http_request *req)
 				   "施設のチェックリストは提出するものではありません (事業者確認用だけが提出されます)");
 		} else if (tx_begin(req, st) == 0) {
 			r = checklist_vendor_submit(st, http_actor(req, actor, sizeof(actor)), &cat,
-						    req->params[0], &err);
+						    req->params[0], scope, &err);
 			if (r == MAMORI_EINVAL) {
 				store_rollback(st);
 				http_error(req, 422, "incomplete", "%s", err.msg);

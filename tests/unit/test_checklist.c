@@ -905,7 +905,7 @@ static void test_vendor_workflow(void **state)
 
 	/* submitting with round-1 answers missing names them */
 	ASSERT_FAILS(MAMORI_EINVAL, "未回答",
-		     checklist_vendor_submit(st, ACTOR, &cat, sheet, &err), err);
+		     checklist_vendor_submit(st, ACTOR, &cat, sheet, 0, &err), err);
 	testutil_assert_contains(err.msg, "r7-jigyosha-2-1");
 	assert_string_equal(sheet_status(st, &cat, sheet, buf), "requested");
 
@@ -913,15 +913,25 @@ static void test_vendor_workflow(void **state)
 	assert_non_null(ed);
 	for (size_t i = 0; i < ed->nr_items; i++)
 		ANSWER_OK(st, &cat, sheet, va, ed->items[i].id, 1, true, "2025-05-01", NULL);
-	ASSERT_RC(0, checklist_vendor_submit(st, "vendor:保守A社", &cat, sheet, &err), err);
+	/* another vendor cannot hand it in; its own account can */
+	ASSERT_RC(MAMORI_ENOTFOUND, checklist_vendor_submit(st, "vendor:保守B社", &cat, sheet, vb, &err),
+		  err);
+	assert_string_equal(sheet_status(st, &cat, sheet, buf), "requested");
+	ASSERT_RC(0, checklist_vendor_submit(st, "vendor:保守A社", &cat, sheet, va, &err), err);
 	assert_string_equal(sheet_status(st, &cat, sheet, buf), "answered");
+	/* a vendor's sheet is about the vendor: no evidence from the hospital's records */
+	ASSERT_RC(0, checklist_view(st, &cat, sheet, 0, true, "2025-06-01", &v, &err), err);
+	assert_true(json_is_null(json_object_get(
+		json_array_get(json_object_get(json_array_get(json_object_get(v, "sections"), 0), "items"), 0),
+		"evidence")));
+	json_decref(v);
 	last_entry(st, &e);
 	assert_string_equal(e.action, "checklist.submit");
 	testutil_assert_json_key(e.before, "status", "requested");
 	testutil_assert_json_key(e.after, "status", "answered");
 	testutil_assert_json_key(e.after, "answered_by", "vendor:保守A社");
 	journal_entry_release(&e);
-	ASSERT_RC(MAMORI_ECONFLICT, checklist_vendor_submit(st, ACTOR, &cat, sheet, &err), err);
+	ASSERT_RC(MAMORI_ECONFLICT, checklist_vendor_submit(st, ACTOR, &cat, sheet, 0, &err), err);
 
 	/* answered: the vendor may not change it, the hospital may */
 	ASSERT_RC(MAMORI_ECONFLICT,
@@ -948,7 +958,7 @@ static void test_vendor_workflow(void **state)
 
 	/* resubmit, accept */
 	ANSWER_OK(st, &cat, sheet, va, "r7-jigyosha-2-6", 1, true, "2025-05-03", NULL);
-	ASSERT_RC(0, checklist_vendor_submit(st, ACTOR, &cat, sheet, &err), err);
+	ASSERT_RC(0, checklist_vendor_submit(st, ACTOR, &cat, sheet, 0, &err), err);
 	assert_string_equal(sheet_status(st, &cat, sheet, buf), "answered");
 	ASSERT_RC(0, checklist_vendor_review(st, ACTOR, sheet, CHECKLIST_ACCEPT, NULL, &err), err);
 	assert_last_entry(st, "checklist.accept", "checklist", idtext);
@@ -976,7 +986,7 @@ static void test_vendor_workflow(void **state)
 
 	/* the workflow is for vendor sheets only */
 	own = open_sheet(st, &cat, 2025, NULL);
-	ASSERT_RC(MAMORI_EINVAL, checklist_vendor_submit(st, ACTOR, &cat, own, &err), err);
+	ASSERT_RC(MAMORI_EINVAL, checklist_vendor_submit(st, ACTOR, &cat, own, 0, &err), err);
 	ASSERT_RC(MAMORI_EINVAL, checklist_vendor_review(st, ACTOR, own, CHECKLIST_ACCEPT, NULL, &err),
 		  err);
 	ASSERT_RC(MAMORI_ENOTFOUND,
