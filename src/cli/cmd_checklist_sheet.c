@@ -20,6 +20,8 @@
 #include "strbuf.h"
 
 #include <getopt.h>
+#include <strings.h>
+#include <unistd.h>
 
 /* Bytes of a workbook read for import-edition (the official ones are ~25 KB). */
 #define CHECKLIST_XLSX_FILE_MAX (32u << 20)
@@ -873,6 +875,24 @@ done:
 	return rc;
 }
 
+/*
+ * Asks on the terminal; false without one (scripts say --yes), on EOF and
+ * on anything but y / yes / はい.
+ */
+static bool confirm(const char *question)
+{
+	char line[64];
+
+	if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO))
+		return false;
+	fputs(question, stdout);
+	fflush(stdout);
+	if (!fgets(line, sizeof(line), stdin))
+		return false;
+	line[strcspn(line, "\r\n")] = '\0';
+	return !strcasecmp(line, "y") || !strcasecmp(line, "yes") || !strcmp(line, "はい");
+}
+
 /* Reads an official workbook into JSON text (*json) after showing the preview. */
 static int import_xlsx(const char *path, const char *buf, size_t len, const char *edition,
 		       int fy, int form, char **json, char **sha, struct mamori_err *err)
@@ -972,8 +992,8 @@ int checklist_cli_import_edition(struct cli *cli, int argc, char **argv)
 		       checklist_form_label(e.form), reiwa(e.fiscal_year, y, sizeof(y)), e.edition,
 		       checklist_form_name(e.form), e.nr_sections, e.nr_items, unconfirmed);
 	}
-	if (!yes) {
-		printf("内容を確認し、取り込むには --yes を付けて実行してください\n");
+	if (!yes && !confirm("この内容で取り込みますか? [y/N] ")) {
+		printf("取り込みませんでした。内容を確認し、取り込むには --yes を付けて実行してください\n");
 		goto out;
 	}
 	if ((rc = ctx_open(cli, &c)))

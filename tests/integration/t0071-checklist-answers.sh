@@ -157,6 +157,12 @@ assert items["r99-iryo-2-8"]["wording_status"] == "imported"
 assert items["r99-iryo-2-10"]["wording"] is None, items["r99-iryo-2-10"]
 assert len(items) >= 17, len(items)
 PY
+# At a terminal the preview ends with a question; only a yes imports.
+run 0 python3 "$TESTDIR/on_terminal.py" いいえ "$MAMORI" checklist import-edition sheet.xlsx --edition r96 --year 2030
+has "$T/out" "[y/N]"
+has "$T/out" "取り込みませんでした"
+run 0 python3 "$TESTDIR/on_terminal.py" はい "$MAMORI" checklist import-edition sheet.xlsx --edition r96 --year 2030
+has "$T/out" "r96-iryo を取り込みました"
 printf 'PK\003\004garbage' >bad.xlsx
 run 2 mamori checklist import-edition bad.xlsx --edition r98 --year 2030
 
