@@ -791,8 +791,8 @@ static void test_gate(void **state)
 	ANSWER_OK(st, &cat, sheet, 0, "r6-iryo-2-1", 1, true, "2024-05-01", NULL);
 	s = sheet_json(st, &cat, sheet, "2024-06-01");
 	p = json_object_get(s, "progress");
-	/* no vendor contract: r6-iryo-2-2 and 2-3 say null (not known), so everything is needed */
-	assert_int_equal(num(p, "needed"), 19);
+	/* no vendor contract: r6-iryo-2-2 and 2-3 are 記入不要, everything else is needed */
+	assert_int_equal(num(p, "needed"), 17);
 	assert_int_equal(num(p, "answered"), 2);
 	json_decref(s);
 	checklist_catalog_release(&cat);
@@ -814,13 +814,15 @@ static void test_needed_without_vendor_contract(void **state)
 	it = view_item(v, "r7-iryo-2-2");
 	assert_true(json_is_false(json_object_get(it, "needed")));
 	testutil_assert_contains(str(it, "not_needed_reason"), "記入不要");
-	/* null (not known) is needed */
 	it = view_item(v, "r7-iryo-2-3");
+	assert_true(json_is_false(json_object_get(it, "needed")));
+	/* the rest is needed */
+	it = view_item(v, "r7-iryo-2-6");
 	assert_true(json_is_true(json_object_get(it, "needed")));
 	assert_true(json_is_null(json_object_get(it, "not_needed_reason")));
 	p = json_object_get(json_object_get(v, "sheet"), "progress");
 	assert_int_equal(num(p, "items"), 18);
-	assert_int_equal(num(p, "needed"), 17);
+	assert_int_equal(num(p, "needed"), 16);
 	json_decref(v);
 
 	vendor_with_contract(st, "保守A社", true);
@@ -1265,7 +1267,7 @@ static void test_progress(void **state)
 	s = sheet_json(st, &cat, sheet, "2025-07-01");
 	p = json_object_get(s, "progress");
 	assert_int_equal(num(p, "items"), 18);
-	assert_int_equal(num(p, "needed"), 17);
+	assert_int_equal(num(p, "needed"), 16);
 	assert_int_equal(num(p, "answered"), 3);
 	assert_int_equal(num(p, "yes"), 3);
 	assert_int_equal(num(p, "no"), 1);
