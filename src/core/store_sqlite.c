@@ -13,6 +13,7 @@
  */
 #include "common.h"
 #include "store.h"
+#include "store_sqlite_schema.h"
 #include "strbuf.h"
 
 #include <sqlite3.h>
@@ -311,6 +312,8 @@ static const struct migration migrations[] = {
 	{ 3, "device text search", schema_v3 },
 	{ 4, "end-of-support catalog updates", schema_v4 },
 	{ 5, "checklist answers, documents", schema_v5 },
+	{ 6, "accounts, emergency accounts, contact chart", store_sqlite_schema_v6 },
+	{ 7, "incidents, emergency-account use, drills", store_sqlite_schema_v7 },
 };
 
 /*
