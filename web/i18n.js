@@ -6,6 +6,9 @@
 // localStorage; setLang() tells the listeners (app.js draws the screen again).
 //
 // Each entry is [日本語, English]: a new key cannot be added in one language only.
+// A screen module may keep its own words beside it and register them with
+// addMessages({ 'area.key': [日本語, English] }) when it is loaded; a key
+// defined twice is a mistake and throws.
 
 const M = {
   loading: ['読み込み中…', 'Loading…'],
@@ -713,6 +716,14 @@ export function setLang(l) {
 }
 
 export function onLangChange(fn) { listeners.push(fn); }
+
+export function addMessages(dict) {
+  for (const [k, v] of Object.entries(dict)) {
+    if (M[k]) throw new Error(`i18n: ${k} defined twice`);
+    if (!Array.isArray(v) || v.length !== 2) throw new Error(`i18n: ${k} needs [日本語, English]`);
+    M[k] = v;
+  }
+}
 
 export function t(key, params) {
   const e = M[key];
