@@ -7,6 +7,7 @@
  * → supports; otherwise no_data.
  */
 #include "common.h"
+#include "account.h"
 #include "asset.h"
 #include "eos.h"
 #include "eoscat.h"
@@ -22,7 +23,10 @@ static const struct {
 	[EVIDENCE_MDS_SDS] = { "mds_sds", "MDS/SDS の受領" },
 	[EVIDENCE_PATCH] = { "patch", "パッチ適用とサポート期限" },
 	[EVIDENCE_SOURCE_RESTRICTION] = { "source_restriction", "ネットワーク機器の接続元制限" },
-	[EVIDENCE_ACCOUNTS] = { "accounts", "アカウント台帳" },
+	[EVIDENCE_ACCOUNTS_UNUSED] = { "accounts_unused", "不要なアカウント (退職者・未使用)" },
+	[EVIDENCE_ACCOUNTS_PRIVILEGE] = { "accounts_privilege", "管理者権限・職種別の権限" },
+	[EVIDENCE_TWO_FACTOR] = { "two_factor", "二要素認証" },
+	[EVIDENCE_PASSWORDS] = { "passwords", "パスワード" },
 	[EVIDENCE_CONTACT_CHART] = { "contact_chart", "連絡体制図" },
 	[EVIDENCE_BACKUP] = { "backup", "バックアップの復元テスト" },
 	[EVIDENCE_BCP] = { "bcp", "BCP (事業継続計画)" },
@@ -52,9 +56,11 @@ const char *evidence_outcome_label(enum evidence_outcome o)
 }
 
 /*
- * Keywords in the order they are tried: the first found decides.  Account
- * words come before パスワード's neighbours; バックアップ before BCP because
- * the backup item mentions 復旧手順, not BCP.
+ * Keywords in the order they are tried: the first found decides.  パスワード
+ * comes before 二要素認証 because the password item mentions two-factor
+ * in its note (※二要素認証…の場合は…不要); the bare アカウント comes last
+ * of the account words; バックアップ before BCP because the backup item
+ * mentions 復旧手順, not BCP.
  */
 static const struct {
 	const char *word;
@@ -68,12 +74,15 @@ static const struct {
 	{ "セキュリティパッチ", EVIDENCE_PATCH },
 	{ "更新プログラム", EVIDENCE_PATCH },
 	{ "接続元制限", EVIDENCE_SOURCE_RESTRICTION },
-	{ "アカウント", EVIDENCE_ACCOUNTS },
-	{ "アクセス利用権限", EVIDENCE_ACCOUNTS },
-	{ "管理者権限", EVIDENCE_ACCOUNTS },
-	{ "二要素認証", EVIDENCE_ACCOUNTS },
-	{ "2要素認証", EVIDENCE_ACCOUNTS },
-	{ "パスワード", EVIDENCE_ACCOUNTS },
+	{ "不要なアカウント", EVIDENCE_ACCOUNTS_UNUSED },
+	{ "退職者", EVIDENCE_ACCOUNTS_UNUSED },
+	{ "管理者権限", EVIDENCE_ACCOUNTS_PRIVILEGE },
+	{ "アクセス利用権限", EVIDENCE_ACCOUNTS_PRIVILEGE },
+	{ "パスワード", EVIDENCE_PASSWORDS },
+	{ "二要素認証", EVIDENCE_TWO_FACTOR },
+	{ "2要素認証", EVIDENCE_TWO_FACTOR },
+	{ "多要素認証", EVIDENCE_TWO_FACTOR },
+	{ "アカウント", EVIDENCE_ACCOUNTS_UNUSED },
 	{ "連絡体制図", EVIDENCE_CONTACT_CHART },
 	{ "バックアップ", EVIDENCE_BACKUP },
 	{ "バック ア ップ", EVIDENCE_BACKUP },
@@ -464,6 +473,184 @@ static int backup(struct store *st, const char *today, struct found *f, struct m
 	return r < 0 ? r : 0;
 }
 
+/* ---- the account inventory (account.h) ------------------------------------ */
+
+struct account_scan {
+	struct found *f;
+	enum evidence_rule rule;
+	const char *today;
+	int days;
+	int64_t flagged;     /* accounts with a finding (one account may have two) */
+	int64_t admins;
+	int64_t known;       /* two-factor: accounts with it recorded */
+	json_t *unknown;     /* two-factor: accounts without it recorded */
+	int64_t nunknown;
+};
+
+static int account_row(const struct account *a, void *ctx)
+{
+	struct account_scan *sc = ctx;
+	struct found *f = sc->f;
+	char link[48], *where = account_where(a);
+	const char *login = a->v[ACCOUNT_LOGIN];
+	int idle;
+	unsigned flags = account_flags(a, sc->today, sc->days, &idle);
+	int64_t before = f->contradictions;
+
+	snprintf(link, sizeof(link), "#/sysaccounts?id=%lld", (long long)a->id);
+	switch (sc->rule) {
+	case EVIDENCE_ACCOUNTS_UNUSED:
+		f->checked++;
+		if (flags & ACCOUNT_FLAG_RETIRED)
+			add_reason(f->reasons, &f->contradictions, link,
+				   "%s (%s): 退職者「%s」のアカウントが有効のまま", login, where,
+				   a->v[ACCOUNT_HOLDER] ? a->v[ACCOUNT_HOLDER] : "氏名未記入");
+		if (flags & ACCOUNT_FLAG_UNUSED)
+			add_reason(f->reasons, &f->contradictions, link,
+				   "%s (%s): %d 日使われていません (最終利用 %s)", login, where, idle,
+				   a->v[ACCOUNT_LAST_USED_ON] ? a->v[ACCOUNT_LAST_USED_ON] : "記録なし");
+		if (idle < 0 && !(flags & ACCOUNT_FLAG_EMERGENCY))
+			f->missing++;
+		break;
+	case EVIDENCE_ACCOUNTS_PRIVILEGE:
+		f->checked++;
+		if (a->v[ACCOUNT_ADMIN] && !strcmp(a->v[ACCOUNT_ADMIN], "1")) {
+			sc->admins++;
+			add_reason(f->facts, NULL, link, "%s (%s): 管理者権限 — %s%s%s", login, where,
+				   a->v[ACCOUNT_HOLDER] ? a->v[ACCOUNT_HOLDER] : "",
+				   a->v[ACCOUNT_HOLDER_ROLE] ? " / " : "",
+				   a->v[ACCOUNT_HOLDER_ROLE] ? a->v[ACCOUNT_HOLDER_ROLE] : "");
+		}
+		if (flags & ACCOUNT_FLAG_SHARED_ADMIN)
+			add_reason(f->reasons, &f->contradictions, link,
+				   "%s (%s): 共用アカウントに管理者権限があります (誰が操作したか分かりません)",
+				   login, where);
+		if (flags & ACCOUNT_FLAG_ADMIN_NO_HOLDER)
+			add_reason(f->reasons, &f->contradictions, link,
+				   "%s (%s): 管理者権限があるのに利用者 (担当者) が記入されていません", login,
+				   where);
+		break;
+	case EVIDENCE_TWO_FACTOR:
+		if (!a->system_id || !a->v[ACCOUNT_KIND] || strcmp(a->v[ACCOUNT_KIND], "personal"))
+			break;
+		f->checked++;
+		if (!a->v[ACCOUNT_TWO_FACTOR])
+			add_reason(sc->unknown, &sc->nunknown, link, "%s (%s): 二要素認証が未記入", login,
+				   where);
+		else if (sc->known++, strcmp(a->v[ACCOUNT_TWO_FACTOR], "1"))
+			add_reason(f->reasons, &f->contradictions, link, "%s (%s): 二要素認証なし",
+				   login, where);
+		break;
+	default:
+		BUG("account rule %d", sc->rule);
+	}
+	sc->flagged += f->contradictions > before;
+	free(where);
+	return 0;
+}
+
+/*
+ * The account rules.  *summary gets the sentence for the outcome the
+ * caller will derive from f (NULL: the caller's default).
+ */
+static int accounts(struct store *st, enum evidence_rule rule, const char *today, struct found *f,
+		    char **summary, struct mamori_err *err)
+{
+	struct account_scan sc = { .f = f, .rule = rule, .today = today };
+	struct account_query q = { .status = "enabled" };
+	int64_t total = 0;
+	int r;
+
+	*summary = NULL;
+	r = account_count(st, NULL, &total, err);
+	if (r < 0)
+		return r;
+	if (!total) {
+		*summary = xstrdup("アカウント台帳にアカウントがありません。各システムのアカウント一覧 "
+				   "(利用者・権限・最終利用日) を CSV で「アカウント台帳」画面か "
+				   "mamori account import で取り込んでください。");
+		return 0;
+	}
+	if (rule == EVIDENCE_PASSWORDS) {
+		*summary = xstrdup("パスワードの長さ・変更・使い回しの設定は mamori のデータでは確かめられません。"
+				   "各システムのパスワードポリシーの設定画面で確認してください。");
+		return 0;
+	}
+	r = account_unused_days(st, &sc.days, err);
+	if (r < 0)
+		return r;
+	sc.unknown = json_array();
+	r = account_list(st, &q, account_row, &sc, err);
+	if (r < 0)
+		goto out;
+	switch (rule) {
+	case EVIDENCE_ACCOUNTS_UNUSED:
+		if (f->contradictions)
+			*summary = xasprintf("有効なアカウント %lld 件中 %lld 件が不要なアカウント "
+					     "(退職者のもの、または %d 日を超えて未使用) です",
+					     (long long)f->checked, (long long)sc.flagged, sc.days);
+		else if (f->checked)
+			*summary = xasprintf("有効なアカウント %lld 件に、退職者のものも %d 日を超えて"
+					     "使われていないものもありません%s",
+					     (long long)f->checked, sc.days,
+					     f->missing ? " (利用日の記録がないアカウントあり)" : "");
+		else
+			*summary = xstrdup("有効なアカウントが台帳にありません");
+		if (!f->contradictions && f->checked)
+			add_reason(f->facts, NULL, "#/sysaccounts?status=enabled",
+				   "有効なアカウント %lld 件 (未使用の基準 %d 日)", (long long)f->checked,
+				   sc.days);
+		if (f->missing)
+			add_reason(f->contradictions ? f->reasons : f->facts, NULL, "#/sysaccounts",
+				   "作成日も最終利用日も記録されていないアカウント: %lld 件",
+				   (long long)f->missing);
+		break;
+	case EVIDENCE_ACCOUNTS_PRIVILEGE:
+		if (f->contradictions)
+			*summary = xasprintf("管理者権限の問題があるアカウントが %lld 件あります "
+					     "(共用の管理者アカウント、または利用者のない管理者アカウント)",
+					     (long long)sc.flagged);
+		else if (f->checked)
+			*summary = xasprintf("有効なアカウント %lld 件のうち管理者権限は %lld 件で、"
+					     "すべて利用者が記入され、共用の管理者アカウントはありません",
+					     (long long)f->checked, (long long)sc.admins);
+		else
+			*summary = xstrdup("有効なアカウントが台帳にありません");
+		break;
+	case EVIDENCE_TWO_FACTOR:
+		if (f->checked && !sc.known) {
+			/* nothing recorded: nothing to judge */
+			*summary = xasprintf("システムの個人アカウント %lld 件のどれにも二要素認証の有無が"
+					     "記入されていません", (long long)f->checked);
+			f->checked = 0;
+		} else {
+			size_t i;
+			json_t *v;
+			f->contradictions += sc.nunknown;
+			json_array_foreach(sc.unknown, i, v)
+				if (json_array_size(f->reasons) < EVIDENCE_REASONS_MAX)
+					json_array_append(f->reasons, v);
+			if (f->contradictions)
+				*summary = xasprintf("システムの有効な個人アカウント %lld 件中 %lld 件で"
+						     "二要素認証がない (または未記入) です",
+						     (long long)f->checked, (long long)f->contradictions);
+			else if (f->checked) {
+				*summary = xasprintf("システムの有効な個人アカウント %lld 件すべてで"
+						     "二要素認証が使われています", (long long)f->checked);
+				add_reason(f->facts, NULL, "#/sysaccounts?kind=personal&status=enabled",
+					   "二要素認証ありの個人アカウント %lld 件", (long long)f->checked);
+			} else
+				*summary = xstrdup("システムの有効な個人アカウントが台帳にありません");
+		}
+		break;
+	default:
+		break;
+	}
+out:
+	json_decref(sc.unknown);
+	return r;
+}
+
 static json_t *result(enum evidence_rule rule, enum evidence_outcome o, const char *summary,
 		      json_t *reasons, int64_t total, int64_t checked)
 {
@@ -493,7 +680,7 @@ int evidence_eval(struct store *st, const struct eos_catalog *eos, enum evidence
 	struct eos_catalog own = EOS_CATALOG_INIT;
 	struct device_scan d = { .st = st, .rule = rule, .scope = scope, .today = today, .f = &f };
 	enum evidence_outcome o = EVIDENCE_NO_DATA;
-	char *summary = NULL;
+	char *summary = NULL, *acc_summary = NULL;
 	int r = 0;
 
 	*out = NULL;
@@ -532,14 +719,24 @@ int evidence_eval(struct store *st, const struct eos_catalog *eos, enum evidence
 	case EVIDENCE_BACKUP:
 		r = backup(st, today, &f, err);
 		break;
-	case EVIDENCE_ACCOUNTS:
+	case EVIDENCE_ACCOUNTS_UNUSED:
+	case EVIDENCE_ACCOUNTS_PRIVILEGE:
+	case EVIDENCE_TWO_FACTOR:
+	case EVIDENCE_PASSWORDS:
+		r = accounts(st, rule, today, &f, &acc_summary, err);
+		break;
 	case EVIDENCE_NRULES:
 		break;
 	}
 	if (r < 0)
 		goto out;
 
-	if (f.contradictions) {
+	if (acc_summary) {
+		o = f.contradictions ? EVIDENCE_CONTRADICTS : f.checked ? EVIDENCE_SUPPORTS
+									 : EVIDENCE_NO_DATA;
+		summary = acc_summary;
+		acc_summary = NULL;
+	} else if (f.contradictions) {
 		o = EVIDENCE_CONTRADICTS;
 		switch (rule) {
 		case EVIDENCE_LEDGER:
@@ -568,9 +765,6 @@ int evidence_eval(struct store *st, const struct eos_catalog *eos, enum evidence
 			summary = xstrdup(json_string_value(
 				json_object_get(json_array_get(f.reasons, 0), "text")));
 		}
-	} else if (rule == EVIDENCE_ACCOUNTS) {
-		summary = xstrdup("アカウント台帳 (利用者・権限・最終利用日) はまだ mamori にありません。"
-				  "各システムの管理画面で確認してください。");
 	} else if (f.checked) {
 		o = EVIDENCE_SUPPORTS;
 		switch (rule) {
@@ -639,6 +833,7 @@ int evidence_eval(struct store *st, const struct eos_catalog *eos, enum evidence
 		      f.checked);
 out:
 	free(summary);
+	free(acc_summary);
 	json_decref(f.reasons);
 	json_decref(f.facts);
 	json_decref(d.ending_list);

@@ -14,9 +14,11 @@
  * item without confirmed wording, the wording of the item it presumably
  * equals, then its note), so a new edition needs no code: 台帳 → ledger,
  * リモートメンテナンス → remote maintenance, MDS/SDS, セキュリティパッチ →
- * patches and end of support, 接続元制限, 不要なアカウント / 管理者権限 /
- * アクセス利用権限 / 二要素 / パスワード → accounts (no_data until the
- * account inventory exists), 連絡体制図, バックアップ, BCP, 運用管理規程.
+ * patches and end of support, 接続元制限, 不要なアカウント / 退職者 →
+ * unused accounts, 管理者権限 / アクセス利用権限 → administrator rights,
+ * パスワード → passwords, 二要素認証 → two-factor (the account inventory,
+ * account.h; no_data while it is empty), 連絡体制図, バックアップ, BCP,
+ * 運用管理規程.
  * Items no rule covers have no evidence (evidence_rule_for() is NULL).
  * The device rules honour the item's scope tag (サーバ / 端末PC /
  * ネットワーク機器; 医療情報システム全般 = all kinds).
@@ -38,7 +40,10 @@ enum evidence_rule {
 	EVIDENCE_MDS_SDS,        /* an MDS/SDS on file for each vendor system */
 	EVIDENCE_PATCH,          /* patches applied, OS support not ended */
 	EVIDENCE_SOURCE_RESTRICTION, /* 接続元制限 on network devices */
-	EVIDENCE_ACCOUNTS,       /* account inventory (not yet kept: no_data) */
+	EVIDENCE_ACCOUNTS_UNUSED, /* no enabled account of a retired holder or unused > N days */
+	EVIDENCE_ACCOUNTS_PRIVILEGE, /* no shared admin account, every admin account named */
+	EVIDENCE_TWO_FACTOR,     /* every enabled personal account of a system has two-factor */
+	EVIDENCE_PASSWORDS,      /* password rules: not in the data (no_data, explained) */
 	EVIDENCE_CONTACT_CHART,  /* 連絡体制図 on file */
 	EVIDENCE_BACKUP,         /* restore test from an offline generation within 12 months */
 	EVIDENCE_BCP,            /* BCP on file */
@@ -75,7 +80,7 @@ int evidence_rule_for(const char *wording, const char *note);
  *   { rule, rule_label, outcome, outcome_label, summary,
  *     reasons: [ { text, link } ] (at most EVIDENCE_REASONS_MAX),
  *     total (number of reasons found), checked (records looked at) }
- * link is a UI route ("#/assets/12", "#/documents") or null.  eos may be
+ * link is a UI route ("#/assets/12", "#/documents", "#/sysaccounts?id=7") or null.  eos may be
  * NULL (then it is loaded from the store for this call).
  */
 int evidence_eval(struct store *st, const struct eos_catalog *eos, enum evidence_rule r,

@@ -3,6 +3,23 @@
  * system and device, with holder, role, administrator rights, kind, last
  * use and the holder's employment status), the registry fields of
  * emergency (非常時用) accounts, and the contact chart (連絡体制図).
+ *
+ * Table account (written only through account.c; docs/internals/accounts.md):
+ *   - kind: personal | shared | maintenance | emergency (非常時用).
+ *   - status: enabled | disabled | deleted.  "disabled" is what
+ *     "mamori account disable" sets (with disabled_at = the moment, RFC 3339
+ *     UTC; "enable" clears it).
+ *   - dates created_on, last_used_on: YYYY-MM-DD.
+ *   - credential_rotated_on: when the password or key was last changed,
+ *     either the moment "mamori account rotate" recorded it (RFC 3339 UTC
+ *     with milliseconds, "2026-11-21T05:01:45.123Z") or a date the officer
+ *     gave for a change made earlier ("2026-11-21").  Compare it with
+ *     emergency_use.used_at (RFC 3339 UTC) as text: a date alone sorts
+ *     before every time of that day, so a change recorded by date only counts
+ *     as made after a use only from the next day on; a rotation recorded
+ *     with its moment counts when it is later than the use.
+ *   - the unique key is (facility, system, device, login); an account
+ *     belongs to a system, a device or both.
  */
 #include "common.h"
 #include "store_sqlite_schema.h"
@@ -26,7 +43,8 @@ const char store_sqlite_schema_v6[] =
 	"  status TEXT NOT NULL DEFAULT 'enabled' CHECK (status IN ('enabled','disabled','deleted')),\n"
 	"  emergency_users TEXT,\n"           /* 非常時用: 使用できる人 */
 	"  emergency_procedure TEXT,\n"       /* 非常時用: 使い方・保管場所 */
-	"  credential_rotated_on TEXT,\n"
+	"  credential_rotated_on TEXT,\n"    /* date, or RFC 3339 UTC: see above */
+	"  disabled_at TEXT,\n"              /* RFC 3339 UTC, while status = 'disabled' */
 	"  note TEXT,\n"
 	"  created_at TEXT NOT NULL,\n"
 	"  updated_at TEXT NOT NULL);\n"

@@ -21,6 +21,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include "account.h"
 #include "asset.h"
 #include "checklist.h"
 #include "eos.h"
@@ -750,18 +751,206 @@ static void test_source_restriction(void **state)
 	json_decref(o);
 }
 
-/* ---- EVIDENCE_ACCOUNTS ---------------------------------------------------------- */
+/* ---- the account rules ------------------------------------------------------------ */
 
-static void test_accounts(void **state)
+/* An account: system, login and then field/value pairs (NULL-terminated). */
+static int64_t add_acct(struct store *st, const char *system, const char *login, ...)
+{
+	struct mamori_err err = { 0 };
+	struct account a;
+	va_list ap;
+	int f;
+	int64_t id;
+
+	account_init(&a);
+	ASSERT_RC(0, account_set(&a, ACCOUNT_SYSTEM, system, &err), err);
+	ASSERT_RC(0, account_set(&a, ACCOUNT_LOGIN, login, &err), err);
+	va_start(ap, login);
+	while ((f = va_arg(ap, int)) >= 0) {
+		const char *v = va_arg(ap, const char *);
+		ASSERT_RC(0, account_set(&a, f, v, &err), err);
+	}
+	va_end(ap);
+	ASSERT_RC(0, account_insert(st, ACTOR, &a, &err), err);
+	id = a.id;
+	account_release(&a);
+	return id;
+}
+
+static void assert_account_link(json_t *reason_obj, int64_t id)
+{
+	char want[48];
+
+	snprintf(want, sizeof(want), "#/sysaccounts?id=%lld", (long long)id);
+	assert_string_equal(str(reason_obj, "link"), want);
+}
+
+static void test_accounts_empty(void **state)
+{
+	static const enum evidence_rule rules_[] = { EVIDENCE_ACCOUNTS_UNUSED, EVIDENCE_ACCOUNTS_PRIVILEGE,
+						     EVIDENCE_TWO_FACTOR, EVIDENCE_PASSWORDS };
+	struct store *st = store_of(state);
+
+	add_complete_set(st);
+	for (size_t i = 0; i < ARRAY_SIZE(rules_); i++) {
+		json_t *o = eval(st, rules_[i], CHECKLIST_SCOPE_ALL);
+		assert_result(o, rules_[i], "no_data", 0, 0);
+		testutil_assert_contains(str(o, "summary"), "アカウント台帳にアカウントがありません");
+		testutil_assert_contains(str(o, "summary"), "取り込んでください");
+		json_decref(o);
+	}
+}
+
+static void test_accounts_unused(void **state)
+{
+	struct store *st = store_of(state);
+	struct mamori_err err = { 0 };
+	struct account a;
+	json_t *o, *r;
+	int64_t retired, idle, emergency;
+
+	system_rec(st, "電子カルテ", 0);
+	add_acct(st, "電子カルテ", "sato", ACCOUNT_HOLDER, "佐藤 一郎", ACCOUNT_LAST_USED_ON, "2026-11-01", -1);
+	emergency = add_acct(st, "電子カルテ", "ehr-emergency", ACCOUNT_KIND, "非常時用",
+			 ACCOUNT_CREATED_ON, "2020-04-01", -1);
+	o = eval(st, EVIDENCE_ACCOUNTS_UNUSED, 0);
+	/* an emergency account is never "unused": it waits for the emergency */
+	assert_result(o, EVIDENCE_ACCOUNTS_UNUSED, "supports", 1, 2);
+	testutil_assert_contains(str(o, "summary"), "90 日");
+	json_decref(o);
+
+	retired = add_acct(st, "電子カルテ", "tanaka", ACCOUNT_HOLDER, "田中 花子", ACCOUNT_HOLDER_STATUS, "退職",
+		       ACCOUNT_LAST_USED_ON, "2026-11-20", -1);
+	idle = add_acct(st, "電子カルテ", "suzuki", ACCOUNT_HOLDER, "鈴木 健太", ACCOUNT_LAST_USED_ON, "2026-08-22",
+		    -1); /* 91 days before TODAY */
+	add_acct(st, "電子カルテ", "ito", ACCOUNT_LAST_USED_ON, "2026-08-23", -1); /* exactly 90: fine */
+	o = eval(st, EVIDENCE_ACCOUNTS_UNUSED, 0);
+	assert_result(o, EVIDENCE_ACCOUNTS_UNUSED, "contradicts", 2, 5);
+	r = reason(o, "tanaka");
+	testutil_assert_contains(str(r, "text"), "退職者「田中 花子」");
+	assert_account_link(r, retired);
+	r = reason(o, "suzuki");
+	testutil_assert_contains(str(r, "text"), "91 日");
+	assert_account_link(r, idle);
+	assert_no_reason(o, "ito");
+	assert_no_reason(o, "ehr-emergency");
+	testutil_assert_contains(str(o, "summary"), "5 件中 2 件");
+	json_decref(o);
+
+	/* the limit is the store's setting */
+	ASSERT_RC(0, account_set_unused_days(st, ACTOR, 120, &err), err);
+	o = eval(st, EVIDENCE_ACCOUNTS_UNUSED, 0);
+	assert_result(o, EVIDENCE_ACCOUNTS_UNUSED, "contradicts", 1, 5);
+	assert_no_reason(o, "suzuki");
+	json_decref(o);
+
+	/* disabling the retired holder's account settles it */
+	ASSERT_RC(0, account_get(st, retired, &a, &err), err);
+	ASSERT_RC(0, account_disable(st, ACTOR, &a, NULL, &err), err);
+	account_release(&a);
+	o = eval(st, EVIDENCE_ACCOUNTS_UNUSED, 0);
+	assert_result(o, EVIDENCE_ACCOUNTS_UNUSED, "supports", 1, 4);
+	json_decref(o);
+	(void)emergency;
+}
+
+static void test_accounts_privilege(void **state)
+{
+	struct store *st = store_of(state);
+	struct mamori_err err = { 0 };
+	struct account a;
+	json_t *o, *r;
+	int64_t shared, nameless;
+
+	system_rec(st, "PACS", 0);
+	add_acct(st, "PACS", "rad-admin", ACCOUNT_HOLDER, "放射線科 技師長", ACCOUNT_ADMIN, "〇", -1);
+	add_acct(st, "PACS", "rad01", ACCOUNT_HOLDER, "山本 誠", -1);
+	o = eval(st, EVIDENCE_ACCOUNTS_PRIVILEGE, 0);
+	assert_result(o, EVIDENCE_ACCOUNTS_PRIVILEGE, "supports", 1, 2);
+	testutil_assert_contains(str(reason(o, "rad-admin"), "text"), "管理者権限");
+	json_decref(o);
+
+	shared = add_acct(st, "PACS", "pacsadmin", ACCOUNT_KIND, "共用", ACCOUNT_ADMIN, "あり",
+		      ACCOUNT_HOLDER, "放射線科", -1);
+	nameless = add_acct(st, "PACS", "root", ACCOUNT_KIND, "保守用", ACCOUNT_ADMIN, "1", -1);
+	o = eval(st, EVIDENCE_ACCOUNTS_PRIVILEGE, 0);
+	assert_result(o, EVIDENCE_ACCOUNTS_PRIVILEGE, "contradicts", 2, 4);
+	r = reason(o, "pacsadmin");
+	testutil_assert_contains(str(r, "text"), "共用アカウントに管理者権限");
+	assert_account_link(r, shared);
+	r = reason(o, "root");
+	testutil_assert_contains(str(r, "text"), "利用者 (担当者) が記入されていません");
+	assert_account_link(r, nameless);
+	json_decref(o);
+
+	/* a disabled shared admin account is no longer a finding */
+	ASSERT_RC(0, account_get(st, shared, &a, &err), err);
+	ASSERT_RC(0, account_disable(st, ACTOR, &a, "共用をやめ個人アカウントへ", &err), err);
+	account_release(&a);
+	ASSERT_RC(0, account_get(st, nameless, &a, &err), err);
+	ASSERT_RC(0, account_set(&a, ACCOUNT_HOLDER, "さくら医用画像 保守担当", &err), err);
+	ASSERT_RC(0, account_update(st, ACTOR, &a, &err), err);
+	account_release(&a);
+	o = eval(st, EVIDENCE_ACCOUNTS_PRIVILEGE, 0);
+	assert_result(o, EVIDENCE_ACCOUNTS_PRIVILEGE, "supports", 2, 3);
+	json_decref(o);
+}
+
+static void test_accounts_two_factor(void **state)
+{
+	struct store *st = store_of(state);
+	json_t *o, *r;
+	int64_t without;
+
+	system_rec(st, "電子カルテ", 0);
+	add_acct(st, "電子カルテ", "dr01", -1);
+	add_acct(st, "電子カルテ", "shared01", ACCOUNT_KIND, "共用", -1);
+	o = eval(st, EVIDENCE_TWO_FACTOR, 0);
+	assert_result(o, EVIDENCE_TWO_FACTOR, "no_data", 0, 0);
+	testutil_assert_contains(str(o, "summary"), "記入されていません");
+	json_decref(o);
+
+	add_acct(st, "電子カルテ", "dr02", ACCOUNT_TWO_FACTOR, "あり", -1);
+	o = eval(st, EVIDENCE_TWO_FACTOR, 0);
+	assert_result(o, EVIDENCE_TWO_FACTOR, "contradicts", 1, 2);
+	testutil_assert_contains(str(reason(o, "dr01"), "text"), "未記入");
+	json_decref(o);
+
+	without = add_acct(st, "電子カルテ", "dr03", ACCOUNT_TWO_FACTOR, "なし", -1);
+	o = eval(st, EVIDENCE_TWO_FACTOR, 0);
+	assert_result(o, EVIDENCE_TWO_FACTOR, "contradicts", 2, 3);
+	r = reason(o, "dr03");
+	testutil_assert_contains(str(r, "text"), "二要素認証なし");
+	assert_account_link(r, without);
+	assert_no_reason(o, "shared01"); /* only personal accounts */
+	json_decref(o);
+}
+
+static void test_accounts_two_factor_supports(void **state)
 {
 	struct store *st = store_of(state);
 	json_t *o;
 
-	add_complete_set(st);
-	o = eval(st, EVIDENCE_ACCOUNTS, CHECKLIST_SCOPE_ALL);
-	assert_result(o, EVIDENCE_ACCOUNTS, "no_data", 0, 0);
-	testutil_assert_contains(str(o, "summary"), "アカウント台帳");
-	testutil_assert_contains(str(o, "summary"), "まだ mamori にありません");
+	system_rec(st, "電子カルテ", 0);
+	add_acct(st, "電子カルテ", "dr01", ACCOUNT_TWO_FACTOR, "1", -1);
+	add_acct(st, "電子カルテ", "dr02", ACCOUNT_TWO_FACTOR, "〇", -1);
+	add_acct(st, "電子カルテ", "old", ACCOUNT_STATUS, "無効", -1); /* disabled: not counted */
+	o = eval(st, EVIDENCE_TWO_FACTOR, 0);
+	assert_result(o, EVIDENCE_TWO_FACTOR, "supports", 1, 2);
+	testutil_assert_contains(str(o, "summary"), "2 件すべて");
+	json_decref(o);
+}
+
+static void test_accounts_passwords(void **state)
+{
+	struct store *st = store_of(state);
+	json_t *o;
+
+	system_rec(st, "電子カルテ", 0);
+	add_acct(st, "電子カルテ", "dr01", -1);
+	o = eval(st, EVIDENCE_PASSWORDS, 0);
+	assert_result(o, EVIDENCE_PASSWORDS, "no_data", 0, 0);
+	testutil_assert_contains(str(o, "summary"), "パスワードポリシー");
 	json_decref(o);
 }
 
@@ -923,9 +1112,9 @@ static void test_rule_for_shipped(void **state)
 		{ "(MDS/SDS)", EVIDENCE_MDS_SDS, 2 },
 		{ "セキュリティパッチ", EVIDENCE_PATCH, 4 },
 		{ "接続元制限", EVIDENCE_SOURCE_RESTRICTION, 2 },
-		{ "不要なアカウント", EVIDENCE_ACCOUNTS, 2 },
-		{ "アクセス利用権限", EVIDENCE_ACCOUNTS, 2 },
-		{ "パスワード", EVIDENCE_ACCOUNTS, 2 },
+		{ "不要なアカウント", EVIDENCE_ACCOUNTS_UNUSED, 2 },
+		{ "アクセス利用権限", EVIDENCE_ACCOUNTS_PRIVILEGE, 2 },
+		{ "パスワード", EVIDENCE_PASSWORDS, 2 },
 		{ "連絡体制図", EVIDENCE_CONTACT_CHART, 2 },
 		{ "バックアップ", EVIDENCE_BACKUP, 2 },
 		{ "事業継続計画(BCP)", EVIDENCE_BCP, 1 },
@@ -984,8 +1173,18 @@ static void test_rule_for_text(void **state)
 	assert_int_equal(evidence_rule_for("リモート保守の契約を確認した。", NULL), EVIDENCE_REMOTE);
 	assert_int_equal(evidence_rule_for("医療情報セキュリティ開示書を受領した。", NULL), EVIDENCE_MDS_SDS);
 	assert_int_equal(evidence_rule_for("更新プログラムを適用している。", NULL), EVIDENCE_PATCH);
-	assert_int_equal(evidence_rule_for("管理者権限の対象者を明確にしている。", NULL), EVIDENCE_ACCOUNTS);
-	assert_int_equal(evidence_rule_for("二要素認証を導入している。", NULL), EVIDENCE_ACCOUNTS);
+	assert_int_equal(evidence_rule_for("管理者権限の対象者を明確にしている。", NULL),
+			 EVIDENCE_ACCOUNTS_PRIVILEGE);
+	assert_int_equal(evidence_rule_for("二要素認証を導入している。", NULL), EVIDENCE_TWO_FACTOR);
+	assert_int_equal(evidence_rule_for("退職者や使用していないアカウント等、不要なアカウントを削除している。", NULL),
+			 EVIDENCE_ACCOUNTS_UNUSED);
+	/* the password item mentions two-factor in its note: it stays a password item */
+	assert_int_equal(evidence_rule_for("パスワードは英数字、記号が混在した8文字以上とし、定期的に変更している。\n"
+					   "※二要素認証、または 13 文字以上の場合は定期的な変更は不要", NULL),
+			 EVIDENCE_PASSWORDS);
+	/* r7 2-4 has no wording: its note names 管理者権限 */
+	assert_int_equal(evidence_rule_for(NULL, "令和7年度に「管理者権限の対象者を明確化」が追記された項目。"),
+			 EVIDENCE_ACCOUNTS_PRIVILEGE);
 	assert_int_equal(evidence_rule_for("運用管理規程を整備している。", NULL), EVIDENCE_RULES);
 	/* the backup item mentions 復旧手順 and must not be taken for BCP */
 	assert_int_equal(evidence_rule_for("データやシステムのバックアップの実施と復旧手順を確認している", NULL),
@@ -1026,7 +1225,12 @@ int main(void)
 		T(test_patch_two_reasons_one_device),
 		T(test_patch_no_data),
 		T(test_source_restriction),
-		T(test_accounts),
+		T(test_accounts_empty),
+		T(test_accounts_unused),
+		T(test_accounts_privilege),
+		T(test_accounts_two_factor),
+		T(test_accounts_two_factor_supports),
+		T(test_accounts_passwords),
 		T(test_documents),
 		T(test_backup_none),
 		T(test_backup_supports),
