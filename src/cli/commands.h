@@ -11,6 +11,7 @@ struct cli;
 int cmd_init(struct cli *cli, int argc, char **argv);
 int cmd_demo(struct cli *cli, int argc, char **argv);
 int cmd_asset(struct cli *cli, int argc, char **argv);
+int cmd_account(struct cli *cli, int argc, char **argv);
 int cmd_journal(struct cli *cli, int argc, char **argv);
 int cmd_system(struct cli *cli, int argc, char **argv);
 int cmd_vendor(struct cli *cli, int argc, char **argv);

@@ -15,6 +15,7 @@ static const struct cli_command commands[] = {
 	{ "init", cmd_init, "新しいデータベースを作成し、施設を登録する" },
 	{ "demo", cmd_demo, "架空の病院のデモデータを作成する" },
 	{ "asset", cmd_asset, "機器台帳 (import / list / show / add / edit / retire / dispose / export)" },
+	{ "account", cmd_account, "アカウント台帳・非常時用アカウント (list / show / add / edit / import / disable / rotate)" },
 	{ "system", cmd_system, "医療情報システム (機器管理票) の list / show / add / edit" },
 	{ "vendor", cmd_vendor, "事業者の list / show / add / edit" },
 	{ "document", cmd_document, "根拠文書 (MDS/SDS・連絡体制図・BCP・運用管理規程・復元テスト) の list / show / add / edit" },

@@ -2,6 +2,7 @@
  * demo.c - the demo hospital (see demo.h).
  */
 #include "common.h"
+#include "account.h"
 #include "asset.h"
 #include "demo.h"
 #include "ledger.h"
@@ -451,6 +452,145 @@ static int add_documents(struct store *st, const char *actor, const int64_t vid[
 	return r;
 }
 
+/*
+ * The account inventory: the systems' users and AD and UTM accounts, with
+ * what an officer should find (a retired nurse's account still enabled,
+ * accounts unused for months, a shared administrator account of the
+ * billing system, vendors' maintenance accounts) and the two emergency
+ * accounts of the registry.  Dates are counted back from today, so that
+ * the picture stays the same whenever the demo is made.
+ */
+static int add_accounts(struct store *st, const char *actor, struct mamori_err *err)
+{
+	static const char *const roles[] = { "医師", "看護師", "看護師", "看護師", "薬剤師",
+					     "臨床検査技師", "医師", "看護師" };
+	static const char *const ehr_depts[] = { "内科", "外科", "整形外科", "小児科", "救急外来",
+						 "看護部 4階東病棟", "看護部 4階西病棟", "薬剤部",
+						 "臨床検査科" };
+	struct {
+		const char *system, *device, *login, *holder, *role, *dept, *kind, *admin, *two_factor;
+		int created_ago, used_ago; /* days before today; < 0: not recorded */
+		const char *holder_status, *status, *users, *procedure, *note;
+	} fixed[] = {
+		{ "電子カルテシステム", NULL, "ehr-admin", "情報システム室 青木 修", "システム管理者",
+		  "情報システム室", "personal", "1", "1", 1500, 0, NULL, NULL, NULL, NULL, NULL },
+		{ "電子カルテシステム", NULL, "n-sasaki", "佐々木 由美", "看護師", "看護部 5階病棟",
+		  "personal", "0", "1", 2100, 41, "retired", NULL, NULL, NULL,
+		  "2026年度末退職。人事からの連絡待ち" },
+		{ "電子カルテシステム", NULL, "dr-kimura", "木村 拓也", "医師", "外科", "personal", "0",
+		  "1", 1300, 212, NULL, NULL, NULL, NULL, "非常勤 (月1回の外来)" },
+		{ "電子カルテシステム", NULL, "resident-02", "井上 翔", "研修医", "医局", "personal", "0",
+		  "0", 400, 133, NULL, NULL, NULL, NULL, NULL },
+		{ "電子カルテシステム", NULL, "ehr-emergency", NULL, "非常時用", "情報システム室",
+		  "emergency", "1", NULL, 900, -1, NULL, NULL,
+		  "当直医師・当直看護師長 (電子カルテの認証基盤が停止したとき、院長または情報システム室長の許可を得て)",
+		  "封筒 E-001 (封印) に入れ、事務当直室の金庫に保管。使用後は情報システム室へ連絡し、"
+		  "アカウントを無効化するかパスワードを変更する",
+		  NULL },
+		{ "電子カルテシステム", NULL, "hokuto-se1", "北斗メディカルシステムズ 保守担当 山岡",
+		  "保守", NULL, "maintenance", "1", NULL, 1500, 9, "external", NULL, NULL, NULL,
+		  "リモート保守 (閉域 VPN) 用" },
+		{ "医事会計システム", NULL, "recesv-admin", "医事課", "システム管理", "医事課", "shared",
+		  "1", NULL, 2500, 3, NULL, NULL, NULL, NULL, "医事課の係長3名で共用" },
+		{ "医事会計システム", NULL, "hokuto-rece", "北斗メディカルシステムズ 保守担当",
+		  "保守", NULL, "maintenance", "1", NULL, 2500, 60, "external", NULL, NULL, NULL, NULL },
+		{ "医事会計システム", NULL, "iji-nakamura", "中村 恵", "医事課", "医事課", "personal",
+		  "0", NULL, 1800, 250, "retired", "disabled", NULL, NULL, "2026年3月退職、無効化済" },
+		{ "PACS", NULL, "pacs-emergency", NULL, "非常時用", "放射線科", "emergency", "1", NULL,
+		  1200, -1, NULL, NULL, "放射線科技師長・当直の診療放射線技師",
+		  "封筒 P-001 に入れ、放射線科 技師長室の鍵付きキャビネットに保管。使用したら"
+		  "情報システム室に連絡", NULL },
+		{ "PACS", NULL, "sakura-cs", "さくら医用画像 カスタマーサポート 桜井", "保守", NULL,
+		  "maintenance", "1", NULL, 2300, 30, "external", NULL, NULL, NULL, NULL },
+		{ "PACS", NULL, "rad-chief", "放射線科技師長 林 浩二", "診療放射線技師", "放射線科",
+		  "personal", "1", NULL, 2000, 1, NULL, NULL, NULL, NULL, NULL },
+		{ "オーダリングシステム", NULL, "ord-admin", "情報システム室 青木 修", "システム管理者",
+		  "情報システム室", "personal", "1", "1", 1500, 2, NULL, NULL, NULL, NULL, NULL },
+		{ "オーダリングシステム", NULL, "ord-interface", "情報システム室", "部門連携 (自動)",
+		  "情報システム室", "shared", "0", NULL, 1500, 0, NULL, NULL, NULL, NULL,
+		  "検査・薬剤部門システムとの連携用サービスアカウント" },
+		{ NULL, "AD01", "Administrator", NULL, "ドメイン管理 (組み込み)", "情報システム室",
+		  "shared", "1", NULL, 1400, 500, NULL, "disabled", NULL, NULL,
+		  "組み込みの管理者。無効化し、個人の管理者アカウントを使用" },
+		{ NULL, "AD01", "adm-aoki", "青木 修", "ドメイン管理者", "情報システム室", "personal",
+		  "1", "1", 1400, 0, NULL, NULL, NULL, NULL, NULL },
+		{ NULL, "AD01", "svc-backup", "情報システム室", "バックアップ (サービス)",
+		  "情報システム室", "shared", "0", NULL, 1400, 0, NULL, NULL, NULL, NULL, NULL },
+		{ NULL, "AD01", "sato.k", "佐藤 健太", "総務課", "総務課", "personal", "0", "0", 900, 1,
+		  NULL, NULL, NULL, NULL, NULL },
+		{ NULL, "AD01", "yamaguchi.a", "山口 綾", "総務課", "総務課", "personal", "0", "0", 700,
+		  160, NULL, NULL, NULL, NULL, "育休中" },
+		{ NULL, "UTM01", "towa-admin", "東和ネットワークサービス 技術部 東", "保守", NULL,
+		  "maintenance", "1", NULL, 1200, 150, "external", NULL, NULL, NULL,
+		  "オンサイト保守時のみ使用" },
+		{ NULL, "UTM01", "admin", "情報システム室 青木 修", "ネットワーク管理", "情報システム室",
+		  "personal", "1", NULL, 1200, 20, NULL, NULL, NULL, NULL, NULL },
+	};
+	char today[11], created[11], used[11];
+	int r = 0;
+
+	mamori_today(today);
+	for (size_t i = 0; i < ARRAY_SIZE(fixed) + 38 && r == 0; i++) {
+		struct account a;
+		char login[32], *holder = NULL;
+		const char *dept, *role;
+		int created_ago, used_ago;
+
+		account_init(&a);
+		if (i < ARRAY_SIZE(fixed)) {
+			const struct kv kv[] = {
+				{ ACCOUNT_SYSTEM, fixed[i].system }, { ACCOUNT_DEVICE, fixed[i].device },
+				{ ACCOUNT_LOGIN, fixed[i].login }, { ACCOUNT_HOLDER, fixed[i].holder },
+				{ ACCOUNT_HOLDER_ROLE, fixed[i].role }, { ACCOUNT_DEPARTMENT, fixed[i].dept },
+				{ ACCOUNT_KIND, fixed[i].kind }, { ACCOUNT_ADMIN, fixed[i].admin },
+				{ ACCOUNT_TWO_FACTOR, fixed[i].two_factor },
+				{ ACCOUNT_HOLDER_STATUS, fixed[i].holder_status },
+				{ ACCOUNT_STATUS, fixed[i].status },
+				{ ACCOUNT_EMERGENCY_USERS, fixed[i].users },
+				{ ACCOUNT_EMERGENCY_PROCEDURE, fixed[i].procedure },
+				{ ACCOUNT_NOTE, fixed[i].note },
+			};
+			for (size_t k = 0; k < ARRAY_SIZE(kv) && r == 0; k++)
+				if (kv[k].v)
+					r = account_set(&a, kv[k].f, kv[k].v, err);
+			created_ago = fixed[i].created_ago;
+			used_ago = fixed[i].used_ago;
+		} else {
+			/* staff of the wards and outpatient clinics, the billing office and PACS */
+			size_t k = i - ARRAY_SIZE(fixed);
+			const char *system = k < 26 ? "電子カルテシステム" : k < 33 ? "医事会計システム"
+										 : "PACS";
+			holder = person();
+			role = k < 26 ? roles[k % ARRAY_SIZE(roles)] : k < 33 ? "医事課" : "診療放射線技師";
+			dept = k < 26 ? ehr_depts[k % ARRAY_SIZE(ehr_depts)] : k < 33 ? "医事課" : "放射線科";
+			snprintf(login, sizeof(login), "%s%04zu", k < 26 ? "u" : k < 33 ? "iji" : "rad",
+				  100 + k * 7);
+			const struct kv kv[] = {
+				{ ACCOUNT_SYSTEM, system }, { ACCOUNT_LOGIN, login }, { ACCOUNT_HOLDER, holder },
+				{ ACCOUNT_HOLDER_ROLE, role }, { ACCOUNT_DEPARTMENT, dept },
+				{ ACCOUNT_TWO_FACTOR, k < 26 ? (k % 9 == 4 ? "0" : "1") : NULL },
+			};
+			for (size_t j = 0; j < ARRAY_SIZE(kv) && r == 0; j++)
+				if (kv[j].v)
+					r = account_set(&a, kv[j].f, kv[j].v, err);
+			created_ago = 200 + (int)rnd(2000);
+			used_ago = (int)rnd(30);
+		}
+		if (r == 0 && created_ago >= 0 && account_date_add(today, -created_ago, created) == 0)
+			r = account_set(&a, ACCOUNT_CREATED_ON, created, err);
+		if (r == 0 && used_ago >= 0 && account_date_add(today, -used_ago, used) == 0)
+			r = account_set(&a, ACCOUNT_LAST_USED_ON, used, err);
+		if (r == 0)
+			r = account_insert(st, actor, &a, err);
+		if (r < 0)
+			mamori_err_prefix(err, "デモのアカウント %s",
+					  a.v[ACCOUNT_LOGIN] ? a.v[ACCOUNT_LOGIN] : "?");
+		free(holder);
+		account_release(&a);
+	}
+	return r;
+}
+
 int demo_fill(struct store *st, const char *actor, struct mamori_err *err)
 {
 	struct ledger_facility fac;
@@ -485,6 +625,8 @@ int demo_fill(struct store *st, const char *actor, struct mamori_err *err)
 		r = add_lifecycle(st, actor, err);
 	if (r == 0)
 		r = add_documents(st, actor, vid, sid, err);
+	if (r == 0)
+		r = add_accounts(st, actor, err);
 	if (r < 0) {
 		store_rollback(st);
 		return r;
