@@ -62,6 +62,20 @@ const struct http_route api_routes[] = {
 	{ "GET", "/api/v1/journal/head", api_journal_head, 0, JOURNAL },
 	{ "POST", "/api/v1/journal/verify", api_journal_verify, CSRF, JOURNAL },
 
+	/* account inventory and emergency accounts: vendors are refused (docs/API.md) */
+	{ "GET", "/api/v1/accounts", api_accounts_list, 0, READ_ALL },
+	{ "POST", "/api/v1/accounts", api_accounts_create, CSRF, OFFICERS },
+	{ "GET", "/api/v1/accounts/fields", api_accounts_fields, 0, READ_ALL },
+	{ "GET", "/api/v1/accounts/export", api_accounts_export, 0, READ_ALL },
+	{ "POST", "/api/v1/accounts/import", api_accounts_import, CSRF | HTTP_RAW_BODY, OFFICERS },
+	{ "GET", "/api/v1/accounts/settings", api_accounts_settings, 0, READ_ALL },
+	{ "PUT", "/api/v1/accounts/settings", api_accounts_settings, CSRF, OFFICERS },
+	{ "GET", "/api/v1/accounts/{id}", api_accounts_get, 0, READ_ALL },
+	{ "PATCH", "/api/v1/accounts/{id}", api_accounts_update, CSRF, OFFICERS },
+	{ "POST", "/api/v1/accounts/{id}/disable", api_accounts_disable, CSRF, OFFICERS },
+	{ "POST", "/api/v1/accounts/{id}/enable", api_accounts_enable, CSRF, OFFICERS },
+	{ "POST", "/api/v1/accounts/{id}/rotate", api_accounts_rotate, CSRF, OFFICERS },
+
 	{ "GET", "/api/v1/users", api_users_list, 0, ADMIN },
 	{ "POST", "/api/v1/users", api_users_create, CSRF, ADMIN },
 	{ "PATCH", "/api/v1/users/{id}", api_users_update, CSRF, ADMIN },

@@ -52,6 +52,19 @@ void api_documents_list(struct http_request *req);
 void api_documents_create(struct http_request *req);
 void api_documents_update(struct http_request *req);
 
+/* api_accounts.c */
+void api_accounts_list(struct http_request *req);
+void api_accounts_fields(struct http_request *req);
+void api_accounts_get(struct http_request *req);
+void api_accounts_create(struct http_request *req);
+void api_accounts_update(struct http_request *req);
+void api_accounts_disable(struct http_request *req);
+void api_accounts_enable(struct http_request *req);
+void api_accounts_rotate(struct http_request *req);
+void api_accounts_import(struct http_request *req);
+void api_accounts_export(struct http_request *req);
+void api_accounts_settings(struct http_request *req);
+
 /* api_users.c */
 void api_users_list(struct http_request *req);
 void api_users_create(struct http_request *req);
