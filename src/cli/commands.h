@@ -22,6 +22,10 @@ int cmd_serve(struct cli *cli, int argc, char **argv);
 int cmd_user(struct cli *cli, int argc, char **argv);
 int cmd_eos(struct cli *cli, int argc, char **argv);
 int cmd_checklist(struct cli *cli, int argc, char **argv);
+int cmd_incident(struct cli *cli, int argc, char **argv);
+int cmd_contact(struct cli *cli, int argc, char **argv);
+int cmd_bcp(struct cli *cli, int argc, char **argv);
+int cmd_drill(struct cli *cli, int argc, char **argv);
 
 /* The sheet commands of "mamori checklist" (cmd_checklist_sheet.c). */
 int checklist_cli_import_edition(struct cli *cli, int argc, char **argv);

@@ -95,6 +95,37 @@ static int ensure(struct report *r, double h)
 	return 1;
 }
 
+void *report_canvas(struct report *r, double h, double *x, double *y, double *w)
+{
+	ensure(r, h * MM);
+	*x = MARGIN;
+	*y = r->y;
+	*w = r->width - 2 * MARGIN;
+	r->y += h * MM + 2 * MM;
+	return r->cr;
+}
+
+double report_space_left(struct report *r)
+{
+	return (r->height - MARGIN - FOOTER - r->y) / MM;
+}
+
+double report_text_at(struct report *r, double x, double y, double w, const char *text,
+		      double size, int bold, int centre, int draw)
+{
+	PangoLayout *l = layout(r, text, size, bold, w);
+	double h = layout_height(l);
+
+	if (centre)
+		pango_layout_set_alignment(l, PANGO_ALIGN_CENTER);
+	if (draw) {
+		cairo_move_to(r->cr, x, y);
+		pango_cairo_show_layout(r->cr, l);
+	}
+	g_object_unref(l);
+	return h;
+}
+
 int report_open(struct report **out, const char *path, enum report_orientation o,
 		const char *title, const char *facility, struct mamori_err *err)
 {

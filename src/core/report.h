@@ -47,6 +47,23 @@ void report_table(struct report *r, size_t ncols, const char *const *header,
 void report_page_break(struct report *r);
 
 /*
+ * For drawings (the contact chart): reserves a block h mm high below the
+ * cursor (a new page when it does not fit) and returns the cairo context
+ * to draw it with (a cairo_t *, owned by r), with the block's left, top and
+ * width in points in *x, *y, *w.  The cursor moves below the block.
+ */
+void *report_canvas(struct report *r, double h, double *x, double *y, double *w);
+/* The height in mm left on the current page below the cursor. */
+double report_space_left(struct report *r);
+/*
+ * Draws text in the report's font, wrapped to w points, its top left at
+ * (x, y) points, size in points, bold, centred when centre; returns its
+ * height in points (nothing is drawn when draw is 0).
+ */
+double report_text_at(struct report *r, double x, double y, double w, const char *text,
+		      double size, int bold, int centre, int draw);
+
+/*
  * Finishes the document and moves it into place.  Returns 0, or MAMORI_EIO
  * when cairo could not write it (the temporary file is removed).  Frees r
  * either way.
