@@ -618,7 +618,7 @@ int bcp_export_pdf(struct store *st, const char *path, struct mamori_err *err)
 		report_paragraph(rp, "左から右へ、番号の順に連絡する。青: 組織内、橙: 外部。", 1);
 		contact_chart_draw(rp, chart, 150);
 		const char *head[] = { "番号", "区分", "役割", "組織・氏名", "電話", "夜間・休日" };
-		const double w[] = { 14, 14, 45, 50, 30, 30 };
+		const double w[] = { 20, 14, 43, 48, 28, 30 };
 		const char *keys[] = { "number", "side_label", "role", "name", "phone", "phone_after_hours" };
 		json_array_foreach(contacts, i, v) {
 			const char *org = jstr(v, "organisation") ? jstr(v, "organisation") : jstr(v, "vendor_name");

@@ -5,6 +5,7 @@
 #include "asset.h"
 #include "checklist.h"
 #include "dashboard.h"
+#include "emergency.h"
 #include "eoscat.h"
 #include "ledger.h"
 #include "store.h"
@@ -263,6 +264,9 @@ int dashboard_figures(struct store *st, const char *vendor, json_t **out,
 		r = eos_warnings(st, vendor, warn, &eos, err);
 	for (size_t i = 0; r == 0 && i < ARRAY_SIZE(warnings); i++)
 		r = add_warning(st, &warnings[i], vendor, warn, err);
+	/* an emergency account used and not yet disabled or rotated: an alert (emergency.h) */
+	if (r == 0 && !vendor)
+		r = emergency_dashboard_warning(st, warn, err);
 	if (r == 0)
 		o = json_pack("{s:{s:s, s:s, s:s}, s:{s:I, s:I, s:O, s:O, s:O}, s:o, s:O}", "facility",
 			      "name", fac.name, "type", fac.type, "type_label",

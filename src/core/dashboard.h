@@ -14,6 +14,9 @@
  *   eos_ended                devices in use whose OS is past its end of
  *                            security support (eoscat.h), listed first
  *   eos_ending               … whose support ends within 12 months
+ *   emergency_use            (hospital only) emergency accounts used and not yet
+ *                            disabled or rotated: severity "alert", "href" to the
+ *                            incidents screen, "uses" instead of devices (emergency.h)
  * plus "end_of_support": {"today", "ended", "ending", "supported", "unknown"}
  * and, for the hospital (vendor NULL), "checklist": {"fiscal_year", "today",
  * "contradicted", "overdue", "findings": [checklist_findings()], "sheets":

@@ -4,6 +4,9 @@
 #include "common.h"
 #include "account.h"
 #include "asset.h"
+#include "bcp.h"
+#include "contact.h"
+#include "drill.h"
 #include "demo.h"
 #include "ledger.h"
 #include "store.h"
@@ -591,6 +594,114 @@ static int add_accounts(struct store *st, const char *actor, struct mamori_err *
 	return r;
 }
 
+/*
+ * The IT-BCP of the demo: the contact chart (the vendors' emergency numbers
+ * come from the vendor table; the authorities' numbers are left for the
+ * hospital to fill in; lawyer and insurer have numbers marked 例), systems'
+ * priorities and tolerable downtimes, backup plans, and a past drill.
+ */
+static int add_bcp(struct store *st, const char *actor, const int64_t vid[3],
+		   struct mamori_err *err)
+{
+	static const struct {
+		const char *side, *role, *name, *org, *phone, *after;
+		int parent; /* index into this table + 1, 0 = first caller */
+		int vendor; /* index into vid + 1 */
+		const char *note;
+	} c[] = {
+		{ "internal", "発見者・各部署の責任者", NULL, "各部署", "内線", NULL, 0, 0,
+		  "異常に気づいたら端末の LAN ケーブルを抜き、すぐ情報システム室へ" },
+		{ "internal", "情報システム室 (CSIRT 窓口)", "佐藤 健太", "情報システム室", "内線 3400",
+		  "090-0000-0001 (例)", 1, 0, NULL },
+		{ "internal", "医療情報システム安全管理責任者", "高橋 直樹", "情報システム室長", "内線 3401",
+		  "090-0000-0002 (例)", 2, 0, NULL },
+		{ "internal", "院長", "山田 一郎", NULL, "内線 1000", "090-0000-0003 (例)", 3, 0,
+		  "L4 以上は直ちに報告。外部への報告と公表を判断する" },
+		{ "internal", "事務部長 (事務部門)", "中村 恵", "事務部", "内線 1100", NULL, 3, 0,
+		  "患者対応・院内放送 (医療サービス課) の指示" },
+		{ "external", "電子カルテ保守事業者", NULL, NULL, NULL, NULL, 2, 1, "24時間受付" },
+		{ "external", "PACS 保守事業者", NULL, NULL, NULL, NULL, 2, 2, NULL },
+		{ "external", "ネットワーク保守事業者", NULL, NULL, NULL, NULL, 2, 3, "UTM・スイッチの遮断を依頼" },
+		{ "external", "厚生労働省", NULL, "医政局 特定医薬品開発支援・医療情報担当参事官室", NULL, NULL, 3,
+		  0, "電話番号は厚生労働省の公表資料で確認して記入する" },
+		{ "external", "都道府県 (医療政策担当)・保健所", NULL, NULL, NULL, NULL, 3, 0,
+		  "電話番号は都道府県の案内で確認して記入する" },
+		{ "external", "警察 (サイバー犯罪相談窓口)", NULL, "都道府県警察", NULL, NULL, 3, 0,
+		  "電話番号は都道府県警察の案内で確認して記入する" },
+		{ "external", "顧問弁護士", "小林 誠", "みまもり法律事務所 (架空)", "03-0000-0000 (例)", NULL, 4,
+		  0, NULL },
+		{ "external", "サイバー保険 (保険会社)", NULL, "架空損害保険株式会社", "0120-000-000 (例)", NULL,
+		  5, 0, "事故受付。証券番号は総務課で保管" },
+	};
+	static const struct {
+		const char *system, *downtime, *fallback;
+		int priority;
+	} sb[] = {
+		{ "電子カルテシステム", "3時間", "紙運用セット (手書きの診療録・指示伝票)、緊急用 PC で過去記録を参照", 1 },
+		{ "オーダリングシステム", "3時間", "紙の指示・オーダ伝票と電話連絡", 1 },
+		{ "医事会計システム", "24時間", "受付・会計の控えで後日精算", 2 },
+		{ "PACS", "8時間", "モダリティの画面で参照、CD-R で受け渡し", 3 },
+	};
+	static const struct {
+		const char *system, *target, *freq, *method, *media, *location, *restore;
+		int gens;
+	} bp[] = {
+		{ "電子カルテシステム", "DB・添付文書", "日次差分・週次フル", "バックアップソフト", "rewritable",
+		  "サーバ室 NAS", "NAS から検証用サーバへ戻し、整合性を確認してから本番へ", 14 },
+		{ "電子カルテシステム", "DB", "週次", "LTO テープ", "offline", "施錠保管庫 (別棟)",
+		  "テープを検証用サーバで読み込み、ウイルス検査の後に復元 (所要 6 時間)", 8 },
+		{ "電子カルテシステム", "DB", "日次", "クラウドの変更不可ストレージ", "worm", "国内データセンター",
+		  "事業者に依頼して前日世代を取り出す", 30 },
+		{ "医事会計システム", "DB", "日次フル", "外付け HDD (週1回取り外し)", "offline",
+		  "医事課 金庫", "HDD を接続前に検査し、事業者の手順書で復元", 4 },
+		{ "PACS", "画像", "日次差分・月次", "NAS 二重化・オフライン HDD", "offline", "サーバ室 保管庫",
+		  "月次 HDD から画像サーバへ戻し、差分はモダリティから再送", 12 },
+	};
+	int64_t ids[ARRAY_SIZE(c)] = { 0 };
+	int r = 0;
+
+	for (size_t i = 0; r == 0 && i < ARRAY_SIZE(c); i++) {
+		json_t *rec = json_pack("{s:s, s:s, s:s?, s:s?, s:s?, s:s?, s:s?, s:i}", "side", c[i].side,
+					"role", c[i].role, "name", c[i].name, "organisation", c[i].org,
+					"phone", c[i].phone, "phone_after_hours", c[i].after, "note",
+					c[i].note, "call_order", (int)i);
+		if (c[i].parent)
+			json_object_set_new(rec, "parent_id", json_integer(ids[c[i].parent - 1]));
+		if (c[i].vendor)
+			json_object_set_new(rec, "vendor_id", json_integer(vid[c[i].vendor - 1]));
+		r = contact_add(st, actor, rec, &ids[i], err);
+		json_decref(rec);
+	}
+	for (size_t i = 0; r == 0 && i < ARRAY_SIZE(sb); i++) {
+		json_t *rec = json_pack("{s:i, s:s, s:s}", "priority", sb[i].priority,
+					"tolerable_downtime", sb[i].downtime, "fallback", sb[i].fallback);
+		r = bcp_system_set(st, actor, sb[i].system, rec, err);
+		json_decref(rec);
+	}
+	for (size_t i = 0; r == 0 && i < ARRAY_SIZE(bp); i++) {
+		int64_t id;
+		json_t *rec = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:i}", "system", bp[i].system,
+					"target", bp[i].target, "frequency", bp[i].freq, "method",
+					bp[i].method, "media", bp[i].media, "location", bp[i].location,
+					"restore_procedure", bp[i].restore, "generations", bp[i].gens);
+		r = bcp_backup_add(st, actor, rec, &id, err);
+		json_decref(rec);
+	}
+	if (r == 0) {
+		int64_t id;
+		json_t *rec = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s}", "title",
+					"ランサムウェア想定 机上訓練 (令和7年度)", "planned_on", "2025-11-12",
+					"done_on", "2025-11-12", "scenario",
+					"夜間に電子カルテサーバが暗号化され、脅迫文が表示された想定",
+					"participants", "院長、事務部長、情報システム室 3 名、各病棟師長、北斗メディカルシステムズ",
+					"findings", "夜間の連絡先が古い職員がいた。紙運用セットが 5階病棟に未配置だった",
+					"bcp_changes", "連絡体制図に夜間番号を追記。紙運用セットを全病棟に配置 (第1版 → 第1.1版)");
+		r = drill_add(st, actor, rec, &id, err);
+		json_decref(rec);
+	}
+	return r;
+}
+
 int demo_fill(struct store *st, const char *actor, struct mamori_err *err)
 {
 	struct ledger_facility fac;
@@ -627,6 +738,8 @@ int demo_fill(struct store *st, const char *actor, struct mamori_err *err)
 		r = add_documents(st, actor, vid, sid, err);
 	if (r == 0)
 		r = add_accounts(st, actor, err);
+	if (r == 0)
+		r = add_bcp(st, actor, vid, err);
 	if (r < 0) {
 		store_rollback(st);
 		return r;

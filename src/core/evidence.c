@@ -9,6 +9,7 @@
 #include "common.h"
 #include "account.h"
 #include "asset.h"
+#include "contact.h"
 #include "eos.h"
 #include "eoscat.h"
 #include "evidence.h"
@@ -394,6 +395,24 @@ static int mds_sds(struct store *st, struct found *f, struct mamori_err *err)
 	return r < 0 ? r : 0;
 }
 
+/*
+ * The contact chart kept in mamori (contact.h): with at least one internal
+ * and one external contact it counts like a 連絡体制図 document.
+ */
+static int contacts_kept(struct store *st, struct found *f, struct mamori_err *err)
+{
+	int64_t internal = 0, external = 0;
+	int r = contact_counts(st, &internal, &external, err);
+
+	if (r == 0 && internal && external) {
+		f->checked++;
+		add_reason(f->facts, NULL, "#/incidents?tab=contacts",
+			   "mamori の連絡体制図: 組織内 %lld 件、外部 %lld 件", (long long)internal,
+			   (long long)external);
+	}
+	return r;
+}
+
 /* A document of that kind: the newest one supports, none contradicts. */
 static int document(struct store *st, const char *kind, const char *what, struct found *f,
 		    struct mamori_err *err)
@@ -708,7 +727,9 @@ int evidence_eval(struct store *st, const struct eos_catalog *eos, enum evidence
 		r = mds_sds(st, &f, err);
 		break;
 	case EVIDENCE_CONTACT_CHART:
-		r = document(st, "contact_chart", "連絡体制図", &f, err);
+		r = contacts_kept(st, &f, err);
+		if (r == 0)
+			r = document(st, "contact_chart", "連絡体制図", &f, err);
 		break;
 	case EVIDENCE_BCP:
 		r = document(st, "bcp", "BCP", &f, err);
