@@ -346,7 +346,7 @@ static int cmd_notify(struct cli *cli, int argc, char **argv)
 	if (optind + 1 != argc)
 		return cli_usage_error(usage, "インシデントの番号を1つ指定してください");
 	if (!n.to && n.authority)
-		n.to = incident_authority_label(n.authority);
+		n.to = incident_authority_label(n.authority) ? incident_authority_label(n.authority) : n.authority;
 	if (!n.to)
 		return cli_usage_error(usage, "--to (連絡先) が必要です");
 	if ((rc = open_incident(cli, &st, argv[optind], &id)))
