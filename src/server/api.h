@@ -65,6 +65,47 @@ void api_accounts_import(struct http_request *req);
 void api_accounts_export(struct http_request *req);
 void api_accounts_settings(struct http_request *req);
 
+/* api_incidents.c: incidents, emergency-account uses, drills */
+void api_incidents_list(struct http_request *req);
+void api_incidents_open(struct http_request *req);
+void api_incidents_catalog(struct http_request *req);
+void api_incidents_verify(struct http_request *req);
+void api_incidents_get(struct http_request *req);
+void api_incidents_triage(struct http_request *req);
+void api_incidents_act(struct http_request *req);
+void api_incidents_note(struct http_request *req);
+void api_incidents_notify(struct http_request *req);
+void api_incidents_draft(struct http_request *req);
+void api_incidents_announce(struct http_request *req);
+void api_incidents_emergency(struct http_request *req);
+void api_incidents_recover(struct http_request *req);
+void api_incidents_review(struct http_request *req);
+void api_incidents_approve(struct http_request *req);
+void api_incidents_close(struct http_request *req);
+void api_incidents_report(struct http_request *req);
+void api_emergency_uses_list(struct http_request *req);
+void api_emergency_uses_create(struct http_request *req);
+void api_drills_list(struct http_request *req);
+void api_drills_create(struct http_request *req);
+void api_drills_update(struct http_request *req);
+
+/* api_contacts.c: the contact chart */
+void api_contacts_list(struct http_request *req);
+void api_contacts_create(struct http_request *req);
+void api_contacts_update(struct http_request *req);
+void api_contacts_delete(struct http_request *req);
+void api_contacts_pdf(struct http_request *req);
+
+/* api_bcp.c: the IT-BCP */
+void api_bcp_get(struct http_request *req);
+void api_bcp_export(struct http_request *req);
+void api_bcp_kit(struct http_request *req);
+void api_bcp_system_set(struct http_request *req);
+void api_bcp_backup_create(struct http_request *req);
+void api_bcp_backup_update(struct http_request *req);
+void api_bcp_backup_delete(struct http_request *req);
+void api_bcp_template_set(struct http_request *req);
+
 /* api_users.c */
 void api_users_list(struct http_request *req);
 void api_users_create(struct http_request *req);
