@@ -5,6 +5,7 @@
 //   #/assets/new  #/assets/12  #/assets/12/edit  #/import
 //   #/checklist[?fy=&tab=own|vendors&round=]  #/checklist/12[?round=]  #/documents[?kind=]
 //   #/journal[?entity_type=&entity_id=&action=&since=]  #/users  #/account
+//   #/sysaccounts[?tab=emergency|import&id=&q=&kind=&status=&retired=&unused=&admin=]
 //
 // Before any of them: sign-in, then the password change and the TOTP
 // enrolment while the server says they are owed (auth.js).
@@ -24,6 +25,7 @@ import * as checklist from './checklist.js';
 import * as documents from './documents.js';
 import * as users from './users.js';
 import * as account from './account.js';
+import * as sysaccounts from './sysaccounts.js';
 import { message, roleLabel } from './ui.js';
 
 const root = document.getElementById('app');
@@ -34,6 +36,7 @@ let routeSeq = 0; // a screen still loading when another is asked for gives way
 const NAV = [
   { path: '/dashboard', key: 'nav.dashboard', allowed: () => true },
   { path: '/assets', key: 'nav.assets', allowed: () => true },
+  { path: '/sysaccounts', key: 'nav.sysaccounts', allowed: canSeeRecords },
   { path: '/checklist', key: 'nav.checklist', allowed: () => true },
   { path: '/documents', key: 'nav.documents', allowed: canSeeRecords },
   { path: '/import', key: 'nav.import', allowed: canWrite },
@@ -48,6 +51,7 @@ const ROUTES = [
   { re: /^\/assets\/new$/, nav: '/assets', render: asset.renderNew, allowed: canWrite },
   { re: /^\/assets\/(\d+)$/, nav: '/assets', render: asset.renderDetail },
   { re: /^\/assets\/(\d+)\/edit$/, nav: '/assets', render: asset.renderEdit, allowed: canWrite },
+  { re: /^\/sysaccounts$/, nav: '/sysaccounts', render: sysaccounts.render, allowed: canSeeRecords },
   { re: /^\/checklist$/, nav: '/checklist', render: checklist.render },
   { re: /^\/checklist\/(\d+)$/, nav: '/checklist', render: checklist.renderSheetPage },
   { re: /^\/documents$/, nav: '/documents', render: documents.render, allowed: canSeeRecords },
