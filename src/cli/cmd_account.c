@@ -517,8 +517,8 @@ static int act(struct cli *cli, int argc, char **argv, enum action what)
 	static const char *const usages[] = {
 		[DISABLE] = "mamori account disable アカウント [--note 理由]",
 		[ENABLE] = "mamori account enable アカウント",
-		[ROTATE] = "mamori account rotate アカウント [--date YYYY-MM-DD] [--note メモ]  "
-			   "(パスワード・鍵の変更を記録。--date なしは今の時刻)",
+		[ROTATE] = ("mamori account rotate アカウント [--date YYYY-MM-DD] [--note メモ]  "
+			    "(パスワード・鍵の変更を記録。--date なしは今の時刻)"),
 	};
 	static const char *const done[] = {
 		[DISABLE] = "無効にしました", [ENABLE] = "有効にしました",

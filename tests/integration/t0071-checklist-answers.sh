@@ -50,7 +50,10 @@ assert items["r7-iryo-3-1"]["evidence"]["outcome"] == "supports"
 assert items["r7-iryo-3-3"]["evidence"]["outcome"] == "supports"
 assert items["r7-iryo-3-4"]["evidence"]["outcome"] == "contradicts"
 assert items["r7-iryo-2-2"]["evidence"]["outcome"] == "supports"
-assert items["r7-iryo-2-4"]["evidence"]["outcome"] == "no_data"
+# the demo's account inventory has a shared administrator account (医事会計 recesv-admin)
+ev = items["r7-iryo-2-4"]["evidence"]
+assert ev["rule"] == "accounts_privilege" and ev["outcome"] == "contradicts", ev
+assert any("recesv-admin" in r["text"] and r["link"].startswith("#/sysaccounts?id=") for r in ev["reasons"]), ev
 assert items["r7-iryo-1-1"]["evidence"] is None
 assert items["r7-iryo-2-4"]["unconfirmed"] is True
 assert items["r7-iryo-2-8"]["unconfirmed"] is False
