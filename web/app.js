@@ -6,6 +6,7 @@
 //   #/checklist[?fy=&tab=own|vendors&round=]  #/checklist/12[?round=]  #/documents[?kind=]
 //   #/journal[?entity_type=&entity_id=&action=&since=]  #/users  #/account
 //   #/sysaccounts[?tab=emergency|import&id=&q=&kind=&status=&retired=&unused=&admin=]
+//   #/incidents[?tab=incidents|contacts|bcp|drills|emergency]  #/incidents/12
 //
 // Before any of them: sign-in, then the password change and the TOTP
 // enrolment while the server says they are owed (auth.js).
@@ -26,6 +27,7 @@ import * as documents from './documents.js';
 import * as users from './users.js';
 import * as account from './account.js';
 import * as sysaccounts from './sysaccounts.js';
+import * as incidents from './incidents.js';
 import { message, roleLabel } from './ui.js';
 
 const root = document.getElementById('app');
@@ -38,6 +40,7 @@ const NAV = [
   { path: '/assets', key: 'nav.assets', allowed: () => true },
   { path: '/sysaccounts', key: 'nav.sysaccounts', allowed: canSeeRecords },
   { path: '/checklist', key: 'nav.checklist', allowed: () => true },
+  { path: '/incidents', key: 'nav.incidents', allowed: canSeeRecords },
   { path: '/documents', key: 'nav.documents', allowed: canSeeRecords },
   { path: '/import', key: 'nav.import', allowed: canWrite },
   { path: '/journal', key: 'nav.journal', allowed: canJournal },
@@ -54,6 +57,8 @@ const ROUTES = [
   { re: /^\/sysaccounts$/, nav: '/sysaccounts', render: sysaccounts.render, allowed: canSeeRecords },
   { re: /^\/checklist$/, nav: '/checklist', render: checklist.render },
   { re: /^\/checklist\/(\d+)$/, nav: '/checklist', render: checklist.renderSheetPage },
+  { re: /^\/incidents$/, nav: '/incidents', render: incidents.render, allowed: canSeeRecords },
+  { re: /^\/incidents\/(\d+)$/, nav: '/incidents', render: incidents.renderDetail, allowed: canSeeRecords },
   { re: /^\/documents$/, nav: '/documents', render: documents.render, allowed: canSeeRecords },
   { re: /^\/import$/, nav: '/import', render: importer.render, allowed: canWrite },
   { re: /^\/journal$/, nav: '/journal', render: journal.render, allowed: canJournal },

@@ -64,12 +64,13 @@ export async function render(main, ctx) {
   const typeLabel = lang() === 'en' ? t(`facility.${facility.type}`) : (facility.type_label || '');
 
   const warnList = warnings.length
-    ? h('ul', { class: 'warnings', id: 'warnings' }, warnings.map((w) => h('li', { class: 'warning', dataset: { code: w.code } },
+    ? h('ul', { class: 'warnings', id: 'warnings' }, warnings.map((w) => h('li', { class: ['warning', w.severity === 'alert' ? 'warning-alert' : ''], dataset: { code: w.code } },
       h('span', { class: 'warn-count', text: fmtNum(w.count) }),
       h('div', { class: 'warn-text' },
         h('div', { class: 'warn-title', text: warningText(w) }),
         warningTodo(w) ? h('div', { class: 'warn-todo', text: warningTodo(w) }) : null),
-      h('a', { class: 'btn btn-small', href: `#/assets${qs({ warning: w.code })}` }, t('dash.see_devices')))))
+      // a warning about records other than devices (the emergency-account alert) links to them
+      h('a', { class: 'btn btn-small', href: w.href || `#/assets${qs({ warning: w.code })}` }, w.href ? t('dash.see_record') : t('dash.see_devices')))))
     : h('p', { class: 'ok-line', id: 'warnings', text: t('dash.no_warnings') });
 
   const kindEntries = Object.entries(dev.by_kind || {}).sort((a, b) => b[1] - a[1]);

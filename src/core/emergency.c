@@ -269,7 +269,8 @@ int emergency_dashboard_warning(struct store *st, json_t *warnings, struct mamor
 		snprintf(msg, sizeof(msg),
 			 "非常時用アカウントが使用され、まだ無効化・パスワード変更されていません: %zu 件",
 			 json_array_size(uses));
-		json_array_append_new(warnings,
+		/* an alert, not a to-do: it goes first */
+		json_array_insert_new(warnings, 0,
 				      json_pack("{s:s, s:s, s:s, s:I, s:s, s:[], s:O}", "code", "emergency_use",
 						"severity", "alert", "message", msg, "count",
 						(json_int_t)json_array_size(uses), "href",

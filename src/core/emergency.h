@@ -58,7 +58,7 @@ int emergency_uses(struct store *st, int64_t incident_id, int unhandled_only, js
 		   struct mamori_err *err);
 
 /*
- * Appends to warnings the dashboard alert {"code": "emergency_use",
+ * Puts first in warnings the dashboard alert {"code": "emergency_use",
  * "severity": "alert", "message", "count", "href", "devices": [], "uses":
  * […]} when any use is not handled; nothing otherwise.
  */
