@@ -554,7 +554,7 @@ static void triage_section(struct report *rp)
 			const struct triage_action *ta = triage_action_find(jstr(ru, "action"));
 			int ml = (int)json_integer_value(json_object_get(ru, "min_level"));
 			const char *wh = jstr(ru, "when");
-			when[j] = ml <= 1 ? xstrdup("常に") : wh ? xasprintf("L%d 以上、または「%s」", ml, wh) : xasprintf("L%d 以上", ml);
+			when[j] = ml <= 1 ? xstrdup("常に") : wh ? xasprintf("L%d 以上、または「%s」", ml, triage_check_label(wh) ? triage_check_label(wh) : wh) : xasprintf("L%d 以上", ml);
 			cells[j * 3] = ta->title;
 			cells[j * 3 + 1] = when[j];
 			cells[j * 3 + 2] = ta->detail;

@@ -178,6 +178,14 @@ static const struct check *check_find(enum triage_category c, const char *key)
 	return NULL;
 }
 
+const char *triage_check_label(const char *key)
+{
+	for (size_t i = 0; key && i < ARRAY_SIZE(checks); i++)
+		if (!strcmp(checks[i].key, key))
+			return checks[i].label;
+	return NULL;
+}
+
 static int yes(json_t *answers, const char *key)
 {
 	return key && json_is_true(json_object_get(answers, key));

@@ -58,6 +58,9 @@ struct triage_action {
 /* The action card with that key, or NULL. */
 const struct triage_action *triage_action_find(const char *key);
 
+/* The Japanese label of a check ("spread" → 拡散が疑われる …); NULL if unknown. */
+const char *triage_check_label(const char *key);
+
 #define TRIAGE_ACTIONS_MAX 16
 
 struct triage_result {
