@@ -956,10 +956,12 @@ static int blockers(struct store *st, json_t *row, json_t **out, struct mamori_e
 	}
 	json_array_foreach(uses, i, u) {
 		const char *sys = jstr(u, "system");
-		char *m = xasprintf("非常時用アカウント「%s」%s%s%s (使用 %s) が、使用後に無効化もパスワード変更も"
-				    "されていません (mamori account disable / rotate)",
-				    jstr(u, "login"), sys ? " (" : "", sys ? sys : "", sys ? ")" : "",
-				    jstr(u, "used_at"));
+		char when[64];
+		char *m;
+		fmt_local(jstr(u, "used_at"), when, sizeof(when));
+		m = xasprintf("非常時用アカウント「%s」%s%s%s (使用 %s) が、使用後に無効化もパスワード変更も"
+			      "されていません (mamori account disable / rotate)",
+			      jstr(u, "login"), sys ? " (" : "", sys ? sys : "", sys ? ")" : "", when);
 		json_array_append_new(b, json_string(m));
 		free(m);
 	}
