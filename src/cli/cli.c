@@ -194,3 +194,67 @@ void cli_table_release(struct cli_table *t)
 	free(t->cells);
 	memset(t, 0, sizeof(*t));
 }
+
+void cli_table_finish(struct cli_table *t, enum cli_format fmt, int counted)
+{
+	if (fmt == CLI_FORMAT_CSV) {
+		cli_table_print_csv(t, stdout);
+	} else {
+		cli_table_print(t, stdout);
+		if (counted)
+			printf("(%zu 件)\n", t->nrows ? t->nrows - 1 : 0);
+	}
+	cli_table_release(t);
+}
+
+json_t *cli_kv_args(int argc, char **argv, int from, const char *usage)
+{
+	json_t *o = json_object();
+
+	for (int i = from; i < argc; i++) {
+		const char *eq = strchr(argv[i], '=');
+		if (!eq || eq == argv[i]) {
+			cli_usage_error(usage, "「%s」は 項目=値 の形で指定してください", argv[i]);
+			json_decref(o);
+			return NULL;
+		}
+		char *k = xstrndup(argv[i], (size_t)(eq - argv[i]));
+		json_object_set_new(o, k, json_string(eq + 1));
+		free(k);
+	}
+	return o;
+}
+
+int cli_list(struct cli *cli, int argc, char **argv, const struct cli_list *l)
+{
+	static const struct option opts[] = { { "format", required_argument, NULL, 'f' },
+					      { NULL, 0, NULL, 0 } };
+	enum cli_format fmt = CLI_FORMAT_TABLE;
+	struct mamori_err err = { 0 };
+	struct store *st = NULL;
+	json_t *list = NULL, *v;
+	size_t i;
+	int opt, rc;
+
+	while ((opt = cli_getopt(argc, argv, "f:", opts)) != -1)
+		if (opt != 'f' || cli_parse_format(optarg, &fmt) < 0)
+			return cli_usage_error(l->usage, "オプションが正しくありません");
+	if ((rc = cli_open_store(cli, &st, 0)))
+		return rc;
+	if (l->load(st, &list, &err) < 0) {
+		rc = cli_fail(&err);
+	} else if (fmt == CLI_FORMAT_JSON) {
+		cli_print_json(list);
+		list = NULL;
+	} else {
+		struct cli_table t;
+		cli_table_init(&t, l->ncols, fmt == CLI_FORMAT_CSV ? 100000 : l->maxwidth);
+		cli_table_add(&t, l->head);
+		json_array_foreach(list, i, v)
+			l->row(&t, v);
+		cli_table_finish(&t, fmt, l->counted);
+	}
+	json_decref(list);
+	store_close(st);
+	return rc;
+}

@@ -83,4 +83,38 @@ void cli_table_print(const struct cli_table *t, FILE *out);
 void cli_table_print_csv(const struct cli_table *t, FILE *out);
 void cli_table_release(struct cli_table *t);
 
+/*
+ * Prints t (whose first row is the heading) as CSV when fmt is
+ * CLI_FORMAT_CSV, else as a table followed, when counted, by "(N 件)" with
+ * N the rows after the heading; then releases t.
+ */
+void cli_table_finish(struct cli_table *t, enum cli_format fmt, int counted);
+
+/*
+ * key=value arguments argv[from..argc) into a new object of strings (the
+ * caller owns it).  An argument without "=" or with an empty key prints a
+ * usage error with usage and returns NULL (exit code 2).
+ */
+json_t *cli_kv_args(int argc, char **argv, int from, const char *usage);
+
+/* A "list [--format table|csv|json]" command of one record module. */
+struct cli_list {
+	const char *usage;
+	/* The records as a JSON array (new reference), or a negative code. */
+	int (*load)(struct store *st, json_t **out, struct mamori_err *err);
+	const char *const *head; /* ncols headings */
+	size_t ncols;
+	size_t maxwidth;         /* of a table cell (CSV is not cut) */
+	/* Adds item's row of ncols cells to t. */
+	void (*row)(struct cli_table *t, json_t *item);
+	int counted;             /* a table ends with "(N 件)" */
+};
+
+/*
+ * Runs l: parses --format, opens the (existing) store, loads
+ * the list and prints it as JSON, CSV or a table (see cli_table_finish).
+ * Returns the exit code.
+ */
+int cli_list(struct cli *cli, int argc, char **argv, const struct cli_list *l);
+
 #endif

@@ -17,24 +17,6 @@
 
 #include <getopt.h>
 
-static json_t *kv(int argc, char **argv, int from, const char *usage)
-{
-	json_t *o = json_object();
-
-	for (int i = from; i < argc; i++) {
-		const char *eq = strchr(argv[i], '=');
-		if (!eq || eq == argv[i]) {
-			cli_usage_error(usage, "「%s」は 項目=値 の形で指定してください", argv[i]);
-			json_decref(o);
-			return NULL;
-		}
-		char *k = xstrndup(argv[i], (size_t)(eq - argv[i]));
-		json_object_set_new(o, k, json_string(eq + 1));
-		free(k);
-	}
-	return o;
-}
-
 static const char *s(json_t *o, const char *k)
 {
 	return json_string_value(json_object_get(o, k));
@@ -76,70 +58,57 @@ static int cmd_kit(struct cli *cli, int argc, char **argv)
 	return pdf(cli, argc, argv, 1);
 }
 
+/* The number in v[k] as text ("" when there is none). */
+static void num(json_t *v, const char *k, char *buf, size_t len)
+{
+	json_t *n = json_object_get(v, k);
+
+	if (json_is_integer(n))
+		snprintf(buf, len, "%lld", (long long)json_integer_value(n));
+	else
+		buf[0] = '\0';
+}
+
+static void system_row(struct cli_table *t, json_t *v)
+{
+	char a[32], b[32];
+
+	num(v, "priority", a, sizeof(a));
+	snprintf(b, sizeof(b), "%lld", (long long)json_integer_value(json_object_get(v, "backups")));
+	const char *row[] = { a, s(v, "name"), s(v, "availability"), s(v, "tolerable_downtime"), s(v, "fallback"), b };
+	cli_table_add(t, row);
+}
+
+static void backup_row(struct cli_table *t, json_t *v)
+{
+	char a[32], id[40];
+
+	num(v, "generations", a, sizeof(a));
+	snprintf(id, sizeof(id), "#%lld", (long long)json_integer_value(json_object_get(v, "id")));
+	const char *row[] = { id, s(v, "system"), s(v, "target"), s(v, "frequency"), s(v, "method"),
+			      s(v, "media_label"), a, s(v, "location"), s(v, "restore_procedure") };
+	cli_table_add(t, row);
+}
+
+static void template_row(struct cli_table *t, json_t *v)
+{
+	const char *row[] = { s(v, "title"), s(v, "timing"), s(v, "text"),
+			      json_is_true(json_object_get(v, "customized")) ? "病院の文面" : s(v, "source") };
+	cli_table_add(t, row);
+}
+
 static int print_list(struct cli *cli, int argc, char **argv, const char *usage, int which)
 {
-	static const struct option opts[] = { { "format", required_argument, NULL, 'f' },
-					      { NULL, 0, NULL, 0 } };
-	enum cli_format fmt = CLI_FORMAT_TABLE;
-	struct mamori_err err = { 0 };
-	struct store *st = NULL;
-	json_t *list = NULL, *v;
-	size_t i;
-	int opt, rc, r;
+	static const char *const hs[] = { "優先度", "システム", "可用性", "許容停止時間", "代替手段", "バックアップ計画" };
+	static const char *const hb[] = { "番号", "システム", "対象", "頻度", "方式", "媒体", "世代", "保管場所", "復元手順" };
+	static const char *const ht[] = { "放送", "時期", "文面", "出典" };
+	struct cli_list l = { usage, incident_templates, ht, ARRAY_SIZE(ht), 30, template_row, 0 };
 
-	while ((opt = cli_getopt(argc, argv, "f:", opts)) != -1)
-		if (opt != 'f' || cli_parse_format(optarg, &fmt) < 0)
-			return cli_usage_error(usage, "オプションが正しくありません");
-	if ((rc = cli_open_store(cli, &st, 0)))
-		return rc;
-	r = which == 's' ? bcp_systems(st, &list, &err) : which == 'b' ? bcp_backups(st, &list, &err)
-							 : incident_templates(st, &list, &err);
-	if (r < 0) {
-		rc = cli_fail(&err);
-	} else if (fmt == CLI_FORMAT_JSON) {
-		cli_print_json(list);
-		list = NULL;
-	} else {
-		struct cli_table t;
-		const char *hs[] = { "優先度", "システム", "可用性", "許容停止時間", "代替手段", "バックアップ計画" };
-		const char *hb[] = { "番号", "システム", "対象", "頻度", "方式", "媒体", "世代", "保管場所", "復元手順" };
-		const char *ht[] = { "放送", "時期", "文面", "出典" };
-		size_t n = which == 's' ? ARRAY_SIZE(hs) : which == 'b' ? ARRAY_SIZE(hb) : ARRAY_SIZE(ht);
-		cli_table_init(&t, n, fmt == CLI_FORMAT_CSV ? 100000 : 30);
-		cli_table_add(&t, which == 's' ? hs : which == 'b' ? hb : ht);
-		json_array_foreach(list, i, v) {
-			char a[32], b[32];
-			json_t *p = json_object_get(v, which == 's' ? "priority" : "generations");
-			if (json_is_integer(p))
-				snprintf(a, sizeof(a), "%lld", (long long)json_integer_value(p));
-			else
-				a[0] = '\0';
-			snprintf(b, sizeof(b), "%lld", (long long)json_integer_value(json_object_get(v, which == 's' ? "backups" : "id")));
-			if (which == 's') {
-				const char *row[] = { a, s(v, "name"), s(v, "availability"), s(v, "tolerable_downtime"),
-						      s(v, "fallback"), b };
-				cli_table_add(&t, row);
-			} else if (which == 'b') {
-				char id[40];
-				snprintf(id, sizeof(id), "#%s", b);
-				const char *row[] = { id, s(v, "system"), s(v, "target"), s(v, "frequency"), s(v, "method"),
-						      s(v, "media_label"), a, s(v, "location"), s(v, "restore_procedure") };
-				cli_table_add(&t, row);
-			} else {
-				const char *row[] = { s(v, "title"), s(v, "timing"), s(v, "text"),
-						      json_is_true(json_object_get(v, "customized")) ? "病院の文面" : s(v, "source") };
-				cli_table_add(&t, row);
-			}
-		}
-		if (fmt == CLI_FORMAT_CSV)
-			cli_table_print_csv(&t, stdout);
-		else
-			cli_table_print(&t, stdout);
-		cli_table_release(&t);
-	}
-	json_decref(list);
-	store_close(st);
-	return rc;
+	if (which == 's')
+		l.load = bcp_systems, l.head = hs, l.ncols = ARRAY_SIZE(hs), l.row = system_row;
+	else if (which == 'b')
+		l.load = bcp_backups, l.head = hb, l.ncols = ARRAY_SIZE(hb), l.row = backup_row;
+	return cli_list(cli, argc, argv, &l);
 }
 
 static int cmd_systems(struct cli *cli, int argc, char **argv)
@@ -193,7 +162,7 @@ static int cmd_bcp_system(struct cli *cli, int argc, char **argv)
 	if (argc < 3)
 		return cli_usage_error(usage, "システムと 項目=値 を指定してください");
 	a.key = argv[1];
-	if (!(a.rec = kv(argc, argv, 2, usage)))
+	if (!(a.rec = cli_kv_args(argc, argv, 2, usage)))
 		return 2;
 	rc = in_tx(cli, do_system, &a);
 	if (!rc)
@@ -238,7 +207,7 @@ static int cmd_backup(struct cli *cli, int argc, char **argv)
 		a.kind = 'r', a.key = argv[2];
 	else
 		return cli_usage_error(usage, "サブコマンドが正しくありません");
-	if (a.kind != 'r' && !(a.rec = kv(argc, argv, a.kind == 'a' ? 2 : 3, usage)))
+	if (a.kind != 'r' && !(a.rec = cli_kv_args(argc, argv, a.kind == 'a' ? 2 : 3, usage)))
 		return 2;
 	rc = in_tx(cli, do_backup, &a);
 	if (!rc)

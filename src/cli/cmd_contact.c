@@ -14,25 +14,6 @@
 
 #include <getopt.h>
 
-/* key=value arguments into a new object; -1 (after a usage error) on a bad one. */
-static json_t *kv_args(int argc, char **argv, int from, const char *usage)
-{
-	json_t *o = json_object();
-
-	for (int i = from; i < argc; i++) {
-		const char *eq = strchr(argv[i], '=');
-		if (!eq || eq == argv[i]) {
-			cli_usage_error(usage, "「%s」は 項目=値 の形で指定してください", argv[i]);
-			json_decref(o);
-			return NULL;
-		}
-		char *k = xstrndup(argv[i], (size_t)(eq - argv[i]));
-		json_object_set_new(o, k, json_string(eq + 1));
-		free(k);
-	}
-	return o;
-}
-
 static int write_cmd(struct cli *cli, int argc, char **argv, int kind)
 {
 	const char *usage = kind == 'a' ? "mamori contact add side=internal|external role=役割 [name=…] [organisation=…] "
@@ -50,7 +31,7 @@ static int write_cmd(struct cli *cli, int argc, char **argv, int kind)
 		return cli_usage_error(usage, "連絡先を指定してください");
 	if (kind == 'r' && argc != 2)
 		return cli_usage_error(usage, "余分な引数があります");
-	if (kind != 'r' && !(rec = kv_args(argc, argv, kind == 'a' ? 1 : 2, usage)))
+	if (kind != 'r' && !(rec = cli_kv_args(argc, argv, kind == 'a' ? 1 : 2, usage)))
 		return 2;
 	if ((rc = cli_open_store(cli, &st, 0)))
 		goto out;
@@ -98,54 +79,26 @@ static const char *s(json_t *o, const char *k)
 	return json_string_value(json_object_get(o, k));
 }
 
+static void list_row(struct cli_table *t, json_t *v)
+{
+	char id[32], who[512];
+	const char *org = s(v, "organisation") ? s(v, "organisation") : s(v, "vendor_name");
+
+	snprintf(id, sizeof(id), "#%lld", (long long)json_integer_value(json_object_get(v, "id")));
+	snprintf(who, sizeof(who), "%s%s%s", org ? org : "", org && s(v, "name") ? " " : "",
+		 s(v, "name") ? s(v, "name") : "");
+	const char *row[] = { s(v, "number"), id, s(v, "side_label"), s(v, "role"), who,
+			      s(v, "phone") ? s(v, "phone") : s(v, "vendor_emergency_phone"),
+			      s(v, "phone_after_hours") };
+	cli_table_add(t, row);
+}
+
 static int cmd_list(struct cli *cli, int argc, char **argv)
 {
-	static const struct option opts[] = { { "format", required_argument, NULL, 'f' },
-					      { NULL, 0, NULL, 0 } };
-	enum cli_format fmt = CLI_FORMAT_TABLE;
-	struct mamori_err err = { 0 };
-	struct store *st = NULL;
-	json_t *list = NULL, *v;
-	size_t i;
-	int opt, rc;
-
-	while ((opt = cli_getopt(argc, argv, "f:", opts)) != -1)
-		if (opt != 'f' || cli_parse_format(optarg, &fmt) < 0)
-			return cli_usage_error("mamori contact list [--format table|csv|json]", "オプションが正しくありません");
-	if ((rc = cli_open_store(cli, &st, 0)))
-		return rc;
-	if (contact_list(st, &list, &err) < 0) {
-		rc = cli_fail(&err);
-	} else if (fmt == CLI_FORMAT_JSON) {
-		cli_print_json(list);
-		list = NULL;
-	} else {
-		struct cli_table t;
-		const char *head[] = { "順", "番号", "区分", "役割", "組織・氏名", "電話", "夜間・休日" };
-		cli_table_init(&t, ARRAY_SIZE(head), fmt == CLI_FORMAT_CSV ? 100000 : 36);
-		cli_table_add(&t, head);
-		json_array_foreach(list, i, v) {
-			char id[32], who[512];
-			const char *org = s(v, "organisation") ? s(v, "organisation") : s(v, "vendor_name");
-			snprintf(id, sizeof(id), "#%lld", (long long)json_integer_value(json_object_get(v, "id")));
-			snprintf(who, sizeof(who), "%s%s%s", org ? org : "", org && s(v, "name") ? " " : "",
-				 s(v, "name") ? s(v, "name") : "");
-			const char *row[] = { s(v, "number"), id, s(v, "side_label"), s(v, "role"), who,
-					      s(v, "phone") ? s(v, "phone") : s(v, "vendor_emergency_phone"),
-					      s(v, "phone_after_hours") };
-			cli_table_add(&t, row);
-		}
-		if (fmt == CLI_FORMAT_CSV)
-			cli_table_print_csv(&t, stdout);
-		else {
-			cli_table_print(&t, stdout);
-			printf("(%zu 件)\n", json_array_size(list));
-		}
-		cli_table_release(&t);
-	}
-	json_decref(list);
-	store_close(st);
-	return rc;
+	static const char *const head[] = { "順", "番号", "区分", "役割", "組織・氏名", "電話", "夜間・休日" };
+	static const struct cli_list l = { "mamori contact list [--format table|csv|json]", contact_list, head,
+					   ARRAY_SIZE(head), 36, list_row, 1 };
+	return cli_list(cli, argc, argv, &l);
 }
 
 static int cmd_chart(struct cli *cli, int argc, char **argv)

@@ -12,24 +12,6 @@
 
 #include <getopt.h>
 
-static json_t *kv(int argc, char **argv, int from, const char *usage)
-{
-	json_t *o = json_object();
-
-	for (int i = from; i < argc; i++) {
-		const char *eq = strchr(argv[i], '=');
-		if (!eq || eq == argv[i]) {
-			cli_usage_error(usage, "「%s」は 項目=値 の形で指定してください", argv[i]);
-			json_decref(o);
-			return NULL;
-		}
-		char *k = xstrndup(argv[i], (size_t)(eq - argv[i]));
-		json_object_set_new(o, k, json_string(eq + 1));
-		free(k);
-	}
-	return o;
-}
-
 static int write_cmd(struct cli *cli, int argc, char **argv, int add)
 {
 	const char *usage = add ? "mamori drill plan title=名称 [planned_on=日付] [scenario=…] [participants=…]"
@@ -43,7 +25,7 @@ static int write_cmd(struct cli *cli, int argc, char **argv, int add)
 
 	if (!add && argc < 2)
 		return cli_usage_error(usage, "訓練の番号を指定してください");
-	if (!(rec = kv(argc, argv, add ? 1 : 2, usage)))
+	if (!(rec = cli_kv_args(argc, argv, add ? 1 : 2, usage)))
 		return 2;
 	if ((rc = cli_open_store(cli, &st, 0)))
 		goto out;
@@ -84,50 +66,22 @@ static const char *s(json_t *o, const char *k)
 	return json_string_value(json_object_get(o, k));
 }
 
+static void list_row(struct cli_table *t, json_t *v)
+{
+	char id[32];
+
+	snprintf(id, sizeof(id), "#%lld", (long long)json_integer_value(json_object_get(v, "id")));
+	const char *row[] = { id, s(v, "title"), s(v, "planned_on"), s(v, "done_on"), s(v, "findings"),
+			      s(v, "bcp_changes") };
+	cli_table_add(t, row);
+}
+
 static int cmd_list(struct cli *cli, int argc, char **argv)
 {
-	static const struct option opts[] = { { "format", required_argument, NULL, 'f' },
-					      { NULL, 0, NULL, 0 } };
-	enum cli_format fmt = CLI_FORMAT_TABLE;
-	struct mamori_err err = { 0 };
-	struct store *st = NULL;
-	json_t *list = NULL, *v;
-	size_t i;
-	int opt, rc;
-
-	while ((opt = cli_getopt(argc, argv, "f:", opts)) != -1)
-		if (opt != 'f' || cli_parse_format(optarg, &fmt) < 0)
-			return cli_usage_error("mamori drill list [--format table|csv|json]", "オプションが正しくありません");
-	if ((rc = cli_open_store(cli, &st, 0)))
-		return rc;
-	if (drill_list(st, &list, &err) < 0) {
-		rc = cli_fail(&err);
-	} else if (fmt == CLI_FORMAT_JSON) {
-		cli_print_json(list);
-		list = NULL;
-	} else {
-		struct cli_table t;
-		const char *head[] = { "番号", "訓練", "予定日", "実施日", "気づいた点", "BCP の改訂" };
-		cli_table_init(&t, ARRAY_SIZE(head), fmt == CLI_FORMAT_CSV ? 100000 : 30);
-		cli_table_add(&t, head);
-		json_array_foreach(list, i, v) {
-			char id[32];
-			snprintf(id, sizeof(id), "#%lld", (long long)json_integer_value(json_object_get(v, "id")));
-			const char *row[] = { id, s(v, "title"), s(v, "planned_on"), s(v, "done_on"),
-					      s(v, "findings"), s(v, "bcp_changes") };
-			cli_table_add(&t, row);
-		}
-		if (fmt == CLI_FORMAT_CSV)
-			cli_table_print_csv(&t, stdout);
-		else {
-			cli_table_print(&t, stdout);
-			printf("(%zu 件)\n", json_array_size(list));
-		}
-		cli_table_release(&t);
-	}
-	json_decref(list);
-	store_close(st);
-	return rc;
+	static const char *const head[] = { "番号", "訓練", "予定日", "実施日", "気づいた点", "BCP の改訂" };
+	static const struct cli_list l = { "mamori drill list [--format table|csv|json]", drill_list, head,
+					   ARRAY_SIZE(head), 30, list_row, 1 };
+	return cli_list(cli, argc, argv, &l);
 }
 
 static int cmd_show(struct cli *cli, int argc, char **argv)

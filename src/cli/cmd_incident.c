@@ -636,13 +636,7 @@ static int cmd_list(struct cli *cli, int argc, char **argv)
 					      json_is_true(json_object_get(v, "drill")) ? "訓練" : "" };
 			cli_table_add(&t, row);
 		}
-		if (fmt == CLI_FORMAT_CSV)
-			cli_table_print_csv(&t, stdout);
-		else {
-			cli_table_print(&t, stdout);
-			printf("(%zu 件)\n", json_array_size(list));
-		}
-		cli_table_release(&t);
+		cli_table_finish(&t, fmt, 1);
 	}
 	json_decref(list);
 	store_close(st);

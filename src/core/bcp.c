@@ -8,11 +8,10 @@
 #include "drill.h"
 #include "emergency.h"
 #include "incident.h"
-#include "journal.h"
 #include "ledger.h"
+#include "record.h"
 #include "report.h"
 #include "store.h"
-#include "strbuf.h"
 #include "triage.h"
 
 #define BCP_TEXT_MAX 4000
@@ -112,7 +111,7 @@ int bcp_system_set(struct store *st, const char *actor, const char *system, json
 	long long prio = 0;
 	int prio_null = 1, has_p = 0, has_d = 0, has_f = 0, r;
 	int64_t sid = 0;
-	char now[MAMORI_TIME_LEN], ids[32];
+	char now[MAMORI_TIME_LEN];
 
 	r = ledger_find(st, LEDGER_SYSTEM, system, &sid, err);
 	if (r < 0)
@@ -163,49 +162,34 @@ int bcp_system_set(struct store *st, const char *actor, const char *system, json
 	store_finalize(st, s);
 	if (r >= 0)
 		r = system_bcp_json(st, sid, &after, err);
-	if (r == 0) {
-		snprintf(ids, sizeof(ids), "%lld", (long long)sid);
-		r = journal_append(st, actor, "bcp.system", "system_bcp", ids, before, after, NULL, err);
-	}
+	if (r == 0)
+		r = record_journal(st, actor, "bcp.system", "system_bcp", sid, before, after, err);
 	json_decref(before);
 	json_decref(after);
 	return r;
 }
 
+static json_t *system_row(struct store *st, struct store_stmt *s)
+{
+	return json_pack("{s:I, s:s, s:s?, s:s?, s:o, s:s?, s:s?, s:I, s:s?}", "id",
+			 (json_int_t)store_column_int(st, s, 0), "name", store_column_text(st, s, 1),
+			 "category", store_column_text(st, s, 2), "availability",
+			 store_column_text(st, s, 3), "priority",
+			 store_column_is_null(st, s, 4) ? json_null() : json_integer(store_column_int(st, s, 4)),
+			 "tolerable_downtime", store_column_text(st, s, 5), "fallback",
+			 store_column_text(st, s, 6), "backups", (json_int_t)store_column_int(st, s, 7),
+			 "backup_note", store_column_text(st, s, 8));
+}
+
 int bcp_systems(struct store *st, json_t **out, struct mamori_err *err)
 {
-	struct store_stmt *s = NULL;
-	json_t *arr = json_array();
-	int r = store_prepare(st,
-			      "SELECT sy.id, sy.name, sy.category, sy.availability, b.priority, "
-			      "b.tolerable_downtime, b.fallback, "
-			      "(SELECT COUNT(*) FROM backup_plan p WHERE p.system_id = sy.id), sy.backup "
-			      "FROM system sy LEFT JOIN system_bcp b ON b.system_id = sy.id "
-			      "ORDER BY b.priority IS NULL, b.priority, sy.name",
-			      &s, err);
-
-	*out = NULL;
-	while (r == 0 && (r = store_step(st, s, err)) == 1) {
-		json_array_append_new(arr, json_pack("{s:I, s:s, s:s?, s:s?, s:o, s:s?, s:s?, s:I, s:s?}", "id",
-						     (json_int_t)store_column_int(st, s, 0), "name",
-						     store_column_text(st, s, 1), "category",
-						     store_column_text(st, s, 2), "availability",
-						     store_column_text(st, s, 3), "priority",
-						     store_column_is_null(st, s, 4) ? json_null()
-										    : json_integer(store_column_int(st, s, 4)),
-						     "tolerable_downtime", store_column_text(st, s, 5),
-						     "fallback", store_column_text(st, s, 6), "backups",
-						     (json_int_t)store_column_int(st, s, 7), "backup_note",
-						     store_column_text(st, s, 8)));
-		r = 0;
-	}
-	store_finalize(st, s);
-	if (r < 0) {
-		json_decref(arr);
-		return r;
-	}
-	*out = arr;
-	return 0;
+	return record_list(st,
+			   "SELECT sy.id, sy.name, sy.category, sy.availability, b.priority, "
+			   "b.tolerable_downtime, b.fallback, "
+			   "(SELECT COUNT(*) FROM backup_plan p WHERE p.system_id = sy.id), sy.backup "
+			   "FROM system sy LEFT JOIN system_bcp b ON b.system_id = sy.id "
+			   "ORDER BY b.priority IS NULL, b.priority, sy.name",
+			   system_row, out, err);
 }
 
 /* ---- backup plans ---------------------------------------------------------- */
@@ -233,22 +217,7 @@ static json_t *plan_row(struct store *st, struct store_stmt *s)
 
 static int plan_get(struct store *st, int64_t id, json_t **out, struct mamori_err *err)
 {
-	struct store_stmt *s = NULL;
-	int r = store_prepare(st, PLAN_SELECT " WHERE p.id = ?", &s, err);
-
-	*out = NULL;
-	if (r < 0)
-		return r;
-	store_bind_int(st, s, 1, id);
-	r = store_step(st, s, err);
-	if (r == 1) {
-		*out = plan_row(st, s);
-		r = 0;
-	} else if (r == 0) {
-		r = mamori_err_set(err, MAMORI_ENOTFOUND, "バックアップ計画 #%lld はありません", (long long)id);
-	}
-	store_finalize(st, s);
-	return r;
+	return record_get(st, PLAN_SELECT " WHERE p.id = ?", id, plan_row, "バックアップ計画", out, err);
 }
 
 /* rec → column values (same rules as contact.c's). */
@@ -322,24 +291,11 @@ static int plan_cols(struct store *st, json_t *rec, json_t **out, struct mamori_
 	return 0;
 }
 
-static void bindv(struct store *st, struct store_stmt *s, int i, json_t *v)
-{
-	if (json_is_integer(v))
-		store_bind_int(st, s, i, json_integer_value(v));
-	else
-		store_bind_text(st, s, i, json_string_value(v));
-}
-
 int bcp_backup_add(struct store *st, const char *actor, json_t *rec, int64_t *id,
 		   struct mamori_err *err)
 {
-	struct ledger_facility fac = { 0 };
-	struct strbuf sql = STRBUF_INIT, vals = STRBUF_INIT;
-	struct store_stmt *s = NULL;
-	json_t *c = NULL, *after = NULL, *v;
-	char now[MAMORI_TIME_LEN], ids[32];
-	const char *k;
-	int r, n = 1;
+	json_t *c = NULL, *after = NULL;
+	int r;
 
 	*id = 0;
 	r = plan_cols(st, rec, &c, err);
@@ -350,54 +306,21 @@ int bcp_backup_add(struct store *st, const char *actor, json_t *rec, int64_t *id
 	if (r == 0 && !jstr(c, "media"))
 		r = mamori_err_set(err, MAMORI_EINVAL, "media: 媒体の種類 (rewritable・worm・offline) を指定してください");
 	if (r == 0)
-		r = ledger_facility_get(st, &fac, err);
-	if (r < 0)
-		goto out;
-	mamori_now(now);
-	strbuf_addstr(&sql, "INSERT INTO backup_plan (facility_id, created_at, updated_at");
-	strbuf_addstr(&vals, "?, ?, ?");
-	json_object_foreach(c, k, v) {
-		strbuf_addf(&sql, ", %s", k);
-		strbuf_addstr(&vals, ", ?");
-	}
-	strbuf_addf(&sql, ") VALUES (%s) RETURNING id", vals.buf);
-	r = store_prepare(st, sql.buf, &s, err);
-	if (r < 0)
-		goto out;
-	store_bind_int(st, s, n++, fac.id);
-	store_bind_text(st, s, n++, now);
-	store_bind_text(st, s, n++, now);
-	json_object_foreach(c, k, v)
-		bindv(st, s, n++, v);
-	if ((r = store_step(st, s, err)) == 1) {
-		*id = store_column_int(st, s, 0);
-		r = 0;
-	}
+		r = record_insert(st, "backup_plan", c, id, err);
 	if (r == 0)
 		r = plan_get(st, *id, &after, err);
-	if (r == 0) {
-		snprintf(ids, sizeof(ids), "%lld", (long long)*id);
-		r = journal_append(st, actor, "bcp.backup.add", "backup_plan", ids, NULL, after, NULL, err);
-	}
-out:
-	store_finalize(st, s);
-	strbuf_release(&sql);
-	strbuf_release(&vals);
+	if (r == 0)
+		r = record_journal(st, actor, "bcp.backup.add", "backup_plan", *id, NULL, after, err);
 	json_decref(c);
 	json_decref(after);
-	ledger_facility_release(&fac);
 	return r;
 }
 
 int bcp_backup_edit(struct store *st, const char *actor, int64_t id, json_t *changes,
 		    struct mamori_err *err)
 {
-	struct strbuf sql = STRBUF_INIT;
-	struct store_stmt *s = NULL;
-	json_t *c = NULL, *before = NULL, *after = NULL, *v;
-	char now[MAMORI_TIME_LEN], ids[32];
-	const char *k;
-	int r, n = 1;
+	json_t *c = NULL, *before = NULL, *after = NULL;
+	int r;
 
 	r = plan_get(st, id, &before, err);
 	if (r == 0)
@@ -407,30 +330,12 @@ int bcp_backup_edit(struct store *st, const char *actor, int64_t id, json_t *cha
 		r = mamori_err_set(err, MAMORI_EINVAL, "frequency と media は空にできません");
 	if (r < 0 || !json_object_size(c))
 		goto out;
-	mamori_now(now);
-	strbuf_addstr(&sql, "UPDATE backup_plan SET updated_at = ?");
-	json_object_foreach(c, k, v)
-		strbuf_addf(&sql, ", %s = ?", k);
-	strbuf_addstr(&sql, " WHERE id = ?");
-	r = store_prepare(st, sql.buf, &s, err);
-	if (r < 0)
-		goto out;
-	store_bind_text(st, s, n++, now);
-	json_object_foreach(c, k, v)
-		bindv(st, s, n++, v);
-	store_bind_int(st, s, n, id);
-	r = store_step(st, s, err);
-	if (r > 0)
-		r = 0;
+	r = record_update(st, "backup_plan", id, c, err);
 	if (r == 0)
 		r = plan_get(st, id, &after, err);
-	if (r == 0) {
-		snprintf(ids, sizeof(ids), "%lld", (long long)id);
-		r = journal_append(st, actor, "bcp.backup.edit", "backup_plan", ids, before, after, NULL, err);
-	}
+	if (r == 0)
+		r = record_journal(st, actor, "bcp.backup.edit", "backup_plan", id, before, after, err);
 out:
-	store_finalize(st, s);
-	strbuf_release(&sql);
 	json_decref(c);
 	json_decref(before);
 	json_decref(after);
@@ -441,7 +346,6 @@ int bcp_backup_remove(struct store *st, const char *actor, int64_t id, struct ma
 {
 	struct store_stmt *s = NULL;
 	json_t *before = NULL;
-	char ids[32];
 	int r = plan_get(st, id, &before, err);
 
 	if (r == 0)
@@ -451,32 +355,16 @@ int bcp_backup_remove(struct store *st, const char *actor, int64_t id, struct ma
 		r = store_step(st, s, err);
 	}
 	store_finalize(st, s);
-	if (r >= 0) {
-		snprintf(ids, sizeof(ids), "%lld", (long long)id);
-		r = journal_append(st, actor, "bcp.backup.remove", "backup_plan", ids, before, NULL, NULL, err);
-	}
+	if (r >= 0)
+		r = record_journal(st, actor, "bcp.backup.remove", "backup_plan", id, before, NULL, err);
 	json_decref(before);
 	return r;
 }
 
 int bcp_backups(struct store *st, json_t **out, struct mamori_err *err)
 {
-	struct store_stmt *s = NULL;
-	json_t *arr = json_array();
-	int r = store_prepare(st, PLAN_SELECT " ORDER BY b.priority IS NULL, b.priority, sy.name, p.id", &s, err);
-
-	*out = NULL;
-	while (r == 0 && (r = store_step(st, s, err)) == 1) {
-		json_array_append_new(arr, plan_row(st, s));
-		r = 0;
-	}
-	store_finalize(st, s);
-	if (r < 0) {
-		json_decref(arr);
-		return r;
-	}
-	*out = arr;
-	return 0;
+	return record_list(st, PLAN_SELECT " ORDER BY b.priority IS NULL, b.priority, sy.name, p.id", plan_row,
+			   out, err);
 }
 
 /* ---- the BCP document --------------------------------------------------------- */

@@ -4,8 +4,8 @@
  */
 #include "common.h"
 #include "contact.h"
-#include "journal.h"
 #include "ledger.h"
+#include "record.h"
 #include "report.h"
 #include "store.h"
 #include "strbuf.h"
@@ -51,22 +51,7 @@ static json_t *row_json(struct store *st, struct store_stmt *s)
 
 static int get_one(struct store *st, int64_t id, json_t **out, struct mamori_err *err)
 {
-	struct store_stmt *s = NULL;
-	int r = store_prepare(st, SELECT_COLS " WHERE c.id = ?", &s, err);
-
-	*out = NULL;
-	if (r < 0)
-		return r;
-	store_bind_int(st, s, 1, id);
-	r = store_step(st, s, err);
-	if (r == 1) {
-		*out = row_json(st, s);
-		r = 0;
-	} else if (r == 0) {
-		r = mamori_err_set(err, MAMORI_ENOTFOUND, "連絡先 #%lld はありません", (long long)id);
-	}
-	store_finalize(st, s);
-	return r;
+	return record_get(st, SELECT_COLS " WHERE c.id = ?", id, row_json, "連絡先", out, err);
 }
 
 int contact_find(struct store *st, const char *key, int64_t *id, struct mamori_err *err)
@@ -252,26 +237,11 @@ static int to_columns(struct store *st, int64_t self, json_t *rec, int adding, j
 	return 0;
 }
 
-static void bind_value(struct store *st, struct store_stmt *s, int i, json_t *v)
-{
-	if (json_is_integer(v))
-		store_bind_int(st, s, i, json_integer_value(v));
-	else if (json_is_string(v))
-		store_bind_text(st, s, i, json_string_value(v));
-	else
-		store_bind_null(st, s, i);
-}
-
 int contact_add(struct store *st, const char *actor, json_t *rec, int64_t *id,
 		struct mamori_err *err)
 {
-	struct ledger_facility fac = { 0 };
-	struct strbuf sql = STRBUF_INIT, vals = STRBUF_INIT;
-	struct store_stmt *s = NULL;
-	char now[MAMORI_TIME_LEN], ids[32];
-	json_t *cols = NULL, *after = NULL, *v;
-	const char *k;
-	int r, n = 1;
+	json_t *cols = NULL, *after = NULL;
+	int r;
 	int64_t count = 0;
 
 	*id = 0;
@@ -281,57 +251,21 @@ int contact_add(struct store *st, const char *actor, json_t *rec, int64_t *id,
 	if (r == 0)
 		r = to_columns(st, 0, rec, 1, &cols, err);
 	if (r == 0)
-		r = ledger_facility_get(st, &fac, err);
-	if (r < 0)
-		goto out;
-	mamori_now(now);
-	strbuf_addstr(&sql, "INSERT INTO contact (facility_id, created_at, updated_at");
-	strbuf_addstr(&vals, "?, ?, ?");
-	json_object_foreach(cols, k, v) {
-		strbuf_addf(&sql, ", %s", k); /* k is one of the known column names */
-		strbuf_addstr(&vals, ", ?");
-	}
-	strbuf_addf(&sql, ") VALUES (%s) RETURNING id", vals.buf);
-	r = store_prepare(st, sql.buf, &s, err);
-	if (r < 0)
-		goto out;
-	store_bind_int(st, s, n++, fac.id);
-	store_bind_text(st, s, n++, now);
-	store_bind_text(st, s, n++, now);
-	json_object_foreach(cols, k, v)
-		bind_value(st, s, n++, v);
-	r = store_step(st, s, err);
-	if (r == 1) {
-		*id = store_column_int(st, s, 0);
-		r = 0;
-	}
-	store_finalize(st, s);
-	s = NULL;
+		r = record_insert(st, "contact", cols, id, err);
 	if (r == 0)
 		r = get_one(st, *id, &after, err);
-	if (r == 0) {
-		snprintf(ids, sizeof(ids), "%lld", (long long)*id);
-		r = journal_append(st, actor, "contact.add", "contact", ids, NULL, after, NULL, err);
-	}
-out:
-	store_finalize(st, s);
-	strbuf_release(&sql);
-	strbuf_release(&vals);
+	if (r == 0)
+		r = record_journal(st, actor, "contact.add", "contact", *id, NULL, after, err);
 	json_decref(cols);
 	json_decref(after);
-	ledger_facility_release(&fac);
 	return r;
 }
 
 int contact_edit(struct store *st, const char *actor, int64_t id, json_t *changes,
 		 struct mamori_err *err)
 {
-	struct strbuf sql = STRBUF_INIT;
-	struct store_stmt *s = NULL;
-	char now[MAMORI_TIME_LEN], ids[32];
-	json_t *cols = NULL, *before = NULL, *after = NULL, *v;
-	const char *k;
-	int r, n = 1;
+	json_t *cols = NULL, *before = NULL, *after = NULL;
+	int r;
 
 	r = get_one(st, id, &before, err);
 	if (r == 0)
@@ -340,30 +274,12 @@ int contact_edit(struct store *st, const char *actor, int64_t id, json_t *change
 		goto out;
 	if (!json_object_size(cols))
 		goto out;
-	mamori_now(now);
-	strbuf_addstr(&sql, "UPDATE contact SET updated_at = ?");
-	json_object_foreach(cols, k, v)
-		strbuf_addf(&sql, ", %s = ?", k);
-	strbuf_addstr(&sql, " WHERE id = ?");
-	r = store_prepare(st, sql.buf, &s, err);
-	if (r < 0)
-		goto out;
-	store_bind_text(st, s, n++, now);
-	json_object_foreach(cols, k, v)
-		bind_value(st, s, n++, v);
-	store_bind_int(st, s, n, id);
-	r = store_step(st, s, err);
-	if (r > 0)
-		r = 0;
+	r = record_update(st, "contact", id, cols, err);
 	if (r == 0)
 		r = get_one(st, id, &after, err);
-	if (r == 0) {
-		snprintf(ids, sizeof(ids), "%lld", (long long)id);
-		r = journal_append(st, actor, "contact.edit", "contact", ids, before, after, NULL, err);
-	}
+	if (r == 0)
+		r = record_journal(st, actor, "contact.edit", "contact", id, before, after, err);
 out:
-	store_finalize(st, s);
-	strbuf_release(&sql);
 	json_decref(cols);
 	json_decref(before);
 	json_decref(after);
@@ -374,7 +290,6 @@ int contact_remove(struct store *st, const char *actor, int64_t id, struct mamor
 {
 	struct store_stmt *s = NULL;
 	json_t *before = NULL;
-	char ids[32];
 	int r = get_one(st, id, &before, err);
 
 	if (r == 0)
@@ -396,10 +311,8 @@ int contact_remove(struct store *st, const char *actor, int64_t id, struct mamor
 		r = store_step(st, s, err);
 	}
 	store_finalize(st, s);
-	if (r >= 0) {
-		snprintf(ids, sizeof(ids), "%lld", (long long)id);
-		r = journal_append(st, actor, "contact.remove", "contact", ids, before, NULL, NULL, err);
-	}
+	if (r >= 0)
+		r = record_journal(st, actor, "contact.remove", "contact", id, before, NULL, err);
 	json_decref(before);
 	return r;
 }
@@ -464,21 +377,14 @@ static void place(struct tree *t, int64_t parent, int depth, const char *prefix,
 
 static int ordered(struct store *st, struct tree *t, struct mamori_err *err)
 {
-	struct store_stmt *s = NULL;
 	double f, l;
 	size_t i;
 	json_t *c;
-	int r = store_prepare(st, SELECT_COLS " ORDER BY c.call_order, c.id", &s, err);
+	int r = record_list(st, SELECT_COLS " ORDER BY c.call_order, c.id", row_json, &t->all, err);
 
-	t->all = json_array();
 	t->out = json_array();
 	t->next_row = 0;
 	t->max_depth = 0;
-	while (r == 0 && (r = store_step(st, s, err)) == 1) {
-		json_array_append_new(t->all, row_json(st, s));
-		r = 0;
-	}
-	store_finalize(st, s);
 	if (r < 0)
 		return r;
 	/* a parent that no longer exists makes a first caller */

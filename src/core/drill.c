@@ -3,11 +3,9 @@
  */
 #include "common.h"
 #include "drill.h"
-#include "journal.h"
-#include "ledger.h"
 #include "norm.h"
+#include "record.h"
 #include "store.h"
-#include "strbuf.h"
 
 #define DRILL_TEXT_MAX 20000
 
@@ -36,22 +34,7 @@ static json_t *row(struct store *st, struct store_stmt *s)
 
 int drill_get(struct store *st, int64_t id, json_t **out, struct mamori_err *err)
 {
-	struct store_stmt *s = NULL;
-	int r = store_prepare(st, SELECT " WHERE d.id = ?", &s, err);
-
-	*out = NULL;
-	if (r < 0)
-		return r;
-	store_bind_int(st, s, 1, id);
-	r = store_step(st, s, err);
-	if (r == 1) {
-		*out = row(st, s);
-		r = 0;
-	} else if (r == 0) {
-		r = mamori_err_set(err, MAMORI_ENOTFOUND, "訓練 #%lld はありません", (long long)id);
-	}
-	store_finalize(st, s);
-	return r;
+	return record_get(st, SELECT " WHERE d.id = ?", id, row, "訓練", out, err);
 }
 
 int drill_find(struct store *st, const char *key, int64_t *id, struct mamori_err *err)
@@ -146,78 +129,32 @@ static int to_cols(struct store *st, json_t *rec, json_t **out, struct mamori_er
 	return 0;
 }
 
-static void bind(struct store *st, struct store_stmt *s, int i, json_t *v)
-{
-	if (json_is_integer(v))
-		store_bind_int(st, s, i, json_integer_value(v));
-	else
-		store_bind_text(st, s, i, json_string_value(v));
-}
-
 int drill_add(struct store *st, const char *actor, json_t *rec, int64_t *id,
 	      struct mamori_err *err)
 {
-	struct ledger_facility fac = { 0 };
-	struct strbuf sql = STRBUF_INIT, vals = STRBUF_INIT;
-	struct store_stmt *s = NULL;
-	char now[MAMORI_TIME_LEN], ids[32];
-	json_t *c = NULL, *after = NULL, *v;
-	const char *k;
-	int r, n = 1;
+	json_t *c = NULL, *after = NULL;
+	int r;
 
 	*id = 0;
 	r = to_cols(st, rec, &c, err);
 	if (r == 0 && !json_string_value(json_object_get(c, "title")))
 		r = mamori_err_set(err, MAMORI_EINVAL, "title: 訓練の名称を入力してください");
 	if (r == 0)
-		r = ledger_facility_get(st, &fac, err);
-	if (r < 0)
-		goto out;
-	mamori_now(now);
-	strbuf_addstr(&sql, "INSERT INTO drill (facility_id, created_at, updated_at");
-	strbuf_addstr(&vals, "?, ?, ?");
-	json_object_foreach(c, k, v) {
-		strbuf_addf(&sql, ", %s", k);
-		strbuf_addstr(&vals, ", ?");
-	}
-	strbuf_addf(&sql, ") VALUES (%s) RETURNING id", vals.buf);
-	r = store_prepare(st, sql.buf, &s, err);
-	if (r < 0)
-		goto out;
-	store_bind_int(st, s, n++, fac.id);
-	store_bind_text(st, s, n++, now);
-	store_bind_text(st, s, n++, now);
-	json_object_foreach(c, k, v)
-		bind(st, s, n++, v);
-	if ((r = store_step(st, s, err)) == 1) {
-		*id = store_column_int(st, s, 0);
-		r = 0;
-	}
+		r = record_insert(st, "drill", c, id, err);
 	if (r == 0)
 		r = drill_get(st, *id, &after, err);
-	if (r == 0) {
-		snprintf(ids, sizeof(ids), "%lld", (long long)*id);
-		r = journal_append(st, actor, "drill.add", "drill", ids, NULL, after, NULL, err);
-	}
-out:
-	store_finalize(st, s);
-	strbuf_release(&sql);
-	strbuf_release(&vals);
+	if (r == 0)
+		r = record_journal(st, actor, "drill.add", "drill", *id, NULL, after, err);
 	json_decref(c);
 	json_decref(after);
-	ledger_facility_release(&fac);
 	return r;
 }
 
 int drill_edit(struct store *st, const char *actor, int64_t id, json_t *changes,
 	       struct mamori_err *err)
 {
-	struct strbuf sql = STRBUF_INIT;
-	struct store_stmt *s = NULL;
-	char now[MAMORI_TIME_LEN], ids[32];
-	json_t *c = NULL, *before = NULL, *after = NULL, *v;
-	const char *k;
-	int r, n = 1;
+	json_t *c = NULL, *before = NULL, *after = NULL;
+	int r;
 
 	r = drill_get(st, id, &before, err);
 	if (r == 0)
@@ -226,30 +163,12 @@ int drill_edit(struct store *st, const char *actor, int64_t id, json_t *changes,
 		r = mamori_err_set(err, MAMORI_EINVAL, "title: 訓練の名称は空にできません");
 	if (r < 0 || !json_object_size(c))
 		goto out;
-	mamori_now(now);
-	strbuf_addstr(&sql, "UPDATE drill SET updated_at = ?");
-	json_object_foreach(c, k, v)
-		strbuf_addf(&sql, ", %s = ?", k);
-	strbuf_addstr(&sql, " WHERE id = ?");
-	r = store_prepare(st, sql.buf, &s, err);
-	if (r < 0)
-		goto out;
-	store_bind_text(st, s, n++, now);
-	json_object_foreach(c, k, v)
-		bind(st, s, n++, v);
-	store_bind_int(st, s, n, id);
-	r = store_step(st, s, err);
-	if (r > 0)
-		r = 0;
+	r = record_update(st, "drill", id, c, err);
 	if (r == 0)
 		r = drill_get(st, id, &after, err);
-	if (r == 0) {
-		snprintf(ids, sizeof(ids), "%lld", (long long)id);
-		r = journal_append(st, actor, "drill.edit", "drill", ids, before, after, NULL, err);
-	}
+	if (r == 0)
+		r = record_journal(st, actor, "drill.edit", "drill", id, before, after, err);
 out:
-	store_finalize(st, s);
-	strbuf_release(&sql);
 	json_decref(c);
 	json_decref(before);
 	json_decref(after);
@@ -258,21 +177,6 @@ out:
 
 int drill_list(struct store *st, json_t **out, struct mamori_err *err)
 {
-	struct store_stmt *s = NULL;
-	json_t *arr = json_array();
-	int r = store_prepare(st, SELECT " ORDER BY coalesce(d.done_on, d.planned_on) DESC, d.id DESC",
-			      &s, err);
-
-	*out = NULL;
-	while (r == 0 && (r = store_step(st, s, err)) == 1) {
-		json_array_append_new(arr, row(st, s));
-		r = 0;
-	}
-	store_finalize(st, s);
-	if (r < 0) {
-		json_decref(arr);
-		return r;
-	}
-	*out = arr;
-	return 0;
+	return record_list(st, SELECT " ORDER BY coalesce(d.done_on, d.planned_on) DESC, d.id DESC", row,
+			   out, err);
 }

@@ -6,6 +6,7 @@
 #include "emergency.h"
 #include "incident.h"
 #include "journal.h"
+#include "record.h"
 #include "store.h"
 
 /* A use is handled when this holds (a: account, u: emergency_use). */
@@ -202,11 +203,34 @@ out:
 	return r;
 }
 
+static json_t *use_row(struct store *st, struct store_stmt *s)
+{
+	int handled = (int)store_column_int(st, s, 12);
+	const char *astatus = store_column_text(st, s, 13);
+	const char *how = !handled ? NULL
+			  : (!strcmp(astatus, "disabled") || !strcmp(astatus, "deleted")) ? "disabled"
+											   : "rotated";
+	json_t *o = json_pack("{s:I, s:I, s:s, s:s?, s:s, s:s?, s:s?, s:s?, s:s, s:s, s:b, s:s?, s:s, s:s?}",
+			      "id", (json_int_t)store_column_int(st, s, 0), "account_id",
+			      (json_int_t)store_column_int(st, s, 1), "login",
+			      store_column_text(st, s, 2), "system", store_column_text(st, s, 3),
+			      "used_at", store_column_text(st, s, 6), "used_by",
+			      store_column_text(st, s, 7), "reason", store_column_text(st, s, 8),
+			      "incident_title", store_column_text(st, s, 5), "source",
+			      store_column_text(st, s, 9), "recorded_by",
+			      store_column_text(st, s, 11), "handled", handled, "handled_how", how,
+			      "account_status", astatus, "credential_rotated_on",
+			      store_column_text(st, s, 14));
+	json_object_set_new(o, "incident_id", store_column_is_null(st, s, 4)
+						      ? json_null()
+						      : json_integer(store_column_int(st, s, 4)));
+	return o;
+}
+
 int emergency_uses(struct store *st, int64_t incident_id, int unhandled_only, json_t **out,
 		   struct mamori_err *err)
 {
 	struct store_stmt *s = NULL;
-	json_t *arr = json_array();
 	int r = store_prepare(st,
 			      "SELECT u.id, u.account_id, a.login, sy.name, u.incident_id, i.title, u.used_at, "
 			      "u.used_by, u.reason, u.source, u.recorded_at, u.recorded_by, " HANDLED_SQL ", "
@@ -218,43 +242,13 @@ int emergency_uses(struct store *st, int64_t incident_id, int unhandled_only, js
 			      "AND (? = 0 OR NOT " HANDLED_SQL ") ORDER BY u.used_at DESC, u.id DESC",
 			      &s, err);
 
-	*out = NULL;
 	if (r == 0) {
 		store_bind_int(st, s, 1, incident_id);
 		store_bind_int(st, s, 2, incident_id);
 		store_bind_int(st, s, 3, incident_id);
 		store_bind_int(st, s, 4, unhandled_only);
 	}
-	while (r == 0 && (r = store_step(st, s, err)) == 1) {
-		int handled = (int)store_column_int(st, s, 12);
-		const char *astatus = store_column_text(st, s, 13);
-		const char *how = !handled ? NULL
-				  : (!strcmp(astatus, "disabled") || !strcmp(astatus, "deleted")) ? "disabled"
-												   : "rotated";
-		json_t *o = json_pack("{s:I, s:I, s:s, s:s?, s:s, s:s?, s:s?, s:s?, s:s, s:s, s:b, s:s?, s:s, s:s?}",
-				      "id", (json_int_t)store_column_int(st, s, 0), "account_id",
-				      (json_int_t)store_column_int(st, s, 1), "login",
-				      store_column_text(st, s, 2), "system", store_column_text(st, s, 3),
-				      "used_at", store_column_text(st, s, 6), "used_by",
-				      store_column_text(st, s, 7), "reason", store_column_text(st, s, 8),
-				      "incident_title", store_column_text(st, s, 5), "source",
-				      store_column_text(st, s, 9), "recorded_by",
-				      store_column_text(st, s, 11), "handled", handled, "handled_how", how,
-				      "account_status", astatus, "credential_rotated_on",
-				      store_column_text(st, s, 14));
-		json_object_set_new(o, "incident_id", store_column_is_null(st, s, 4)
-							      ? json_null()
-							      : json_integer(store_column_int(st, s, 4)));
-		json_array_append_new(arr, o);
-		r = 0;
-	}
-	store_finalize(st, s);
-	if (r < 0) {
-		json_decref(arr);
-		return r;
-	}
-	*out = arr;
-	return 0;
+	return record_list_stmt(st, r, s, use_row, out, err);
 }
 
 int emergency_dashboard_warning(struct store *st, json_t *warnings, struct mamori_err *err)
@@ -280,39 +274,26 @@ int emergency_dashboard_warning(struct store *st, json_t *warnings, struct mamor
 	return 0;
 }
 
+static json_t *account_row(struct store *st, struct store_stmt *s)
+{
+	return json_pack("{s:I, s:s, s:s?, s:s?, s:s?, s:s?, s:s, s:s?, s:I, s:I}", "id",
+			 (json_int_t)store_column_int(st, s, 0), "login", store_column_text(st, s, 1),
+			 "system", store_column_text(st, s, 2), "holder", store_column_text(st, s, 3),
+			 "emergency_users", store_column_text(st, s, 4), "emergency_procedure",
+			 store_column_text(st, s, 5), "status", store_column_text(st, s, 6),
+			 "credential_rotated_on", store_column_text(st, s, 7), "uses",
+			 (json_int_t)store_column_int(st, s, 8), "unhandled",
+			 (json_int_t)store_column_int(st, s, 9));
+}
+
 int emergency_accounts(struct store *st, json_t **out, struct mamori_err *err)
 {
-	struct store_stmt *s = NULL;
-	json_t *arr = json_array();
-	int r = store_prepare(st,
-			      "SELECT a.id, a.login, sy.name, a.holder, a.emergency_users, a.emergency_procedure, "
-			      "a.status, a.credential_rotated_on, "
-			      "(SELECT COUNT(*) FROM emergency_use u WHERE u.account_id = a.id), "
-			      "(SELECT COUNT(*) FROM emergency_use u WHERE u.account_id = a.id AND NOT " HANDLED_SQL ") "
-			      "FROM account a LEFT JOIN system sy ON sy.id = a.system_id "
-			      "WHERE a.kind = 'emergency' AND a.status <> 'deleted' ORDER BY sy.name, a.login",
-			      &s, err);
-
-	*out = NULL;
-	while (r == 0 && (r = store_step(st, s, err)) == 1) {
-		json_array_append_new(arr, json_pack("{s:I, s:s, s:s?, s:s?, s:s?, s:s?, s:s, s:s?, s:I, s:I}",
-						     "id", (json_int_t)store_column_int(st, s, 0), "login",
-						     store_column_text(st, s, 1), "system",
-						     store_column_text(st, s, 2), "holder",
-						     store_column_text(st, s, 3), "emergency_users",
-						     store_column_text(st, s, 4), "emergency_procedure",
-						     store_column_text(st, s, 5), "status",
-						     store_column_text(st, s, 6), "credential_rotated_on",
-						     store_column_text(st, s, 7), "uses",
-						     (json_int_t)store_column_int(st, s, 8), "unhandled",
-						     (json_int_t)store_column_int(st, s, 9)));
-		r = 0;
-	}
-	store_finalize(st, s);
-	if (r < 0) {
-		json_decref(arr);
-		return r;
-	}
-	*out = arr;
-	return 0;
+	return record_list(st,
+			   "SELECT a.id, a.login, sy.name, a.holder, a.emergency_users, a.emergency_procedure, "
+			   "a.status, a.credential_rotated_on, "
+			   "(SELECT COUNT(*) FROM emergency_use u WHERE u.account_id = a.id), "
+			   "(SELECT COUNT(*) FROM emergency_use u WHERE u.account_id = a.id AND NOT " HANDLED_SQL ") "
+			   "FROM account a LEFT JOIN system sy ON sy.id = a.system_id "
+			   "WHERE a.kind = 'emergency' AND a.status <> 'deleted' ORDER BY sy.name, a.login",
+			   account_row, out, err);
 }

@@ -7,6 +7,7 @@
 #include "incident.h"
 #include "journal.h"
 #include "ledger.h"
+#include "record.h"
 #include "report.h"
 #include "store.h"
 #include "strbuf.h"
@@ -1228,43 +1229,29 @@ out:
 	return r;
 }
 
+static json_t *list_row(struct store *st, struct store_stmt *s)
+{
+	const char *cat = store_column_text(st, s, 2), *status = store_column_text(st, s, 4);
+	int level = (int)store_column_int(st, s, 3);
+
+	return json_pack("{s:I, s:s, s:s, s:s, s:i, s:s, s:s, s:s, s:b, s:s?, s:s, s:s?, s:s?, s:I}", "id",
+			 (json_int_t)store_column_int(st, s, 0), "title", store_column_text(st, s, 1),
+			 "category", cat, "category_label", triage_category_label(triage_category_parse(cat)),
+			 "level", level, "level_label", triage_level_label(level), "status", status,
+			 "status_label", incident_status_label(status), "drill", (int)store_column_int(st, s, 5),
+			 "detected_at", store_column_text(st, s, 6), "opened_at", store_column_text(st, s, 7),
+			 "recovered_at", store_column_text(st, s, 8), "closed_at", store_column_text(st, s, 9),
+			 "emergency_uses", (json_int_t)store_column_int(st, s, 10));
+}
+
 int incident_list(struct store *st, json_t **out, struct mamori_err *err)
 {
-	struct store_stmt *s = NULL;
-	json_t *arr = json_array();
-	int r = store_prepare(st,
-			      "SELECT i.id, i.title, i.category, i.level, i.status, i.drill, i.detected_at, "
-			      "i.opened_at, i.recovered_at, i.closed_at, "
-			      "(SELECT COUNT(*) FROM emergency_use u WHERE u.incident_id = i.id) "
-			      "FROM incident i ORDER BY i.id DESC",
-			      &s, err);
-
-	*out = NULL;
-	while (r == 0 && (r = store_step(st, s, err)) == 1) {
-		const char *cat = store_column_text(st, s, 2), *status = store_column_text(st, s, 4);
-		int level = (int)store_column_int(st, s, 3);
-		json_array_append_new(
-			arr, json_pack("{s:I, s:s, s:s, s:s, s:i, s:s, s:s, s:s, s:b, s:s?, s:s, s:s?, s:s?, s:I}",
-				       "id", (json_int_t)store_column_int(st, s, 0), "title",
-				       store_column_text(st, s, 1), "category", cat, "category_label",
-				       triage_category_label(triage_category_parse(cat)), "level", level,
-				       "level_label", triage_level_label(level), "status", status,
-				       "status_label", incident_status_label(status), "drill",
-				       (int)store_column_int(st, s, 5), "detected_at",
-				       store_column_text(st, s, 6), "opened_at",
-				       store_column_text(st, s, 7), "recovered_at",
-				       store_column_text(st, s, 8), "closed_at",
-				       store_column_text(st, s, 9), "emergency_uses",
-				       (json_int_t)store_column_int(st, s, 10)));
-		r = 0;
-	}
-	store_finalize(st, s);
-	if (r < 0) {
-		json_decref(arr);
-		return r;
-	}
-	*out = arr;
-	return 0;
+	return record_list(st,
+			   "SELECT i.id, i.title, i.category, i.level, i.status, i.drill, i.detected_at, "
+			   "i.opened_at, i.recovered_at, i.closed_at, "
+			   "(SELECT COUNT(*) FROM emergency_use u WHERE u.incident_id = i.id) "
+			   "FROM incident i ORDER BY i.id DESC",
+			   list_row, out, err);
 }
 
 /* ---- reports ------------------------------------------------------------------------- */

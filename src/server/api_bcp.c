@@ -6,6 +6,7 @@
  */
 #include "common.h"
 #include "api.h"
+#include "api_util.h"
 #include "bcp.h"
 #include "drill.h"
 #include "emergency.h"
@@ -47,10 +48,8 @@ static void bcp_write(struct http_request *req, int kind)
 
 	if (!st || (kind != 'd' && !body))
 		goto out;
-	if (store_begin(st, &err) < 0) {
-		http_error_from(req, &err);
+	if (api_tx_begin(req, st, &err) < 0)
 		goto out;
-	}
 	http_actor(req, actor, sizeof(actor));
 	switch (kind) {
 	case 's':
@@ -75,16 +74,12 @@ static void bcp_write(struct http_request *req, int kind)
 		r = incident_template_set(st, actor, req->keys[0], json_string_value(t), &err);
 	}
 	}
-	if (r == 0)
-		r = store_commit(st, &err);
-	if (r < 0) {
-		store_rollback(st);
-		http_error_from(req, &err);
-	} else if (kind == 'd') {
+	if (api_tx_end(req, st, r, &err) < 0)
+		goto out;
+	if (kind == 'd')
 		http_no_content(req);
-	} else {
+	else
 		http_json(req, kind == 'a' ? 201 : 200, json_pack("{s:b, s:I}", "ok", 1, "id", (json_int_t)id));
-	}
 out:
 	json_decref(body);
 }

@@ -5,6 +5,7 @@
  */
 #include "common.h"
 #include "api.h"
+#include "api_util.h"
 #include "contact.h"
 #include "fileio.h"
 #include "ledger.h"
@@ -47,24 +48,18 @@ static void write_contact(struct http_request *req, int kind)
 
 	if (!st || (kind != 'r' && !body))
 		goto out;
-	if (store_begin(st, &err) < 0) {
-		http_error_from(req, &err);
+	if (api_tx_begin(req, st, &err) < 0)
 		goto out;
-	}
 	http_actor(req, actor, sizeof(actor));
 	r = kind == 'a' ? contact_add(st, actor, body, &id, &err)
 	    : kind == 'e' ? contact_edit(st, actor, id, body, &err)
 			  : contact_remove(st, actor, id, &err);
-	if (r == 0)
-		r = store_commit(st, &err);
-	if (r < 0) {
-		store_rollback(st);
-		http_error_from(req, &err);
-	} else if (kind == 'r') {
+	if (api_tx_end(req, st, r, &err) < 0)
+		goto out;
+	if (kind == 'r')
 		http_no_content(req);
-	} else {
+	else
 		http_json(req, kind == 'a' ? 201 : 200, json_pack("{s:I}", "id", (json_int_t)id));
-	}
 out:
 	json_decref(body);
 }

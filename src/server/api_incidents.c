@@ -12,6 +12,7 @@
  */
 #include "common.h"
 #include "api.h"
+#include "api_util.h"
 #include "drill.h"
 #include "emergency.h"
 #include "fileio.h"
@@ -158,19 +159,11 @@ void api_incidents_open(struct http_request *req)
 		field_error(req, "title", "件名を入力してください");
 		goto out;
 	}
-	if (store_begin(st, &err) < 0) {
-		http_error_from(req, &err);
+	if (api_tx_begin(req, st, &err) < 0)
 		goto out;
-	}
 	r = incident_open(st, http_actor(req, actor, sizeof(actor)), &a, &id, &err);
-	if (r == 0)
-		r = store_commit(st, &err);
-	if (r < 0) {
-		store_rollback(st);
-		http_error_from(req, &err);
-	} else {
+	if (api_tx_end(req, st, r, &err) == 0)
 		answer_view(req, 201, id);
-	}
 out:
 	json_decref(body);
 }
@@ -198,10 +191,8 @@ static void incident_write(struct http_request *req, enum write_kind kind)
 		goto out;
 	if (kind == W_TRIAGE && body_triage(req, body, &answers, &level) < 0)
 		goto out;
-	if (store_begin(st, &err) < 0) {
-		http_error_from(req, &err);
+	if (api_tx_begin(req, st, &err) < 0)
 		goto out;
-	}
 	http_actor(req, actor, sizeof(actor));
 	switch (kind) {
 	case W_TRIAGE:
@@ -251,14 +242,8 @@ static void incident_write(struct http_request *req, enum write_kind kind)
 		r = incident_close(st, actor, id, &err);
 		break;
 	}
-	if (r == 0)
-		r = store_commit(st, &err);
-	if (r < 0) {
-		store_rollback(st);
-		http_error_from(req, &err);
-	} else {
+	if (api_tx_end(req, st, r, &err) == 0)
 		answer_view(req, 200, id);
-	}
 out:
 	json_decref(body);
 }
@@ -373,19 +358,11 @@ void api_emergency_uses_create(struct http_request *req)
 	struct emergency_use_args a = { .account = str(body, "account"), .system = str(body, "system"),
 					.used_at = str(body, "used_at"), .used_by = str(body, "used_by"),
 					.reason = str(body, "reason"), .source = str(body, "source") };
-	if (store_begin(st, &err) < 0) {
-		http_error_from(req, &err);
+	if (api_tx_begin(req, st, &err) < 0)
 		goto out;
-	}
 	r = emergency_use_record(st, http_actor(req, actor, sizeof(actor)), &a, &id, &err);
-	if (r == 0)
-		r = store_commit(st, &err);
-	if (r < 0) {
-		store_rollback(st);
-		http_error_from(req, &err);
-	} else {
+	if (api_tx_end(req, st, r, &err) == 0)
 		http_json(req, 201, json_pack("{s:I}", "id", (json_int_t)id));
-	}
 out:
 	json_decref(body);
 }
@@ -416,22 +393,16 @@ static void drill_write(struct http_request *req, int add)
 
 	if (!st || !body)
 		goto out;
-	if (store_begin(st, &err) < 0) {
-		http_error_from(req, &err);
+	if (api_tx_begin(req, st, &err) < 0)
 		goto out;
-	}
 	http_actor(req, actor, sizeof(actor));
 	r = add ? drill_add(st, actor, body, &id, &err) : drill_edit(st, actor, id, body, &err);
-	if (r == 0)
-		r = store_commit(st, &err);
-	if (r < 0) {
-		store_rollback(st);
+	if (api_tx_end(req, st, r, &err) < 0)
+		goto out;
+	if (drill_get(st, id, &d, &err) < 0)
 		http_error_from(req, &err);
-	} else if (drill_get(st, id, &d, &err) < 0) {
-		http_error_from(req, &err);
-	} else {
+	else
 		http_json(req, add ? 201 : 200, json_pack("{s:o}", "drill", d));
-	}
 out:
 	json_decref(body);
 }

@@ -12,24 +12,11 @@
 
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { launch, shot, totp, totpSecondsLeft, go, signIn, writeFile, ADMIN_PASSWORD } from './lib.mjs';
+import { launch, shot, go, writeFile, waitFor, adminFirstSignIn, ADMIN_PASSWORD } from './lib.mjs';
 
 const ADMIN_NEW = 'Kanri-Daichou-2026!';
 let browser;
 let page;
-
-async function waitFor(fn, what, timeout = 10000) {
-  const end = Date.now() + timeout;
-  let last;
-  while (Date.now() < end) {
-    try {
-      last = await fn();
-      if (last) return last;
-    } catch (e) { last = e; }
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`timed out waiting for ${what} (last: ${last instanceof Error ? last.message : JSON.stringify(last)})`);
-}
 
 const text = async (sel) => ((await page.locator(sel).first().textContent()) || '').trim();
 const count = (sel) => page.locator(sel).count();
@@ -57,20 +44,7 @@ after(async () => {
 
 test('(a) first sign-in of the administrator', async () => {
   assert.ok(ADMIN_PASSWORD, 'run.sh passes the one-time admin password');
-  await go(page, '');
-  await page.locator('#signin-name').waitFor();
-  await signIn(page, 'admin', ADMIN_PASSWORD);
-  await page.locator('#pw-new').waitFor();
-  await page.locator('#pw-current').fill(ADMIN_PASSWORD);
-  await page.locator('#pw-new').fill(ADMIN_NEW);
-  await page.locator('#pw-confirm').fill(ADMIN_NEW);
-  await page.locator('#pw-submit').click();
-  await page.locator('#totp-secret').waitFor();
-  const secret = (await text('#totp-secret')).replace(/\s+/g, '');
-  if (totpSecondsLeft() < 4) await new Promise((r) => setTimeout(r, 4500));
-  await page.locator('#totp-code').fill(totp(secret));
-  await page.locator('#totp-submit').click();
-  await page.locator('#dash-facility').waitFor();
+  await adminFirstSignIn(page, ADMIN_NEW);
   const labels = await navLabels();
   assert.equal(labels[labels.indexOf('機器台帳') + 1], 'アカウント台帳', labels.join(' | '));
 });

@@ -77,3 +77,46 @@ export function writeFile(name, content) {
   fs.writeFileSync(file, content);
   return file;
 }
+
+// Polls fn every 100 ms until it returns something truthy (returned) or
+// timeout ms pass (throws, with what and the last value or error).
+export async function waitFor(fn, what, timeout = 10000) {
+  const end = Date.now() + timeout;
+  let last;
+  while (Date.now() < end) {
+    try {
+      last = await fn();
+      if (last) return last;
+    } catch (e) { last = e; }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`timed out waiting for ${what} (last: ${last instanceof Error ? last.message : JSON.stringify(last)})`);
+}
+
+// Signs in with a one-time password and makes the forced password change
+// (the page must show the sign-in screen); ends on what the server shows
+// next: TOTP enrolment for an administrator, else the dashboard.
+export async function changeOneTimePassword(page, name, oneTime, newPassword) {
+  await signIn(page, name, oneTime);
+  await page.locator('#pw-new').waitFor();
+  await page.locator('#pw-current').fill(oneTime);
+  await page.locator('#pw-new').fill(newPassword);
+  await page.locator('#pw-confirm').fill(newPassword);
+  await page.locator('#pw-submit').click();
+}
+
+// The administrator's first sign-in from the start page: the one-time
+// password of run.sh, the change to newPassword, the TOTP enrolment with
+// oathtool; ends on the dashboard and returns the TOTP secret.
+export async function adminFirstSignIn(page, newPassword) {
+  await go(page, '');
+  await page.locator('#signin-name').waitFor();
+  await changeOneTimePassword(page, 'admin', ADMIN_PASSWORD, newPassword);
+  await page.locator('#totp-secret').waitFor();
+  const secret = ((await page.locator('#totp-secret').first().textContent()) || '').replace(/\s+/g, '');
+  if (totpSecondsLeft() < 4) await new Promise((r) => setTimeout(r, 4500));
+  await page.locator('#totp-code').fill(totp(secret));
+  await page.locator('#totp-submit').click();
+  await page.locator('#dash-facility').waitFor();
+  return secret;
+}

@@ -19,25 +19,12 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { launch, shot, totp, totpSecondsLeft, go, signIn, writeFile, ADMIN_PASSWORD, TMP } from './lib.mjs';
+import { launch, shot, totp, totpSecondsLeft, go, signIn, writeFile, waitFor, changeOneTimePassword, ADMIN_PASSWORD, TMP } from './lib.mjs';
 
 const ADMIN_NEW = 'Mamori-Browser-2025!';
 let enrolStep = 0; // the TOTP time step used to enrol (a later sign-in needs a later one)
 let browser;
 let page;
-
-async function waitFor(fn, what, timeout = 10000) {
-  const end = Date.now() + timeout;
-  let last;
-  while (Date.now() < end) {
-    try {
-      last = await fn();
-      if (last) return last;
-    } catch (e) { last = e; }
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`timed out waiting for ${what} (last: ${last instanceof Error ? last.message : JSON.stringify(last)})`);
-}
 
 const text = async (sel) => ((await page.locator(sel).first().textContent()) || '').trim();
 const visible = (sel) => page.locator(sel).first().isVisible();
@@ -67,12 +54,7 @@ async function signOut() {
 
 // First sign-in of a user with a one-time password; ends on the dashboard.
 async function firstSignIn(name, oneTime, newPassword) {
-  await signIn(page, name, oneTime);
-  await page.locator('#pw-new').waitFor();
-  await page.locator('#pw-current').fill(oneTime);
-  await page.locator('#pw-new').fill(newPassword);
-  await page.locator('#pw-confirm').fill(newPassword);
-  await page.locator('#pw-submit').click();
+  await changeOneTimePassword(page, name, oneTime, newPassword);
   await page.locator('#dash-facility').waitFor();
 }
 

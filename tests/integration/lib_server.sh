@@ -8,6 +8,7 @@
 #   jget KEY                a value from $T/body (python3, dotted path)
 #   signin NAME PASSWORD [CODE]   POST /login with the jar $JAR; sets $CSRF
 #   totp SECRET [OFFSET_STEPS]    a TOTP code from oathtool
+#   admin_setup, as_admin   the enrolled admin's session, and back to it
 
 free_port() {
 	python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
@@ -76,7 +77,8 @@ totp() {
 }
 
 # Takes the one-time admin through password change and TOTP enrolment;
-# sets ADMIN_PASSWORD and ADMIN_SECRET, leaves the admin signed in.
+# sets ADMIN_PASSWORD and ADMIN_SECRET, leaves the admin signed in and
+# remembers that session in ADMIN_JAR and ADMIN_CSRF (see as_admin).
 admin_setup() {
 	ADMIN_PASSWORD='Kanri-Pass-2026!x'
 	signin admin "$ADMIN_OTP"
@@ -84,4 +86,12 @@ admin_setup() {
 	api POST /api/v1/totp/begin
 	ADMIN_SECRET=$(jget secret)
 	api POST /api/v1/totp/confirm "{\"code\":\"$(totp "$ADMIN_SECRET")\"}"
+	ADMIN_JAR=$JAR
+	ADMIN_CSRF=$CSRF
+}
+
+# Makes the following requests as the admin of admin_setup.
+as_admin() {
+	JAR=$ADMIN_JAR
+	CSRF=$ADMIN_CSRF
 }

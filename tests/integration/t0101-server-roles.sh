@@ -9,8 +9,6 @@ start_server
 admin_setup
 api GET /api/v1/session
 expect_status 200 "admin signed in and enrolled"
-ADMIN_JAR=$JAR
-ADMIN_CSRF=$CSRF
 
 # The password each test user sets (it must not contain the user name).
 pw_for() {

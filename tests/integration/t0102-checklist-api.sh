@@ -12,13 +12,6 @@ start_server
 admin_setup
 api GET /api/v1/session
 expect_status 200 "admin signed in and enrolled"
-ADMIN_JAR=$JAR
-ADMIN_CSRF=$CSRF
-
-as_admin() {
-	JAR=$ADMIN_JAR
-	CSRF=$ADMIN_CSRF
-}
 
 pw_for() {
 	echo "Zq7-$(printf '%s' "$1" | md5sum | cut -c1-8)-Pw!"

@@ -10,12 +10,6 @@
 
 start_server
 admin_setup
-ADMIN_JAR=$JAR
-ADMIN_CSRF=$CSRF
-as_admin() {
-	JAR=$ADMIN_JAR
-	CSRF=$ADMIN_CSRF
-}
 
 py() {
 	desc=$1

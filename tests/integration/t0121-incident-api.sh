@@ -12,12 +12,6 @@ mamori demo >/dev/null
 mamori account add login=emg-api kind=emergency system=電子カルテシステム >/dev/null
 start_server
 admin_setup
-ADMIN_JAR=$JAR
-ADMIN_CSRF=$CSRF
-as_admin() {
-	JAR=$ADMIN_JAR
-	CSRF=$ADMIN_CSRF
-}
 
 api GET /api/v1/incidents/catalog
 expect_status 200 "the triage catalog"
