@@ -1,74 +1,33 @@
 /*
  * asset_import.c - CSV import of the device ledger (see asset_import.h).
  *
- * Flow: read → convert to UTF-8 → find the header → map columns to fields
- * → BEGIN → for each row: normalise cells, match by stable key, add or
- * update → COMMIT, or ROLLBACK when any row had a problem, on dry run, or on
- * interrupt.  Problems are collected rather than stopping at the first, so
- * that the officer can fix the whole file in one go.
+ * tabular.c reads the file, finds the header and runs the rows in one
+ * transaction; this file handles a row: normalise cells, match by stable
+ * key, add or update.  A "部局名：…" preamble gives the department of rows
+ * without one.
  */
 #include "common.h"
 #include "asset_import.h"
 #include "csv.h"
 #include "fileio.h"
-#include "journal.h"
 #include "ledger.h"
 #include "norm.h"
-#include "store.h"
-#include "strbuf.h"
-
-#include <openssl/evp.h>
-
-#define HEADER_SEARCH_ROWS 20
+#include "tabular.h"
 
 struct importer {
-	struct store *st;
-	const char *name;
+	struct tabular t;
 	const struct asset_import_opts *opts;
 	struct asset_import_result *res;
-	int *colfield;  /* per column: field id, -1 unknown/ignored, -2 empty header */
-	char **colname; /* per column: header text as written */
-	size_t ncols;
-	char *default_department;
-	/* stable keys seen in this file, for duplicate detection: an open-
-	 * addressing hash table (linear probing, kept at most half full) */
-	struct seen_key {
-		char *key; /* NULL: empty slot */
-		unsigned line;
-	} *seen;
-	size_t nseen, capseen; /* capseen: 0 or a power of two */
 };
 
-static void add_problem(struct importer *im, unsigned line, const char *column, const char *fmt,
-			...) __attribute__((format(printf, 4, 5)));
-
-static void add_problem(struct importer *im, unsigned line, const char *column, const char *fmt,
-			...)
+static int field_find(const char *name)
 {
-	struct asset_import_result *res = im->res;
-	struct strbuf sb = STRBUF_INIT;
-	char msg[MAMORI_ERR_MAX];
-	va_list ap;
-
-	if (res->nproblems >= ASSET_IMPORT_MAX_PROBLEMS) {
-		res->problems_truncated = 1;
-		return;
-	}
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
-	va_end(ap);
-	strbuf_addf(&sb, "%s:%u: ", im->name, line);
-	if (column)
-		strbuf_addf(&sb, "%s: ", column);
-	strbuf_addstr(&sb, msg);
-	res->problems = xrealloc(res->problems, (res->nproblems + 1) * sizeof(char *));
-	res->problems[res->nproblems++] = strbuf_detach(&sb, NULL);
+	return asset_field_find(name);
 }
 
-static void push_str(char ***list, size_t *n, const char *s)
+static const char *field_label(int field)
 {
-	*list = xrealloc(*list, (*n + 1) * sizeof(char *));
-	(*list)[(*n)++] = xstrdup(s);
+	return asset_fields[field].label;
 }
 
 void asset_import_result_release(struct asset_import_result *res)
@@ -80,167 +39,28 @@ void asset_import_result_release(struct asset_import_result *res)
 		asset_release(&res->changes[i].after);
 	}
 	free(res->changes);
-	for (size_t i = 0; i < res->nproblems; i++)
-		free(res->problems[i]);
-	free(res->problems);
-	for (size_t i = 0; i < res->nignored; i++)
-		free(res->ignored[i]);
-	free(res->ignored);
-	for (size_t i = 0; i < res->ncreated; i++)
-		free(res->created[i]);
-	free(res->created);
+	tabular_strv_free(res->problems, res->nproblems);
+	tabular_strv_free(res->ignored, res->nignored);
+	tabular_strv_free(res->created, res->ncreated);
 	memset(res, 0, sizeof(*res));
 }
 
-static int count_known(const struct csv_record *rec)
-{
-	int n = 0;
-	for (size_t i = 0; i < rec->nfields; i++)
-		if (!norm_is_blank(rec->fields[i]) && asset_field_find(rec->fields[i]) >= 0)
-			n++;
-	return n;
-}
-
-/* A preamble line such as "部局名：内科" or "部局名：,内科". */
-static void scan_preamble(struct importer *im, const struct csv_record *rec)
-{
-	static const char *const labels[] = { "部局名", "部署名", "部署", "所属" };
-
-	for (size_t i = 0; i < rec->nfields; i++) {
-		char *t = norm_text(rec->fields[i]);
-		for (size_t k = 0; k < ARRAY_SIZE(labels); k++) {
-			size_t n = strlen(labels[k]);
-			if (strncmp(t, labels[k], n) != 0)
-				continue;
-			const char *rest = t + n;
-			while (*rest == ' ' || *rest == ':')
-				rest++;
-			if (!strncmp(rest, "：", 3))
-				rest += 3;
-			char *value = norm_text(*rest ? rest
-						       : (i + 1 < rec->nfields ? rec->fields[i + 1]
-									       : ""));
-			if (*value) {
-				free(im->default_department);
-				im->default_department = value;
-			} else {
-				free(value);
-			}
-			break;
-		}
-		free(t);
-	}
-}
-
-static int map_header(struct importer *im, const struct csv_record *hdr)
-{
-	int used[ASSET_NFIELDS];
-
-	for (int f = 0; f < ASSET_NFIELDS; f++)
-		used[f] = -1;
-	im->ncols = hdr->nfields;
-	im->colfield = xcalloc(hdr->nfields, sizeof(int));
-	im->colname = xcalloc(hdr->nfields, sizeof(char *));
-	for (size_t i = 0; i < hdr->nfields; i++) {
-		im->colname[i] = norm_text(hdr->fields[i]);
-		if (!*im->colname[i]) {
-			im->colfield[i] = -2;
-			continue;
-		}
-		int f = asset_field_find(hdr->fields[i]);
-		if (f < 0) {
-			im->colfield[i] = -1;
-			if (im->opts->ignore_unknown)
-				push_str(&im->res->ignored, &im->res->nignored, im->colname[i]);
-			else
-				add_problem(im, hdr->line, im->colname[i],
-					    "不明な列です (使える列は「mamori asset fields」で確認できます。"
-					    "この列を読み飛ばすには --ignore-unknown)");
-			continue;
-		}
-		if (used[f] >= 0) {
-			add_problem(im, hdr->line, im->colname[i],
-				    "列「%s」と同じ項目 (%s) を指しています", im->colname[used[f]],
-				    asset_fields[f].label);
-			im->colfield[i] = -1;
-			continue;
-		}
-		used[f] = (int)i;
-		im->colfield[i] = f;
-	}
-	return 0;
-}
-
-static int row_is_blank(const struct csv_record *rec)
-{
-	for (size_t i = 0; i < rec->nfields; i++)
-		if (!norm_is_blank(rec->fields[i]))
-			return 0;
-	return 1;
-}
-
-static uint64_t fnv1a(const char *s)
-{
-	uint64_t h = 0xcbf29ce484222325ULL;
-	for (; *s; s++)
-		h = (h ^ (unsigned char)*s) * 0x100000001b3ULL;
-	return h;
-}
-
-/* Slot of key in im->seen: the one holding it, or the empty one to use. */
-static struct seen_key *seen_slot(struct seen_key *tab, size_t cap, const char *key)
-{
-	size_t i = (size_t)fnv1a(key) & (cap - 1);
-	while (tab[i].key && strcmp(tab[i].key, key))
-		i = (i + 1) & (cap - 1);
-	return &tab[i];
-}
-
-static void seen_grow(struct importer *im)
-{
-	size_t cap = im->capseen ? im->capseen * 2 : 1024;
-	struct seen_key *tab = xcalloc(cap, sizeof(*tab));
-
-	for (size_t i = 0; i < im->capseen; i++)
-		if (im->seen[i].key)
-			*seen_slot(tab, cap, im->seen[i].key) = im->seen[i];
-	free(im->seen);
-	im->seen = tab;
-	im->capseen = cap;
-}
-
-/* Records key for line; reports a duplicate when seen before. */
+/* Records the stable key of a for line; reports a duplicate when seen before. */
 static int check_duplicate(struct importer *im, const struct asset *a, unsigned line)
 {
 	int field;
 	const char *key = asset_key(a, &field);
-	struct seen_key *slot;
-	char *tagged;
+	unsigned dup;
 
 	if (!key)
 		return 0;
-	if (2 * (im->nseen + 1) > im->capseen)
-		seen_grow(im);
-	tagged = xasprintf("%d\x1f%s", field, key);
-	slot = seen_slot(im->seen, im->capseen, tagged);
-	if (slot->key) {
-		add_problem(im, line, asset_fields[field].label,
-			    "「%s」は %u 行目と重複しています (同じ機器が2行あります)", key, slot->line);
-		free(tagged);
+	dup = tabular_seen(&im->t, xasprintf("%d\x1f%s", field, key), line);
+	if (dup) {
+		tabular_problem(&im->t, line, asset_fields[field].label,
+				"「%s」は %u 行目と重複しています (同じ機器が2行あります)", key, dup);
 		return -1;
 	}
-	slot->key = tagged;
-	slot->line = line;
-	im->nseen++;
 	return 0;
-}
-
-static const char *column_label(struct importer *im, int field)
-{
-	for (size_t i = 0; i < im->ncols; i++)
-		if (im->colfield[i] == field)
-			return im->colname[i];
-	return asset_fields[field].label;
 }
 
 static void add_change(struct importer *im, unsigned line, enum asset_import_action action,
@@ -279,29 +99,23 @@ static int resolve_row_refs(struct importer *im, const struct asset *a, struct m
 
 		if (!a->v[refs[i].field])
 			continue;
-		int r = ledger_ref_resolve(im->st, im->opts->actor, refs[i].table,
+		int r = ledger_ref_resolve(im->t.st, im->opts->actor, refs[i].table,
 					   a->v[refs[i].field], 1, &id, &created, err);
 		if (r < 0)
 			return r;
 		if (created) {
 			char *what = xasprintf("%s「%s」", ledger_table_label(refs[i].table),
 					       a->v[refs[i].field]);
-			push_str(&im->res->created, &im->res->ncreated, what);
+			tabular_strv_push(&im->res->created, &im->res->ncreated, what);
 			free(what);
 		}
 	}
 	return 0;
 }
 
-/* Is this error about the data (reported per line) rather than the system? */
-static int is_data_error(int r)
+static int import_row(struct tabular *t, const struct csv_record *rec, struct mamori_err *syserr)
 {
-	return r == MAMORI_EINVAL || r == MAMORI_ECONFLICT || r == MAMORI_ENOTFOUND ||
-	       r == MAMORI_EUSAGE;
-}
-
-static int import_row(struct importer *im, const struct csv_record *rec, struct mamori_err *syserr)
-{
+	struct importer *im = t->ctx;
 	struct asset row, existing, merged;
 	struct mamori_err err = { 0 };
 	int present[ASSET_NFIELDS] = { 0 };
@@ -311,16 +125,16 @@ static int import_row(struct importer *im, const struct csv_record *rec, struct 
 	asset_init(&existing);
 	asset_init(&merged);
 	for (size_t i = 0; i < rec->nfields; i++) {
-		int f = i < im->ncols ? im->colfield[i] : -3;
+		int f = tabular_col(&im->t, i);
 		if (f >= 0) {
 			present[f] = 1;
 			if (asset_set(&row, f, rec->fields[i], &err) < 0) {
-				add_problem(im, rec->line, im->colname[i], "%s", err.msg);
+				tabular_problem(&im->t, rec->line, im->t.colname[i], "%s", err.msg);
 				bad = 1;
 			}
-		} else if (f == -3 || f == -2) {
+		} else if (f == TABULAR_COL_NONE || f == TABULAR_COL_EMPTY) {
 			if (!norm_is_blank(rec->fields[i])) {
-				add_problem(im, rec->line, NULL,
+				tabular_problem(&im->t, rec->line, NULL,
 					    "%zu 列目に値がありますが、見出しがありません", i + 1);
 				bad = 1;
 			}
@@ -332,17 +146,17 @@ static int import_row(struct importer *im, const struct csv_record *rec, struct 
 		bad = 1;
 	if (bad)
 		goto out;
-	if (!present[ASSET_DEPARTMENT] && im->default_department) {
+	if (!present[ASSET_DEPARTMENT] && im->t.preamble) {
 		present[ASSET_DEPARTMENT] = 1;
-		row.v[ASSET_DEPARTMENT] = xstrdup(im->default_department);
+		row.v[ASSET_DEPARTMENT] = xstrdup(im->t.preamble);
 	}
 	if (!asset_key(&row, NULL)) {
-		add_problem(im, rec->line, NULL,
+		tabular_problem(&im->t, rec->line, NULL,
 			    "機器を特定できません: 媒体名・MACアドレス・ホスト名のいずれかが必要です");
 		goto out;
 	}
 
-	r = asset_find_same(im->st, &row, &existing, &found, &err);
+	r = asset_find_same(im->t.st, &row, &existing, &found, &err);
 	if (r < 0)
 		goto fail;
 	if (found) {
@@ -358,37 +172,37 @@ static int import_row(struct importer *im, const struct csv_record *rec, struct 
 	}
 	r = asset_validate(&merged, &bad_field, &err);
 	if (r < 0) {
-		add_problem(im, rec->line, bad_field >= 0 ? column_label(im, bad_field) : NULL, "%s",
+		tabular_problem(&im->t, rec->line, bad_field >= 0 ? tabular_column_label(&im->t, bad_field) : NULL, "%s",
 			    err.msg);
 		r = 0;
 		goto out;
 	}
 	if (found && !asset_diff(&existing, &merged)) {
-		im->res->unchanged++;
+		im->t.unchanged++;
 		add_change(im, rec->line, ASSET_IMPORT_UNCHANGED, 0, &existing, &merged);
 		goto out;
 	}
 	r = resolve_row_refs(im, &merged, &err);
 	if (r == 0)
-		r = found ? asset_update(im->st, im->opts->actor, &merged, &err)
-			  : asset_insert(im->st, im->opts->actor, &merged, &err);
+		r = found ? asset_update(im->t.st, im->opts->actor, &merged, &err)
+			  : asset_insert(im->t.st, im->opts->actor, &merged, &err);
 	if (r < 0)
 		goto fail;
 	if (found) {
-		im->res->updated++;
+		im->t.updated++;
 		add_change(im, rec->line, ASSET_IMPORT_UPDATE, asset_diff(&existing, &merged),
 			   &existing, &merged);
 	} else {
-		im->res->added++;
+		im->t.added++;
 		add_change(im, rec->line, ASSET_IMPORT_ADD, 0, NULL, &merged);
 	}
 	goto out;
 fail:
-	if (is_data_error(r)) {
-		add_problem(im, rec->line, NULL, "%s", err.msg);
+	if (tabular_is_data_error(r)) {
+		tabular_problem(&im->t, rec->line, NULL, "%s", err.msg);
 		r = 0;
 	} else {
-		mamori_err_set(syserr, r, "%s:%u: %s", im->name, rec->line, err.msg);
+		mamori_err_set(syserr, r, "%s:%u: %s", im->t.name, rec->line, err.msg);
 	}
 out:
 	asset_release(&row);
@@ -397,160 +211,46 @@ out:
 	return r;
 }
 
-static void sha256_hex(const char *data, size_t len, char out[65])
-{
-	unsigned char md[EVP_MAX_MD_SIZE];
-	unsigned int n = 0;
+static const char *const preamble_labels[] = { "部局名", "部署名", "部署", "所属", NULL };
 
-	EVP_Digest(data, len, md, &n, EVP_sha256(), NULL);
-	for (unsigned i = 0; i < 32; i++)
-		snprintf(out + 2 * i, 3, "%02x", md[i]);
-}
-
-static size_t count_lines(const char *s, size_t len)
-{
-	size_t n = 0;
-	for (size_t i = 0; i < len; i++)
-		n += s[i] == '\n';
-	return n;
-}
+static const struct tabular_spec asset_tabular = {
+	.journal_action = "asset.import",
+	.fields_command = "asset",
+	.header_hint = "媒体名・MACアドレス・IPアドレス・OS など",
+	.preamble_labels = preamble_labels,
+	.max_problems = ASSET_IMPORT_MAX_PROBLEMS,
+	.field_find = field_find,
+	.field_label = field_label,
+	.row = import_row,
+};
 
 int asset_import_buffer(struct store *st, const char *name, const char *data, size_t len,
 			const struct asset_import_opts *opts, struct asset_import_result *res,
 			struct mamori_err *err)
 {
-	struct importer im = { .st = st, .name = name, .opts = opts, .res = res };
-	struct csv_reader rd;
-	struct csv_record rec;
-	struct mamori_err e = { 0 };
-	char *utf8 = NULL;
-	size_t ulen = 0, rows = 0, total;
-	int r, got, in_tx = 0;
+	struct importer im = {
+		.t = { .spec = &asset_tabular, .st = st, .name = name,
+		       .want_encoding = opts->encoding, .dry_run = opts->dry_run,
+		       .ignore_unknown = opts->ignore_unknown, .actor = opts->actor,
+		       .progress = opts->progress, .progress_ctx = opts->progress_ctx },
+		.opts = opts,
+		.res = res,
+	};
+	int r;
 
 	memset(res, 0, sizeof(*res));
-	csv_record_init(&rec);
-	r = enc_to_utf8(data, len, opts->encoding, &utf8, &ulen, &res->encoding, &e);
-	if (r < 0) {
-		/* e.msg is "LINE: reason" */
-		char *colon = strchr(e.msg, ':');
-		unsigned line = colon ? (unsigned)strtoul(e.msg, NULL, 10) : 0;
-		add_problem(&im, line ? line : 1, "文字コード", "%s",
-			    colon ? colon + 2 : e.msg);
-		r = mamori_err_set(err, MAMORI_EINVAL, "%s: 文字コードを読み取れません", name);
-		goto out;
-	}
-	total = count_lines(utf8, ulen);
-
-	/*
-	 * Header: the first record (of the first few) naming two known fields.
-	 * The delimiter is detected from the first line, which in a sheet with
-	 * a title row ("情報機器管理表") has none: then tab and comma are tried.
-	 */
-	static const char delims[] = { 0, '\t', ',' };
-	for (size_t d = 0; d < ARRAY_SIZE(delims) && !res->header_line; d++) {
-		free(im.default_department);
-		im.default_department = NULL;
-		csv_reader_init(&rd, utf8, ulen, delims[d]);
-		for (int i = 0; i < HEADER_SEARCH_ROWS; i++) {
-			got = csv_read(&rd, &rec, &e);
-			if (got <= 0)
-				break;
-			if (count_known(&rec) >= 2) {
-				res->header_line = rec.line;
-				break;
-			}
-			scan_preamble(&im, &rec);
-		}
-		if (got < 0)
-			break;
-	}
-	if (got < 0) {
-		char *colon = strchr(e.msg, ':');
-		add_problem(&im, (unsigned)strtoul(e.msg, NULL, 10), NULL, "%s",
-			    colon ? colon + 2 : e.msg);
-		r = mamori_err_set(err, MAMORI_EINVAL, "%s: CSV として読み取れません", name);
-		goto out;
-	}
-	if (!res->header_line) {
-		add_problem(&im, 1, NULL,
-			    "見出し行が見つかりません (媒体名・MACアドレス・IPアドレス・OS など、"
-			    "知っている列名を2つ以上含む行が最初の %d 行にありません)",
-			    HEADER_SEARCH_ROWS);
-		r = mamori_err_set(err, MAMORI_EINVAL, "%s: 見出し行がありません", name);
-		goto out;
-	}
-	map_header(&im, &rec);
-
-	r = store_begin(st, err);
-	if (r < 0)
-		goto out;
-	in_tx = 1;
-	while ((got = csv_read(&rd, &rec, &e)) == 1) {
-		if (mamori_interrupted) {
-			r = mamori_err_set(err, MAMORI_EINTR,
-					   "中断しました。データベースは変更していません");
-			goto out;
-		}
-		if (row_is_blank(&rec))
-			continue;
-		r = import_row(&im, &rec, err);
-		if (r < 0)
-			goto out;
-		rows++;
-		if (opts->progress && rows % 100 == 0)
-			opts->progress(rec.line, total, opts->progress_ctx);
-	}
-	if (got < 0) {
-		char *colon = strchr(e.msg, ':');
-		add_problem(&im, (unsigned)strtoul(e.msg, NULL, 10), NULL, "%s",
-			    colon ? colon + 2 : e.msg);
-	}
-	if (opts->progress)
-		opts->progress(total, total, opts->progress_ctx);
-	if (res->nproblems) {
-		r = mamori_err_set(err, MAMORI_EINVAL,
-				   "%s: %zu 件の問題があるため取り込みませんでした (データベースは変更していません)",
-				   name, res->nproblems);
-		goto out;
-	}
-	if (res->added + res->updated > 0) {
-		/* One entry for the file itself; a file that changes nothing leaves
-		 * no trace, so re-importing the same file is a true no-op. */
-		char sha[65];
-		json_t *summary;
-
-		sha256_hex(data, len, sha);
-		summary = json_pack("{s:s, s:s, s:s, s:I, s:I, s:I}", "file", name, "sha256", sha,
-				    "encoding", enc_name(res->encoding), "added", (json_int_t)res->added,
-				    "updated", (json_int_t)res->updated, "unchanged",
-				    (json_int_t)res->unchanged);
-		r = journal_append(st, opts->actor, "asset.import", "import", NULL, NULL, summary,
-				   NULL, err);
-		json_decref(summary);
-		if (r < 0)
-			goto out;
-	}
-	if (opts->dry_run) {
-		store_rollback(st);
-		in_tx = 0;
-		r = 0;
-		goto out;
-	}
-	r = store_commit(st, err);
-	in_tx = 0;
-out:
-	if (in_tx)
-		store_rollback(st);
-	csv_record_release(&rec);
-	free(utf8);
-	for (size_t i = 0; i < im.ncols; i++)
-		free(im.colname[i]);
-	free(im.colname);
-	free(im.colfield);
-	for (size_t i = 0; i < im.capseen; i++)
-		free(im.seen[i].key);
-	free(im.seen);
-	free(im.default_department);
+	im.t.ctx = &im;
+	r = tabular_import(&im.t, data, len, err);
+	res->encoding = im.t.encoding;
+	res->header_line = im.t.header_line;
+	res->added = im.t.added;
+	res->updated = im.t.updated;
+	res->unchanged = im.t.unchanged;
+	res->problems = im.t.problems;
+	res->nproblems = im.t.nproblems;
+	res->problems_truncated = im.t.problems_truncated;
+	res->ignored = im.t.ignored;
+	res->nignored = im.t.nignored;
 	return r;
 }
 

@@ -17,6 +17,8 @@
 #include "ledger.h"
 #include "store.h"
 
+#include "import_check.h"
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 static struct store *st;
@@ -39,31 +41,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct asset_import_result res;
 	struct journal_verify_result vr;
 	struct mamori_err err = { 0 };
-	size_t lines = 1;
 	int64_t n = -1;
 	int r;
 
 	if (!st)
 		setup();
-	for (size_t i = 0; i < size; i++)
-		lines += data[i] == '\n' || data[i] == '\r';
 	opts.ignore_unknown = size > 0 && (data[0] & 1);
 	r = asset_import_buffer(st, "fuzz.csv", (const char *)data, size, &opts, &res, &err);
-	if (r != 0 && r != MAMORI_EINVAL)
-		BUG("import returned %d: %s", r, err.msg);
-	if ((r == 0) != (res.nproblems == 0))
-		BUG("result %d with %zu problems", r, res.nproblems);
-	for (size_t i = 0; i < res.nproblems; i++) {
-		const char *p = res.problems[i];
-		char *end;
-		if (strncmp(p, "fuzz.csv:", 9) != 0)
-			BUG("problem without file name: %s", p);
-		unsigned long line = strtoul(p + 9, &end, 10);
-		if (*end != ':' || line < 1 || line > lines)
-			BUG("problem names line %lu of %zu: %s", line, lines, p);
-	}
-	if (r == 0 && res.added + res.updated + res.unchanged != res.nchanges)
-		BUG("counts do not add up");
+	import_check(data, size, r, &err, res.problems, res.nproblems,
+		     res.added + res.updated + res.unchanged, res.nchanges);
 	asset_import_result_release(&res);
 
 	if (store_query_int(st, &n, &err, "SELECT COUNT(*) FROM device", NULL) < 0 || n != 0)
