@@ -13,6 +13,7 @@
 #include "norm.h"
 #include "store.h"
 #include "strbuf.h"
+#include "vocab.h"
 
 #include <ctype.h>
 
@@ -69,12 +70,6 @@ const struct account_field account_fields[ACCOUNT_NFIELDS] = {
 		ALIASES("メモ", "remarks", "notes") },
 };
 
-struct vocab {
-	const char *value;
-	const char *label;
-	const char *const *words;
-};
-
 static const struct vocab kinds[] = {
 	{ "personal", "個人", ALIASES("個人", "個人用", "本人", "personal", "individual") },
 	{ "shared", "共用", ALIASES("共用", "共有", "共通", "共同", "shared", "common") },
@@ -102,93 +97,18 @@ static const struct vocab statuses[] = {
 
 /* ---- header and vocabulary matching ------------------------------------ */
 
-/* norm_text(), ASCII lower-cased, without spaces and header punctuation. */
-static char *header_key(const char *s)
-{
-	static const char *const drop[] = { " ", "_", "-", "・", "：", ":", "（", "）", "(", ")",
-					    "/", "／", "　", "\t", "※", "*", "＊", "." };
-	char *t = norm_text(s);
-	struct strbuf sb = STRBUF_INIT;
-
-	for (const char *p = t; *p;) {
-		size_t skip = 0;
-		for (size_t i = 0; i < ARRAY_SIZE(drop) && !skip; i++)
-			if (!strncmp(p, drop[i], strlen(drop[i])))
-				skip = strlen(drop[i]);
-		if (skip) {
-			p += skip;
-			continue;
-		}
-		strbuf_addch(&sb, tolower((unsigned char)*p));
-		p++;
-	}
-	free(t);
-	return strbuf_detach(&sb, NULL);
-}
-
-static int key_is(const char *k, const char *candidate)
-{
-	char *c = header_key(candidate);
-	int eq = !strcmp(k, c);
-	free(c);
-	return eq;
-}
-
 int account_field_find(const char *header)
 {
-	char *k = header_key(header);
+	char *k = vocab_key(header);
 	int found = -1;
 
 	for (int f = 0; f < ACCOUNT_NFIELDS && found < 0; f++) {
 		const struct account_field *d = &account_fields[f];
-		if (key_is(k, d->name) || key_is(k, d->label) || key_is(k, d->label_en))
+		if (vocab_names(k, d->name, d->label, d->label_en, d->aliases))
 			found = f;
-		for (const char *const *al = d->aliases; found < 0 && al && *al; al++)
-			if (key_is(k, *al))
-				found = f;
 	}
 	free(k);
 	return found;
-}
-
-static const char *vocab_parse(const struct vocab *v, size_t n, const char *text)
-{
-	char *k = header_key(text);
-	const char *found = NULL;
-
-	for (size_t i = 0; i < n && !found; i++) {
-		if (key_is(k, v[i].value))
-			found = v[i].value;
-		for (const char *const *w = v[i].words; !found && *w; w++)
-			if (key_is(k, *w))
-				found = v[i].value;
-	}
-	free(k);
-	return found;
-}
-
-static const char *vocab_label(const struct vocab *v, size_t n, const char *value)
-{
-	for (size_t i = 0; value && i < n; i++)
-		if (!strcmp(value, v[i].value))
-			return v[i].label;
-	return value ? value : "";
-}
-
-static int parse_vocab(const struct vocab *v, size_t n, const char *text, const char **out,
-		       struct mamori_err *err)
-{
-	struct strbuf labels = STRBUF_INIT;
-	int r;
-
-	*out = vocab_parse(v, n, text);
-	if (*out)
-		return 0;
-	for (size_t i = 0; i < n; i++)
-		strbuf_addf(&labels, "%s%s", i ? " / " : "", v[i].label);
-	r = mamori_err_set(err, MAMORI_EINVAL, "「%s」は使えません (%s)", text, labels.buf);
-	strbuf_release(&labels);
-	return r;
 }
 
 const char *account_kind_label(const char *kind)
@@ -306,22 +226,22 @@ int account_set(struct account *a, int f, const char *raw, struct mamori_err *er
 			val = xstrdup(buf);
 		break;
 	case ACCOUNT_T_KIND:
-		r = parse_vocab(kinds, ARRAY_SIZE(kinds), text, &canon, err);
+		r = vocab_parse(kinds, ARRAY_SIZE(kinds), text, &canon, err);
 		if (r == 0)
 			val = xstrdup(canon);
 		break;
 	case ACCOUNT_T_HOLDER_STATUS:
-		canon = vocab_parse(holder_statuses, ARRAY_SIZE(holder_statuses), text);
+		canon = vocab_find(holder_statuses, ARRAY_SIZE(holder_statuses), text);
 		if (!canon && norm_bool(text, &b, NULL) == 0 && b >= 0)
 			canon = b ? "retired" : "active"; /* a column 「退職」 of 〇/× */
 		if (!canon)
-			r = parse_vocab(holder_statuses, ARRAY_SIZE(holder_statuses), text, &canon,
+			r = vocab_parse(holder_statuses, ARRAY_SIZE(holder_statuses), text, &canon,
 					err);
 		if (canon)
 			val = xstrdup(canon);
 		break;
 	case ACCOUNT_T_STATUS:
-		r = parse_vocab(statuses, ARRAY_SIZE(statuses), text, &canon, err);
+		r = vocab_parse(statuses, ARRAY_SIZE(statuses), text, &canon, err);
 		if (r == 0)
 			val = xstrdup(canon);
 		break;
@@ -350,7 +270,7 @@ int account_apply_json(struct account *a, json_t *obj, const char **bad_field,
 		return mamori_err_set(err, MAMORI_EINVAL, "JSON のオブジェクトを送ってください");
 	json_object_foreach(obj, key, v) {
 		int f = account_field_find(key);
-		char num[32];
+		char num[VOCAB_NUM_LEN];
 		const char *text;
 
 		if (f < 0) {
@@ -361,18 +281,9 @@ int account_apply_json(struct account *a, json_t *obj, const char **bad_field,
 		if (account_fields[f].flags & ACCOUNT_F_READONLY)
 			return mamori_err_set(err, MAMORI_EINVAL,
 					      "無効化日時は「無効化」の操作で記録されます");
-		if (json_is_null(v))
-			text = "";
-		else if (json_is_boolean(v))
-			text = json_is_true(v) ? "1" : "0";
-		else if (json_is_integer(v)) {
-			snprintf(num, sizeof(num), "%lld", (long long)json_integer_value(v));
-			text = num;
-		} else if (json_is_string(v))
-			text = json_string_value(v);
-		else
-			return mamori_err_set(err, MAMORI_EINVAL, "値は文字列で指定してください");
-		int r = account_set(a, f, text, err);
+		int r = vocab_json_text(v, num, &text, err);
+		if (r == 0)
+			r = account_set(a, f, text, err);
 		if (r < 0)
 			return r;
 	}

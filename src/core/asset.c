@@ -9,8 +9,7 @@
 #include "norm.h"
 #include "store.h"
 #include "strbuf.h"
-
-#include <ctype.h>
+#include "vocab.h"
 
 #define ALIASES(...) ((const char *const[]){ __VA_ARGS__, NULL })
 
@@ -90,13 +89,6 @@ const struct asset_field asset_fields[ASSET_NFIELDS] = {
 		ALIASES("証憑", "廃棄証明", "データ消去証明書", "消去証明書") },
 };
 
-/* A closed set of values, each with its label and the words people use. */
-struct vocab {
-	const char *value;
-	const char *label;
-	const char *const *words;
-};
-
 static const struct vocab kinds[] = {
 	{ "server", "サーバ", ALIASES("サーバ", "サーバー", "sv", "srv") },
 	{ "pc", "端末PC", ALIASES("端末PC", "端末", "パソコン", "PC", "クライアント", "ノートPC",
@@ -117,62 +109,15 @@ static const struct vocab statuses[] = {
 	{ "disposed", "廃棄済", ALIASES("廃棄済", "廃棄済み", "廃棄") },
 };
 
-/*
- * Header key: norm_text(), ASCII lower-cased, and spaces and the
- * punctuation of headers removed, so that "MAC アドレス", "mac_address"
- * and "ＭＡＣアドレス" compare equal.
- */
-static char *header_key(const char *s)
-{
-	static const char *const drop[] = { " ", "_", "-", "・", "：", ":", "（", "）", "(", ")",
-					    "/", "／", "　", "\t", "※", "*", "＊", "." };
-	char *t = norm_text(s);
-	struct strbuf sb = STRBUF_INIT;
-
-	for (const char *p = t; *p;) {
-		size_t skip = 0;
-		for (size_t i = 0; i < ARRAY_SIZE(drop); i++) {
-			size_t n = strlen(drop[i]);
-			if (!strncmp(p, drop[i], n)) {
-				skip = n;
-				break;
-			}
-		}
-		if (skip) {
-			p += skip;
-			continue;
-		}
-		strbuf_addch(&sb, tolower((unsigned char)*p));
-		p++;
-	}
-	free(t);
-	return strbuf_detach(&sb, NULL);
-}
-
-static int key_equal(const char *k, const char *candidate)
-{
-	char *c = header_key(candidate);
-	int eq = !strcmp(k, c);
-	free(c);
-	return eq;
-}
-
 int asset_field_find(const char *header)
 {
-	char *k = header_key(header);
+	char *k = vocab_key(header);
 	int found = -1;
 
 	for (int f = 0; f < ASSET_NFIELDS && found < 0; f++) {
 		const struct asset_field *d = &asset_fields[f];
-		if (key_equal(k, d->name) || key_equal(k, d->label) || key_equal(k, d->label_en)) {
+		if (vocab_names(k, d->name, d->label, d->label_en, d->aliases))
 			found = f;
-			break;
-		}
-		for (const char *const *a = d->aliases; a && *a; a++)
-			if (key_equal(k, *a)) {
-				found = f;
-				break;
-			}
 	}
 	free(k);
 	return found;
@@ -202,52 +147,6 @@ void asset_copy(struct asset *dst, const struct asset *src)
 		dst->v[i] = src->v[i] ? xstrdup(src->v[i]) : NULL;
 	dst->created_at = src->created_at ? xstrdup(src->created_at) : NULL;
 	dst->updated_at = src->updated_at ? xstrdup(src->updated_at) : NULL;
-}
-
-static int match_word(const char *k, const char *const *words)
-{
-	for (const char *const *w = words; *w; w++)
-		if (key_equal(k, *w))
-			return 1;
-	return 0;
-}
-
-/* Finds text among the values and words of v; NULL when none matches. */
-static const char *vocab_parse(const struct vocab *v, size_t n, const char *text)
-{
-	char *k = header_key(text);
-	const char *found = NULL;
-
-	for (size_t i = 0; i < n && !found; i++)
-		if (key_equal(k, v[i].value) || match_word(k, v[i].words))
-			found = v[i].value;
-	free(k);
-	return found;
-}
-
-static const char *vocab_label(const struct vocab *v, size_t n, const char *value)
-{
-	for (size_t i = 0; value && i < n; i++)
-		if (!strcmp(value, v[i].value))
-			return v[i].label;
-	return value ? value : "";
-}
-
-/* Parses a kind or status cell; MAMORI_EINVAL listing the labels. */
-static int parse_vocab(const struct vocab *v, size_t n, const char *text, const char **out,
-		       struct mamori_err *err)
-{
-	struct strbuf labels = STRBUF_INIT;
-	int r;
-
-	*out = vocab_parse(v, n, text);
-	if (*out)
-		return 0;
-	for (size_t i = 0; i < n; i++)
-		strbuf_addf(&labels, "%s%s", i ? " / " : "", v[i].label);
-	r = mamori_err_set(err, MAMORI_EINVAL, "「%s」は使えません (%s)", text, labels.buf);
-	strbuf_release(&labels);
-	return r;
 }
 
 json_t *asset_vocabulary_json(void)
@@ -289,7 +188,7 @@ int asset_apply_json(struct asset *a, json_t *obj, const char **bad_field,
 		return mamori_err_set(err, MAMORI_EINVAL, "JSON のオブジェクトを送ってください");
 	json_object_foreach(obj, key, v) {
 		int f = asset_field_find(key);
-		char num[32];
+		char num[VOCAB_NUM_LEN];
 		const char *text;
 
 		if (f < 0) {
@@ -300,18 +199,9 @@ int asset_apply_json(struct asset *a, json_t *obj, const char **bad_field,
 		if (asset_fields[f].flags & ASSET_F_LIFECYCLE)
 			return mamori_err_set(err, MAMORI_EINVAL,
 					      "使用終了・廃棄は専用の操作で記録してください");
-		if (json_is_null(v))
-			text = "";
-		else if (json_is_boolean(v))
-			text = json_is_true(v) ? "1" : "0";
-		else if (json_is_integer(v)) {
-			snprintf(num, sizeof(num), "%lld", (long long)json_integer_value(v));
-			text = num;
-		} else if (json_is_string(v))
-			text = json_string_value(v);
-		else
-			return mamori_err_set(err, MAMORI_EINVAL, "値は文字列で指定してください");
-		int r = asset_set(a, f, text, err);
+		int r = vocab_json_text(v, num, &text, err);
+		if (r == 0)
+			r = asset_set(a, f, text, err);
 		if (r < 0)
 			return r;
 	}
@@ -387,12 +277,12 @@ int asset_set(struct asset *a, int f, const char *raw, struct mamori_err *err)
 			val = xstrdup(buf);
 		break;
 	case ASSET_T_KIND:
-		r = parse_vocab(kinds, ARRAY_SIZE(kinds), text, &canon, err);
+		r = vocab_parse(kinds, ARRAY_SIZE(kinds), text, &canon, err);
 		if (r == 0)
 			val = xstrdup(canon);
 		break;
 	case ASSET_T_STATUS:
-		r = parse_vocab(statuses, ARRAY_SIZE(statuses), text, &canon, err);
+		r = vocab_parse(statuses, ARRAY_SIZE(statuses), text, &canon, err);
 		if (r == 0)
 			val = xstrdup(canon);
 		break;
