@@ -6,6 +6,7 @@
 #include "account.h"
 #include "account_import.h"
 #include "cli.h"
+#include "cli_import.h"
 #include "commands.h"
 #include "journal.h"
 #include "store.h"
@@ -51,93 +52,62 @@ static void print_import(const struct account_import_result *res, int dry_run, i
 			continue;
 		for (int f = 0; f < ACCOUNT_NFIELDS; f++)
 			if (c->fields & (UINT64_C(1) << f))
-				printf("      %s: %s → %s\n", account_fields[f].label,
-				       c->before.v[f] ? account_display_value(&c->before, f) : "(空)",
-				       c->after.v[f] ? account_display_value(&c->after, f) : "(空)");
+				cli_import_print_field(
+					account_fields[f].label,
+					c->before.v[f] ? account_display_value(&c->before, f) : "(空)",
+					c->after.v[f] ? account_display_value(&c->after, f) : "(空)");
 	}
-	for (size_t i = 0; i < res->ncreated; i++)
-		printf("新規登録  %s\n", res->created[i]);
-	for (size_t i = 0; i < res->nignored; i++)
-		printf("読み飛ばした列  %s\n", res->ignored[i]);
-	printf("%s: 追加 %zu 件、更新 %zu 件、変更なし %zu 件 (文字コード %s)\n",
-	       dry_run ? "確認のみ (--dry-run、データベースは変更していません)" : "取り込みました",
-	       res->added, res->updated, res->unchanged, enc_name(res->encoding));
+	cli_import_print_summary(res->created, res->ncreated, res->ignored, res->nignored, dry_run,
+				 res->added, res->updated, res->unchanged, res->encoding);
 }
 
 static int import(struct cli *cli, int argc, char **argv)
 {
 	static const struct option opts[] = {
-		{ "dry-run", no_argument, NULL, 'n' },
-		{ "encoding", required_argument, NULL, 'e' },
-		{ "ignore-unknown", no_argument, NULL, 'i' },
+		CLI_IMPORT_LONGOPTS,
 		{ "system", required_argument, NULL, 's' },
-		{ "verbose", no_argument, NULL, 'v' },
-		{ "format", required_argument, NULL, 'f' },
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *usage = "mamori account import FILE [--dry-run] [--system システム名] "
 			    "[--encoding auto|utf-8|cp932] [--ignore-unknown] [--verbose] "
 			    "[--format table|json]";
-	struct account_import_opts o = { .encoding = ENC_AUTO, .actor = cli->actor };
+	struct cli_import_args a = CLI_IMPORT_ARGS_INIT;
+	struct account_import_opts o = { .actor = cli->actor };
 	struct account_import_result res;
 	struct mamori_err err = { 0 };
-	enum cli_format fmt = CLI_FORMAT_TABLE;
 	struct store *st = NULL;
-	int c, r, rc, verbose = 0;
+	int c, r, rc;
 
-	while ((c = cli_getopt(argc, argv, "ne:is:vf:", opts)) != -1) {
-		switch (c) {
-		case 'n':
-			o.dry_run = 1;
-			break;
-		case 'e':
-			if (enc_parse_name(optarg, &o.encoding, &err) < 0)
-				return cli_usage_error(usage, "%s", err.msg);
-			break;
-		case 'i':
-			o.ignore_unknown = 1;
-			break;
-		case 's':
+	while ((c = cli_getopt(argc, argv, CLI_IMPORT_OPTSTRING "s:", opts)) != -1) {
+		if (c == 's') {
 			o.system = optarg;
-			break;
-		case 'v':
-			verbose = 1;
-			break;
-		case 'f':
-			if (cli_parse_format(optarg, &fmt))
-				return 2;
-			break;
-		default:
-			return cli_usage_error(usage, "オプションが正しくありません");
+			continue;
 		}
+		rc = cli_import_option(c, optarg, &a, usage);
+		if (rc < 0)
+			return cli_usage_error(usage, "オプションが正しくありません");
+		if (rc)
+			return rc;
 	}
 	if (optind + 1 != argc)
 		return cli_usage_error(usage, "取り込むファイルを1つ指定してください");
 	rc = cli_open_store(cli, &st, 0);
 	if (rc)
 		return rc;
-	if (cli_progress_enabled()) {
-		o.progress = cli_progress;
-		o.progress_ctx = "読み込み中…";
-	}
+	o.encoding = a.encoding;
+	o.dry_run = a.dry_run;
+	o.ignore_unknown = a.ignore_unknown;
+	cli_import_progress(&o.progress, &o.progress_ctx);
 	r = account_import_file(st, argv[optind], &o, &res, &err);
 	store_close(st);
-	if (fmt == CLI_FORMAT_JSON) {
-		json_t *j = account_import_result_json(&res, o.dry_run, r == 0);
-		if (r < 0 && res.nproblems == 0)
-			json_object_set_new(j, "error", json_string(err.msg));
-		cli_print_json(j);
-	} else if (r == 0) {
-		print_import(&res, o.dry_run, verbose);
-	}
-	if (r < 0) {
-		for (size_t i = 0; i < res.nproblems; i++)
-			fprintf(stderr, "%s\n", res.problems[i]);
-		if (res.problems_truncated)
-			fprintf(stderr, "(問題が多すぎるため %d 件で打ち切りました)\n",
-				ACCOUNT_IMPORT_MAX_PROBLEMS);
-		rc = cli_fail(&err);
-	}
+	if (a.fmt != CLI_FORMAT_JSON && r == 0)
+		print_import(&res, o.dry_run, a.verbose);
+	rc = cli_import_finish(r,
+			       a.fmt == CLI_FORMAT_JSON
+				       ? account_import_result_json(&res, o.dry_run, r == 0)
+				       : NULL,
+			       res.problems, res.nproblems, res.problems_truncated,
+			       ACCOUNT_IMPORT_MAX_PROBLEMS, &err);
 	account_import_result_release(&res);
 	return rc;
 }
