@@ -12,34 +12,12 @@
 #include "account.h"
 #include "account_import.h"
 #include "api.h"
+#include "api_ledger.h"
 #include "journal.h"
 #include "store.h"
 
 #define PAGE_DEFAULT 50
 #define PAGE_MAX 500
-
-static int parse_count(const char *s, int64_t def, int64_t max, int64_t *out)
-{
-	char *end;
-	long long v;
-
-	if (!s || !*s) {
-		*out = def;
-		return 0;
-	}
-	errno = 0;
-	v = strtoll(s, &end, 10);
-	if (errno || *end || v < 0 || v > max)
-		return -1;
-	*out = v;
-	return 0;
-}
-
-static int flag_arg(struct http_request *req, const char *name)
-{
-	const char *v = http_query(req, name);
-	return v && (!strcmp(v, "1") || !strcmp(v, "true"));
-}
 
 /* Fills q from the query; answers 422 and returns -1 when bad. */
 static int read_query(struct http_request *req, struct account_query *q, int paged)
@@ -73,12 +51,13 @@ static int read_query(struct http_request *req, struct account_query *q, int pag
 	account_release(&tmp);
 	q->system = system && *system ? system : NULL;
 	q->search = http_query(req, "q");
-	q->unused = flag_arg(req, "unused");
-	q->retired = flag_arg(req, "retired");
-	q->admin = flag_arg(req, "admin");
-	if (parse_count(http_query(req, "id"), 0, INT64_MAX / 2, &q->id) < 0 ||
-	    (paged && (parse_count(http_query(req, "limit"), PAGE_DEFAULT, PAGE_MAX, &q->limit) < 0 ||
-		       parse_count(http_query(req, "offset"), 0, INT64_MAX / 2, &q->offset) < 0))) {
+	q->unused = api_ledger_flag(req, "unused");
+	q->retired = api_ledger_flag(req, "retired");
+	q->admin = api_ledger_flag(req, "admin");
+	if (api_ledger_count(http_query(req, "id"), 0, INT64_MAX / 2, &q->id) < 0 ||
+	    (paged &&
+	     (api_ledger_count(http_query(req, "limit"), PAGE_DEFAULT, PAGE_MAX, &q->limit) < 0 ||
+	      api_ledger_count(http_query(req, "offset"), 0, INT64_MAX / 2, &q->offset) < 0))) {
 		http_error(req, 422, "invalid", "limit は 0〜%d、offset と id は 0 以上の整数です",
 			   PAGE_MAX);
 		return -1;
@@ -232,12 +211,6 @@ static int apply_body(struct http_request *req, struct account *a, json_t *body)
 
 enum op { OP_ADD, OP_EDIT, OP_DISABLE, OP_ENABLE, OP_ROTATE };
 
-static const char *str_field(json_t *body, const char *key)
-{
-	json_t *v = json_object_get(body, key);
-	return json_is_string(v) ? json_string_value(v) : NULL;
-}
-
 static void write_op(struct http_request *req, struct account *a, enum op op, json_t *body)
 {
 	struct store *st = http_store(req);
@@ -256,14 +229,14 @@ static void write_op(struct http_request *req, struct account *a, enum op op, js
 			r = account_update(st, actor, a, &err);
 			break;
 		case OP_DISABLE:
-			r = account_disable(st, actor, a, str_field(body, "note"), &err);
+			r = account_disable(st, actor, a, api_ledger_str(body, "note"), &err);
 			break;
 		case OP_ENABLE:
 			r = account_enable(st, actor, a, &err);
 			break;
 		case OP_ROTATE:
-			r = account_rotate(st, actor, a, str_field(body, "date"), str_field(body, "note"),
-					   &err);
+			r = account_rotate(st, actor, a, api_ledger_str(body, "date"),
+					   api_ledger_str(body, "note"), &err);
 			break;
 		}
 		if (r == 0)
@@ -340,65 +313,28 @@ void api_accounts_rotate(struct http_request *req)
 	action(req, OP_ROTATE);
 }
 
-/* The base name of an X-Filename header (%XX decoded), bounded. */
-static void file_name(const char *in, char *out, size_t len)
-{
-	size_t o = 0;
-
-	if (!in || !*in)
-		in = "upload.csv";
-	for (const char *p = in; *p && o + 1 < len; p++) {
-		unsigned v;
-		if (*p == '%' && p[1] && p[2] && sscanf(p + 1, "%2x", &v) == 1 && v >= 0x20 &&
-		    v != 0x7f) {
-			out[o++] = (char)v;
-			p += 2;
-		} else if ((unsigned char)*p >= 0x20 && *p != 0x7f) {
-			out[o++] = *p;
-		}
-	}
-	out[o] = '\0';
-	char *slash = strrchr(out, '/');
-	if (slash)
-		memmove(out, slash + 1, strlen(slash + 1) + 1);
-}
-
 void api_accounts_import(struct http_request *req)
 {
 	struct store *st = http_store(req);
 	struct account_import_opts o = { .encoding = ENC_AUTO };
 	struct account_import_result res;
 	struct mamori_err err = { 0 };
-	const char *enc = http_query(req, "encoding");
 	char actor[128], name[256];
 	int r;
 
-	if (!st)
+	if (!st || api_ledger_import_start(req, &o.encoding) < 0)
 		return;
-	if (enc && *enc && enc_parse_name(enc, &o.encoding, &err) < 0) {
-		http_error(req, 422, "invalid", "%s", err.msg);
-		return;
-	}
-	if (req->body.len == 0) {
-		http_error(req, 400, "bad_request", "取り込む CSV ファイルを送ってください");
-		return;
-	}
-	o.dry_run = flag_arg(req, "dry_run");
-	o.ignore_unknown = flag_arg(req, "ignore_unknown");
+	o.dry_run = api_ledger_flag(req, "dry_run");
+	o.ignore_unknown = api_ledger_flag(req, "ignore_unknown");
 	o.system = http_query(req, "system");
 	o.actor = http_actor(req, actor, sizeof(actor));
-	file_name(http_header(req, "X-Filename"), name, sizeof(name));
+	api_ledger_file_name(http_header(req, "X-Filename"), name, sizeof(name));
 	r = account_import_buffer(st, name, req->body.buf, req->body.len, &o, &res, &err);
-	if (r < 0 && res.nproblems == 0) {
-		account_import_result_release(&res);
-		http_error_from(req, &err);
-		return;
-	}
-	json_t *j = account_import_result_json(&res, o.dry_run, r == 0);
-	if (r < 0)
-		json_object_set_new(j, "error", json_pack("{s:s, s:s}", "code", "invalid_file",
-							  "message", err.msg));
-	http_json(req, r == 0 ? 200 : 422, j);
+	api_ledger_import_answer(req, r,
+				 r < 0 && res.nproblems == 0
+					 ? NULL
+					 : account_import_result_json(&res, o.dry_run, r == 0),
+				 &err);
 	account_import_result_release(&res);
 }
 

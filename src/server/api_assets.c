@@ -6,6 +6,7 @@
  */
 #include "common.h"
 #include "api.h"
+#include "api_ledger.h"
 #include "asset.h"
 #include "asset_export.h"
 #include "asset_import.h"
@@ -25,23 +26,6 @@ static json_t *asset_detail_json(const struct asset *a)
 	json_object_set_new(j, "created_at", json_string(a->created_at ? a->created_at : ""));
 	json_object_set_new(j, "updated_at", json_string(a->updated_at ? a->updated_at : ""));
 	return j;
-}
-
-static int parse_count(const char *s, int64_t def, int64_t max, int64_t *out)
-{
-	char *end;
-	long long v;
-
-	if (!s || !*s) {
-		*out = def;
-		return 0;
-	}
-	errno = 0;
-	v = strtoll(s, &end, 10);
-	if (errno || *end || v < 0 || v > max)
-		return -1;
-	*out = v;
-	return 0;
 }
 
 /* Fills q from the query string; answers 422 and returns -1 when bad. */
@@ -84,8 +68,8 @@ static int read_query(struct http_request *req, struct asset_query *q, char **ve
 		q->sort = sort;
 	}
 	q->desc = order && !strcmp(order, "desc");
-	if (parse_count(http_query(req, "limit"), PAGE_DEFAULT, PAGE_MAX, &q->limit) < 0 ||
-	    parse_count(http_query(req, "offset"), 0, INT64_MAX / 2, &q->offset) < 0) {
+	if (api_ledger_count(http_query(req, "limit"), PAGE_DEFAULT, PAGE_MAX, &q->limit) < 0 ||
+	    api_ledger_count(http_query(req, "offset"), 0, INT64_MAX / 2, &q->offset) < 0) {
 		http_error(req, 422, "invalid", "limit は 0〜%d、offset は 0 以上の整数です", PAGE_MAX);
 		return -1;
 	}
@@ -339,12 +323,6 @@ void api_assets_update(struct http_request *req)
 	json_decref(body);
 }
 
-static const char *str_field(json_t *body, const char *key)
-{
-	json_t *v = json_object_get(body, key);
-	return json_is_string(v) ? json_string_value(v) : NULL;
-}
-
 static void lifecycle(struct http_request *req, int dispose)
 {
 	struct store *st = http_store(req);
@@ -363,11 +341,11 @@ static void lifecycle(struct http_request *req, int dispose)
 	r = store_begin(st, &err);
 	if (r == 0) {
 		http_actor(req, actor, sizeof(actor));
-		r = dispose ? asset_dispose(st, actor, &a, str_field(body, "method"),
-					    str_field(body, "by"), str_field(body, "date"),
-					    str_field(body, "certificate"), &err)
-			    : asset_retire(st, actor, &a, str_field(body, "date"),
-					   str_field(body, "reason"), &err);
+		r = dispose ? asset_dispose(st, actor, &a, api_ledger_str(body, "method"),
+					    api_ledger_str(body, "by"), api_ledger_str(body, "date"),
+					    api_ledger_str(body, "certificate"), &err)
+			    : asset_retire(st, actor, &a, api_ledger_str(body, "date"),
+					   api_ledger_str(body, "reason"), &err);
 		if (r == 0)
 			r = store_commit(st, &err);
 		else
@@ -396,66 +374,27 @@ void api_assets_dispose(struct http_request *req)
 	lifecycle(req, 1);
 }
 
-/* Decodes %XX escapes of an X-Filename header into a bounded name. */
-static void file_name(const char *in, char *out, size_t len)
-{
-	size_t o = 0;
-
-	if (!in || !*in)
-		in = "upload.csv";
-	for (const char *p = in; *p && o + 1 < len; p++) {
-		unsigned v;
-		if (*p == '%' && sscanf(p + 1, "%2x", &v) == 1 && v >= 0x20 && v != 0x7f &&
-		    p[1] && p[2]) {
-			out[o++] = (char)v;
-			p += 2;
-		} else if ((unsigned char)*p >= 0x20 && *p != 0x7f) {
-			out[o++] = *p;
-		}
-	}
-	out[o] = '\0';
-	/* only the base name: no directories in messages */
-	char *slash = strrchr(out, '/');
-	if (slash)
-		memmove(out, slash + 1, strlen(slash + 1) + 1);
-}
-
 void api_assets_import(struct http_request *req)
 {
 	struct store *st = http_store(req);
 	struct asset_import_opts o = { .encoding = ENC_AUTO };
 	struct asset_import_result res;
 	struct mamori_err err = { 0 };
-	const char *enc = http_query(req, "encoding"), *dry = http_query(req, "dry_run");
-	const char *ign = http_query(req, "ignore_unknown");
 	char actor[128], name[256];
 	int r;
 
-	if (!st)
+	if (!st || api_ledger_import_start(req, &o.encoding) < 0)
 		return;
-	if (enc && *enc && enc_parse_name(enc, &o.encoding, &err) < 0) {
-		http_error(req, 422, "invalid", "%s", err.msg);
-		return;
-	}
-	if (req->body.len == 0) {
-		http_error(req, 400, "bad_request", "取り込む CSV ファイルを送ってください");
-		return;
-	}
-	o.dry_run = dry && (!strcmp(dry, "1") || !strcmp(dry, "true"));
-	o.ignore_unknown = ign && (!strcmp(ign, "1") || !strcmp(ign, "true"));
+	o.dry_run = api_ledger_flag(req, "dry_run");
+	o.ignore_unknown = api_ledger_flag(req, "ignore_unknown");
 	o.actor = http_actor(req, actor, sizeof(actor));
-	file_name(http_header(req, "X-Filename"), name, sizeof(name));
+	api_ledger_file_name(http_header(req, "X-Filename"), name, sizeof(name));
 	r = asset_import_buffer(st, name, req->body.buf, req->body.len, &o, &res, &err);
-	if (r < 0 && res.nproblems == 0) {
-		asset_import_result_release(&res);
-		http_error_from(req, &err);
-		return;
-	}
-	json_t *j = asset_import_result_json(&res, o.dry_run, r == 0);
-	if (r < 0)
-		json_object_set_new(j, "error", json_pack("{s:s, s:s}", "code", "invalid_file",
-							  "message", err.msg));
-	http_json(req, r == 0 ? 200 : 422, j);
+	api_ledger_import_answer(req, r,
+				 r < 0 && res.nproblems == 0
+					 ? NULL
+					 : asset_import_result_json(&res, o.dry_run, r == 0),
+				 &err);
 	asset_import_result_release(&res);
 }
 
@@ -477,7 +416,7 @@ void api_assets_export(struct http_request *req)
 	q.limit = 0; /* an export has everything that matches */
 	q.offset = 0;
 	if (http_query(req, "limit"))
-		parse_count(http_query(req, "limit"), 0, INT64_MAX / 2, &q.limit);
+		api_ledger_count(http_query(req, "limit"), 0, INT64_MAX / 2, &q.limit);
 	if ((fmt && asset_export_format_parse(fmt, &format, &err) < 0) ||
 	    (encs && (enc_parse_name(encs, &enc, &err) < 0 || enc == ENC_AUTO))) {
 		free(scope);
