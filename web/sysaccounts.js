@@ -144,6 +144,10 @@ addMessages(Object.fromEntries([
   ...KINDS.map(([v, ja, en]) => [`sa.kind.${v}`, [ja, en]]),
   ...STATUSES.map(([v, ja, en]) => [`sa.status.${v}`, [ja, en]]),
   ...HOLDER.map(([v, ja, en]) => [`sa.holder.${v}`, [ja, en]]),
+  // the same words in journal histories (ui.js fmtRecordValue)
+  ...KINDS.map(([v, ja, en]) => [`val.account.kind.${v}`, [ja, en]]),
+  ...STATUSES.map(([v, ja, en]) => [`val.account.status.${v}`, [ja, en]]),
+  ...HOLDER.map(([v, ja, en]) => [`val.account.holder_status.${v}`, [ja, en]]),
 ]));
 
 let flash = null;

@@ -138,12 +138,16 @@ function recordFieldLabel(entityType, name) {
   return s === k ? fieldLabel(name) : s;
 }
 
+// A screen module may name the values of its records' enumerated fields as
+// 'val.<entity>.<field>.<value>' (addMessages); others show as they are.
 function fmtRecordValue(entityType, name, v) {
   if (v === null || v === undefined || v === '') return '';
   if (entityType === 'device') return fmtValue(name, v);
   if (typeof v === 'boolean') return v ? t('yes') : t('no');
   if (typeof v === 'object') return JSON.stringify(v);
-  return String(v);
+  const k = `val.${entityType}.${name}.${v}`;
+  const s = t(k);
+  return s === k ? String(v) : s;
 }
 
 // What an entry changed: a list "label: before → after" (or the values of
