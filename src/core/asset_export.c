@@ -53,16 +53,6 @@ struct csv_ctx {
 	struct mamori_err *err;
 };
 
-/* Appends one CSV line (UTF-8) of cells to line. */
-static void csv_line(struct strbuf *line, const char *const *cells, size_t n)
-{
-	for (size_t i = 0; i < n; i++) {
-		if (i)
-			strbuf_addch(line, ',');
-		csv_write_field(line, cells[i], ',');
-	}
-	strbuf_addstr(line, "\r\n");
-}
 
 /*
  * Adds line to the output in the export's encoding.  A character CP932
@@ -109,7 +99,7 @@ static int csv_row(const struct asset *a, void *p)
 
 	for (int f = 0; f < ASSET_NFIELDS; f++)
 		cells[f] = asset_display_value(a, f);
-	csv_line(&line, cells, ASSET_NFIELDS);
+	csv_write_line(&line, cells, ASSET_NFIELDS);
 	r = emit(c, &line, a);
 	strbuf_release(&line);
 	return r;
@@ -125,7 +115,7 @@ int asset_export_csv(struct store *st, const struct asset_query *q, enum enc_kin
 
 	for (int f = 0; f < ASSET_NFIELDS; f++)
 		labels[f] = asset_fields[f].label;
-	csv_line(&head, labels, ASSET_NFIELDS);
+	csv_write_line(&head, labels, ASSET_NFIELDS);
 	if (enc != ENC_CP932)
 		strbuf_addstr(&body, "\xEF\xBB\xBF");
 	r = emit(&c, &head, NULL);

@@ -282,15 +282,6 @@ enum {
 	CSV_NCOLS,
 };
 
-static void csv_line(struct strbuf *line, const char *const *cells, size_t n)
-{
-	for (size_t i = 0; i < n; i++) {
-		if (i)
-			strbuf_addch(line, ',');
-		csv_write_field(line, cells[i], ',');
-	}
-	strbuf_addstr(line, "\r\n");
-}
 
 /*
  * Adds line to out in enc.  A character CP932 cannot hold is reported with
@@ -357,7 +348,7 @@ int checklist_export_csv(const json_t *view, enum enc_kind enc, struct strbuf *o
 
 	if (enc != ENC_CP932)
 		strbuf_addstr(&body, "\xEF\xBB\xBF");
-	csv_line(&line, names, CSV_NCOLS);
+	csv_write_line(&line, names, CSV_NCOLS);
 	r = csv_emit(&body, enc, &line, NULL, names, names, err);
 
 	for (size_t s = 0; r == 0 && s < json_array_size(sections); s++) {
@@ -390,7 +381,7 @@ int checklist_export_csv(const json_t *view, enum enc_kind enc, struct strbuf *o
 			cells[CSV_NOTE] = d.notes;
 			cells[CSV_EVIDENCE] = d.evidence;
 			strbuf_reset(&line);
-			csv_line(&line, cells, CSV_NCOLS);
+			csv_write_line(&line, cells, CSV_NCOLS);
 			r = csv_emit(&body, enc, &line, cells[CSV_ID], cells, names, err);
 			describe_release(&d);
 		}

@@ -293,3 +293,13 @@ void csv_write_field(struct strbuf *out, const char *s, char delim)
 		strbuf_add(out, s, n);
 	}
 }
+
+void csv_write_line(struct strbuf *out, const char *const *cells, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		if (i)
+			strbuf_addch(out, ',');
+		csv_write_field(out, cells[i], ',');
+	}
+	strbuf_addstr(out, "\r\n");
+}

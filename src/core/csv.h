@@ -76,4 +76,7 @@ int csv_read(struct csv_reader *r, struct csv_record *rec, struct mamori_err *er
  */
 void csv_write_field(struct strbuf *out, const char *s, char delim);
 
+/* Appends n cells as one comma-separated line ending in CRLF (what Excel writes). */
+void csv_write_line(struct strbuf *out, const char *const *cells, size_t n);
+
 #endif

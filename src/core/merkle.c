@@ -8,6 +8,7 @@
  * §2.1.4.2 literally.
  */
 #include "common.h"
+#include "norm.h"
 
 #include <inttypes.h>
 #include <openssl/evp.h>
@@ -420,22 +421,11 @@ void merkle_hash_hex(const uint8_t h[MERKLE_HASH_LEN], char out[2 * MERKLE_HASH_
 	out[2 * MERKLE_HASH_LEN] = '\0';
 }
 
-static int hexval(int c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 int merkle_hash_from_hex(const char *hex, uint8_t out[MERKLE_HASH_LEN], struct mamori_err *err)
 {
 	for (size_t i = 0; i < MERKLE_HASH_LEN; i++) {
-		int hi = hexval((unsigned char)hex[2 * i]);
-		int lo = hi < 0 ? -1 : hexval((unsigned char)hex[2 * i + 1]);
+		int hi = norm_hex_digit((unsigned char)hex[2 * i]);
+		int lo = hi < 0 ? -1 : norm_hex_digit((unsigned char)hex[2 * i + 1]);
 
 		if (hi < 0 || lo < 0)
 			goto bad;

@@ -247,7 +247,7 @@ static bool is_digit(char c)
 	return c >= '0' && c <= '9';
 }
 
-static int hex_value(char c)
+int norm_hex_digit(int c)
 {
 	if (c >= '0' && c <= '9')
 		return c - '0';
@@ -347,7 +347,7 @@ int norm_mac(const char *in, char out[NORM_MAC_LEN], struct mamori_err *err)
 		goto out;
 	}
 	for (const char *p = t; *p;) {
-		if (hex_value(*p) >= 0) {
+		if (norm_hex_digit((unsigned char)*p) >= 0) {
 			if (ndigits < sizeof(digits))
 				digits[ndigits] = ascii_lower(*p);
 			ndigits++;

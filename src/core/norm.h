@@ -94,4 +94,7 @@ int norm_rating(const char *in, const char *allowed, char *out, size_t outsz,
  */
 size_t norm_display_width(const char *s);
 
+/* The value 0..15 of a hexadecimal digit (either case); -1 for anything else. */
+int norm_hex_digit(int c);
+
 #endif

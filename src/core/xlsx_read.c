@@ -19,6 +19,7 @@
  * xp_fail(), which formats "PART: N 行目: reason" and stops the parser.
  */
 #include "common.h"
+#include "norm.h"
 #include "enc.h"
 
 #include <expat.h>
@@ -107,17 +108,6 @@ static void utf8_put(struct strbuf *sb, unsigned cp)
 	}
 }
 
-static int hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /* s with OOXML's _xHHHH_ escapes decoded; a NUL, a surrogate or an invalid
  * code is dropped.  Never longer than s. */
 static char *decode_escapes(const char *s, size_t len)
@@ -129,8 +119,8 @@ static char *decode_escapes(const char *s, size_t len)
 		return xstrndup(s, len);
 	while (i < len) {
 		if (s[i] == '_' && len - i >= 7 && s[i + 1] == 'x' && s[i + 6] == '_') {
-			int h0 = hexval(s[i + 2]), h1 = hexval(s[i + 3]), h2 = hexval(s[i + 4]),
-			    h3 = hexval(s[i + 5]);
+			int h0 = norm_hex_digit(s[i + 2]), h1 = norm_hex_digit(s[i + 3]), h2 = norm_hex_digit(s[i + 4]),
+			    h3 = norm_hex_digit(s[i + 5]);
 
 			if (h0 >= 0 && h1 >= 0 && h2 >= 0 && h3 >= 0) {
 				unsigned cp = (unsigned)(h0 << 12 | h1 << 8 | h2 << 4 | h3);
