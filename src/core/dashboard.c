@@ -87,45 +87,18 @@ static int add_warning(struct store *st, const struct warning_def *w, const char
 	return 0;
 }
 
-#define EOS_MEMO 256
-
 struct eos_scan {
 	const struct eos_catalog *cat;
 	char today[11];
 	long long n[4];
 	json_t *ids[4];
-	/* A ledger has few distinct OS spellings: each is matched once. */
-	char *memo_key[EOS_MEMO];
-	enum eos_status memo_status[EOS_MEMO];
-	size_t nmemo;
+	struct eoscat_memo memo;
 };
-
-static enum eos_status memo_status(struct eos_scan *e, const struct asset *a)
-{
-	char *key = xasprintf("%s\x1f%s", a->v[ASSET_OS] ? a->v[ASSET_OS] : "",
-			      a->v[ASSET_OS_VERSION] ? a->v[ASSET_OS_VERSION] : "");
-	struct eos_match m;
-	enum eos_status s;
-
-	for (size_t i = 0; i < e->nmemo; i++)
-		if (!strcmp(e->memo_key[i], key)) {
-			free(key);
-			return e->memo_status[i];
-		}
-	s = eoscat_device_status(e->cat, a, e->today, &m);
-	if (e->nmemo < EOS_MEMO) {
-		e->memo_key[e->nmemo] = key;
-		e->memo_status[e->nmemo++] = s;
-	} else {
-		free(key);
-	}
-	return s;
-}
 
 static int eos_row(const struct asset *a, void *p)
 {
 	struct eos_scan *e = p;
-	enum eos_status s = memo_status(e, a);
+	enum eos_status s = eoscat_device_status_memo(&e->memo, e->cat, a, e->today, NULL);
 
 	if (e->n[s]++ < DASHBOARD_SAMPLE && e->ids[s])
 		json_array_append_new(e->ids[s], json_integer(a->id));
@@ -173,8 +146,7 @@ static int eos_warnings(struct store *st, const char *vendor, json_t *list, json
 				    (json_int_t)e.n[EOS_UNKNOWN]);
 	json_decref(e.ids[EOS_ENDED]);
 	json_decref(e.ids[EOS_ENDING]);
-	for (size_t i = 0; i < e.nmemo; i++)
-		free(e.memo_key[i]);
+	eoscat_memo_release(&e.memo);
 	eos_catalog_release(&cat);
 	return r;
 }

@@ -141,6 +141,41 @@ enum eos_status eoscat_device_status(const struct eos_catalog *cat, const struct
 	return eos_status_of(m, today);
 }
 
+enum eos_status eoscat_device_status_memo(struct eoscat_memo *memo, const struct eos_catalog *cat,
+					  const struct asset *a, const char *today, char eol[11])
+{
+	char *key = xasprintf("%s\x1f%s", a->v[ASSET_OS] ? a->v[ASSET_OS] : "",
+			      a->v[ASSET_OS_VERSION] ? a->v[ASSET_OS_VERSION] : "");
+	struct eos_match m;
+	enum eos_status s;
+
+	for (size_t i = 0; i < memo->n; i++)
+		if (!strcmp(memo->e[i].key, key)) {
+			free(key);
+			if (eol)
+				memcpy(eol, memo->e[i].eol, 11);
+			return memo->e[i].status;
+		}
+	s = eoscat_device_status(cat, a, today, &m);
+	if (eol)
+		snprintf(eol, 11, "%s", m.eol.date);
+	if (memo->n < EOSCAT_MEMO_MAX) {
+		memo->e[memo->n].key = key;
+		memo->e[memo->n].status = s;
+		snprintf(memo->e[memo->n++].eol, 11, "%s", m.eol.date);
+	} else {
+		free(key);
+	}
+	return s;
+}
+
+void eoscat_memo_release(struct eoscat_memo *memo)
+{
+	for (size_t i = 0; i < memo->n; i++)
+		free(memo->e[i].key);
+	memo->n = 0;
+}
+
 static json_t *when_json(const struct eos_when *w)
 {
 	switch (w->kind) {

@@ -48,4 +48,24 @@ json_t *eoscat_device_json(const struct eos_catalog *cat, const struct asset *a,
 enum eos_status eoscat_device_status(const struct eos_catalog *cat, const struct asset *a,
 				     const char *today, struct eos_match *m);
 
+/*
+ * A ledger has few distinct OS spellings: a scan over many devices matches
+ * each spelling (OS and version) once.  Zero-initialise; release with
+ * eoscat_memo_release().  Past EOSCAT_MEMO_MAX spellings it matches anew.
+ */
+#define EOSCAT_MEMO_MAX 256
+struct eoscat_memo {
+	size_t n;
+	struct {
+		char *key;
+		enum eos_status status;
+		char eol[11]; /* end of security support, "" when not known */
+	} e[EOSCAT_MEMO_MAX];
+};
+
+/* eoscat_device_status() through the memo; eol (may be NULL) gets the end date. */
+enum eos_status eoscat_device_status_memo(struct eoscat_memo *memo, const struct eos_catalog *cat,
+					  const struct asset *a, const char *today, char eol[11]);
+void eoscat_memo_release(struct eoscat_memo *memo);
+
 #endif

@@ -169,17 +169,8 @@ static bool kind_in_scope(const char *kind, unsigned scope)
 	       ((scope & CHECKLIST_SCOPE_NETWORK) && !strcmp(kind, "network"));
 }
 
-/* A ledger has few distinct OS spellings: each is matched once per scan. */
-#define EOS_MEMO 256
-struct eos_memo {
-	char *key;
-	enum eos_status status;
-	char eol[11];
-};
-
 struct device_scan {
-	struct eos_memo memo[EOS_MEMO];
-	size_t nmemo;
+	struct eoscat_memo memo; /* each OS spelling matched once per scan */
 	struct store *st;
 	enum evidence_rule rule;
 	unsigned scope;
@@ -262,32 +253,6 @@ static int remote_row(struct device_scan *d, const struct asset *a)
 	return 0;
 }
 
-static enum eos_status eos_status_memo(struct device_scan *d, const struct asset *a,
-				       char eol[11])
-{
-	char *key = xasprintf("%s\x1f%s", a->v[ASSET_OS] ? a->v[ASSET_OS] : "",
-			      a->v[ASSET_OS_VERSION] ? a->v[ASSET_OS_VERSION] : "");
-	struct eos_match m;
-	enum eos_status s;
-
-	for (size_t i = 0; i < d->nmemo; i++)
-		if (!strcmp(d->memo[i].key, key)) {
-			free(key);
-			memcpy(eol, d->memo[i].eol, 11);
-			return d->memo[i].status;
-		}
-	s = eoscat_device_status(d->eos, a, d->today, &m);
-	snprintf(eol, 11, "%s", m.eol.date);
-	if (d->nmemo < EOS_MEMO) {
-		d->memo[d->nmemo].key = key;
-		d->memo[d->nmemo].status = s;
-		memcpy(d->memo[d->nmemo++].eol, eol, 11);
-	} else {
-		free(key);
-	}
-	return s;
-}
-
 static int patch_row(struct device_scan *d, const struct asset *a)
 {
 	char eol[11];
@@ -306,7 +271,7 @@ static int patch_row(struct device_scan *d, const struct asset *a)
 				   "%s: OS 等の脆弱性対策 (パッチ適用) が「なし」",
 				   device_name(a, name, sizeof(name)));
 	}
-	s = eos_status_memo(d, a, eol);
+	s = eoscat_device_status_memo(&d->memo, d->eos, a, d->today, eol);
 	if (s == EOS_ENDED) {
 		judged = bad = true;
 		add_reason(d->f->reasons, NULL, link,
@@ -858,8 +823,7 @@ out:
 	json_decref(f.reasons);
 	json_decref(f.facts);
 	json_decref(d.ending_list);
-	for (size_t i = 0; i < d.nmemo; i++)
-		free(d.memo[i].key);
+	eoscat_memo_release(&d.memo);
 	eos_catalog_release(&own);
 	return r;
 }
