@@ -13,8 +13,8 @@
 #
 # Usage: bench/api/run.sh [MAMORI_BINARY]   (default build/mamori)
 set -eu
+MAMORI=$(readlink -f "${1:-$(dirname "$0")/../../build/mamori}")
 cd "$(dirname "$0")/../.."
-MAMORI=$(readlink -f "${1:-build/mamori}")
 DEVICES=${DEVICES:-100000}
 DURATION=${DURATION:-15s}
 CONNS=${CONNS:-64}
