@@ -155,6 +155,42 @@ struct tm_parts {
 	int offset; /* seconds east of UTC */
 };
 
+/*
+ * "YYYY-MM-DDThh:mm:ss[.frac][Z]" for a year of 0..9999 (others through
+ * xasprintf): written by hand because it runs for every received message.
+ */
+static char *format_time(int64_t y, unsigned mo, unsigned d, unsigned rem,
+			 const struct tm_parts *p)
+{
+	unsigned v[6] = { 0, mo, d, rem / 3600, rem / 60 % 60, rem % 60 };
+	static const char sep[] = "--T::";
+	char *out, *o;
+
+	if (y < 0 || y > 9999)
+		return xasprintf("%04lld-%02u-%02uT%02u:%02u:%02u%s%.*s%s", (long long)y, mo, d,
+				 v[3], v[4], v[5], p->frac ? "." : "", (int)p->nfrac,
+				 p->frac ? p->frac : "", p->zone ? "Z" : "");
+	out = o = xmalloc(19 + (p->frac ? 1 + p->nfrac : 0) + (p->zone ? 1 : 0) + 1);
+	*o++ = (char)('0' + y / 1000);
+	*o++ = (char)('0' + y / 100 % 10);
+	*o++ = (char)('0' + y / 10 % 10);
+	*o++ = (char)('0' + y % 10);
+	for (int i = 1; i < 6; i++) {
+		*o++ = sep[i - 1];
+		*o++ = (char)('0' + v[i] / 10 % 10);
+		*o++ = (char)('0' + v[i] % 10);
+	}
+	if (p->frac) {
+		*o++ = '.';
+		memcpy(o, p->frac, p->nfrac);
+		o += p->nfrac;
+	}
+	if (p->zone)
+		*o++ = 'Z';
+	*o = '\0';
+	return out;
+}
+
 /* Writes the timestamp of p into m (UTC when p->zone). */
 static void set_time(struct syslog_msg *m, const struct tm_parts *p)
 {
@@ -166,9 +202,7 @@ static void set_time(struct syslog_msg *m, const struct tm_parts *p)
 	civil_from_days(days, &y, &mo, &d);
 	m->time = t;
 	free(m->timestamp);
-	m->timestamp = xasprintf("%04lld-%02u-%02uT%02u:%02u:%02u%s%.*s%s", (long long)y, mo, d,
-				 rem / 3600, rem / 60 % 60, rem % 60, p->frac ? "." : "",
-				 (int)p->nfrac, p->frac ? p->frac : "", p->zone ? "Z" : "");
+	m->timestamp = format_time(y, mo, d, rem, p);
 	if (!p->zone)
 		flag(m, SYSLOG_F_NO_ZONE, "時刻にタイムゾーンがありません。送信元の現地時刻として保存しました。");
 }
@@ -444,6 +478,12 @@ static int parse_sd(struct syslog_msg *m, const char *d, size_t len, size_t *pos
 			i += n + 2;
 			strbuf_reset(&val);
 			for (;;) {
+				/* copy the run up to the next '"' or '\\' at once */
+				size_t run = i;
+				while (run < len && d[run] != '"' && d[run] != '\\')
+					run++;
+				strbuf_add(&val, d + i, run - i);
+				i = run;
 				if (i >= len)
 					goto out;
 				if (d[i] == '\\' && i + 1 < len &&
