@@ -26,6 +26,50 @@
 
 static const char bom[] = "\xEF\xBB\xBF";
 
+/*
+ * Every string and array of a parsed message lives in the message's arena:
+ * a list of chunks, newest first.  Parsing the next message into the same
+ * struct keeps the newest chunk, so that a receiver parsing message after
+ * message allocates nothing in the common case.
+ */
+struct syslog_chunk {
+	struct syslog_chunk *next;
+	size_t used, cap;
+	size_t pad_; /* keeps the data that follows 16-byte aligned */
+};
+
+#define CHUNK_MIN 8192
+
+static void *arena_alloc(struct syslog_msg *m, size_t n)
+{
+	struct syslog_chunk *c = m->arena;
+	char *p;
+
+	n = (n + 15) & ~(size_t)15;
+	if (!c || c->cap - c->used < n) {
+		size_t cap = n > CHUNK_MIN ? n : CHUNK_MIN;
+
+		c = xmalloc(sizeof(*c) + cap);
+		c->next = m->arena;
+		c->used = 0;
+		c->cap = cap;
+		m->arena = c;
+	}
+	p = (char *)(c + 1) + c->used;
+	c->used += n;
+	return p;
+}
+
+static void arena_free(struct syslog_chunk *c)
+{
+	while (c) {
+		struct syslog_chunk *next = c->next;
+
+		free(c);
+		c = next;
+	}
+}
+
 void syslog_msg_init(struct syslog_msg *m)
 {
 	memset(m, 0, sizeof(*m));
@@ -34,25 +78,27 @@ void syslog_msg_init(struct syslog_msg *m)
 	strbuf_init(&m->reason);
 }
 
+/* Empties m for the next message, keeping the newest chunk and the
+ * reason buffer's memory. */
+static void msg_reset(struct syslog_msg *m)
+{
+	struct syslog_chunk *keep = m->arena;
+	struct strbuf reason = m->reason;
+
+	if (keep) {
+		arena_free(keep->next);
+		keep->next = NULL;
+		keep->used = 0;
+	}
+	strbuf_reset(&reason);
+	syslog_msg_init(m);
+	m->arena = keep;
+	m->reason = reason;
+}
+
 void syslog_msg_release(struct syslog_msg *m)
 {
-	for (size_t i = 0; i < m->nsd; i++) {
-		for (size_t j = 0; j < m->sd[i].nparams; j++) {
-			free(m->sd[i].params[j].name);
-			free(m->sd[i].params[j].value);
-		}
-		free(m->sd[i].params);
-		free(m->sd[i].id);
-	}
-	free(m->sd);
-	free(m->timestamp);
-	free(m->time_raw);
-	free(m->hostname);
-	free(m->app_name);
-	free(m->procid);
-	free(m->msgid);
-	free(m->body);
-	free(m->raw);
+	arena_free(m->arena);
 	strbuf_release(&m->reason);
 	syslog_msg_init(m);
 }
@@ -159,18 +205,24 @@ struct tm_parts {
  * "YYYY-MM-DDThh:mm:ss[.frac][Z]" for a year of 0..9999 (others through
  * xasprintf): written by hand because it runs for every received message.
  */
-static char *format_time(int64_t y, unsigned mo, unsigned d, unsigned rem,
-			 const struct tm_parts *p)
+static char *format_time(struct syslog_msg *m, int64_t y, unsigned mo, unsigned d,
+			 unsigned rem, const struct tm_parts *p)
 {
 	unsigned v[6] = { 0, mo, d, rem / 3600, rem / 60 % 60, rem % 60 };
 	static const char sep[] = "--T::";
 	char *out, *o;
 
-	if (y < 0 || y > 9999)
-		return xasprintf("%04lld-%02u-%02uT%02u:%02u:%02u%s%.*s%s", (long long)y, mo, d,
-				 v[3], v[4], v[5], p->frac ? "." : "", (int)p->nfrac,
-				 p->frac ? p->frac : "", p->zone ? "Z" : "");
-	out = o = xmalloc(19 + (p->frac ? 1 + p->nfrac : 0) + (p->zone ? 1 : 0) + 1);
+	if (y < 0 || y > 9999) {
+		char *t = xasprintf("%04lld-%02u-%02uT%02u:%02u:%02u%s%.*s%s", (long long)y, mo, d,
+				    v[3], v[4], v[5], p->frac ? "." : "", (int)p->nfrac,
+				    p->frac ? p->frac : "", p->zone ? "Z" : "");
+		size_t n = strlen(t) + 1;
+
+		out = memcpy(arena_alloc(m, n), t, n);
+		free(t);
+		return out;
+	}
+	out = o = arena_alloc(m, 19 + (p->frac ? 1 + p->nfrac : 0) + (p->zone ? 1 : 0) + 1);
 	*o++ = (char)('0' + y / 1000);
 	*o++ = (char)('0' + y / 100 % 10);
 	*o++ = (char)('0' + y / 10 % 10);
@@ -201,8 +253,7 @@ static void set_time(struct syslog_msg *m, const struct tm_parts *p)
 
 	civil_from_days(days, &y, &mo, &d);
 	m->time = t;
-	free(m->timestamp);
-	m->timestamp = format_time(y, mo, d, rem, p);
+	m->timestamp = format_time(m, y, mo, d, rem, p);
 	if (!p->zone)
 		flag(m, SYSLOG_F_NO_ZONE, "時刻にタイムゾーンがありません。送信元の現地時刻として保存しました。");
 }
@@ -384,10 +435,10 @@ static size_t parse_pri(struct syslog_msg *m, const char *d, size_t len)
 	return 0;
 }
 
-/* A NUL-terminated copy of p[0..n) (which may hold NULs). */
-static char *dup_field(const char *p, size_t n)
+/* A NUL-terminated copy of p[0..n) (which may hold NULs), in m's arena. */
+static char *dup_field(struct syslog_msg *m, const char *p, size_t n)
 {
-	char *s = xmalloc(n + 1);
+	char *s = arena_alloc(m, n + 1);
 
 	memcpy(s, p, n);
 	s[n] = '\0';
@@ -410,8 +461,7 @@ static void set_body(struct syslog_msg *m, const char *p, size_t n)
 		if (n > 0 && p[n - 1] == '\r')
 			n--;
 	}
-	free(m->body);
-	m->body = dup_field(p, n);
+	m->body = dup_field(m, p, n);
 	m->body_len = n;
 	bad = enc_utf8_first_invalid(p, n);
 	if (bad < n)
@@ -427,17 +477,6 @@ static size_t sd_name_len(const char *d, size_t len, size_t pos)
 	while (i < len && is_print(d[i]) && d[i] != '=' && d[i] != ']' && d[i] != '"')
 		i++;
 	return i - pos > SYSLOG_MAX_NAME ? 0 : i - pos;
-}
-
-static void elem_free(struct syslog_sd_elem *e)
-{
-	for (size_t j = 0; j < e->nparams; j++) {
-		free(e->params[j].name);
-		free(e->params[j].value);
-	}
-	free(e->params);
-	free(e->id);
-	memset(e, 0, sizeof(*e));
 }
 
 /*
@@ -458,7 +497,7 @@ static int parse_sd(struct syslog_msg *m, const char *d, size_t len, size_t *pos
 
 		if (!n)
 			goto out;
-		e.id = dup_field(d + i, n);
+		e.id = dup_field(m, d + i, n);
 		i += n;
 		for (;;) {
 			size_t vstart;
@@ -505,28 +544,32 @@ static int parse_sd(struct syslog_msg *m, const char *d, size_t len, size_t *pos
 			}
 			if (e.nparams == cap) {
 				cap = cap ? cap * 2 : 8;
-				e.params = xrealloc(e.params, cap * sizeof(*e.params));
+				struct syslog_sd_param *grown = arena_alloc(m, cap * sizeof(*grown));
+
+				if (e.nparams)
+					memcpy(grown, e.params, e.nparams * sizeof(*grown));
+				e.params = grown;
 			}
-			e.params[e.nparams].name = dup_field(d + vstart, n);
+			e.params[e.nparams].name = dup_field(m, d + vstart, n);
 			e.params[e.nparams].value_len = val.len;
-			e.params[e.nparams].value = strbuf_detach(&val, NULL);
+			e.params[e.nparams].value = dup_field(m, val.buf, val.len);
 			e.nparams++;
 		}
 		if (m->nsd == SYSLOG_MAX_SD) {
 			flag(m, SYSLOG_F_SD_LIMIT, E_SD_LIMIT);
-			elem_free(&e);
 		} else {
-			if (!m->sd)
-				m->sd = xcalloc(SYSLOG_MAX_SD, sizeof(*m->sd));
+			if (!m->sd) {
+				m->sd = arena_alloc(m, SYSLOG_MAX_SD * sizeof(*m->sd));
+				memset(m->sd, 0, SYSLOG_MAX_SD * sizeof(*m->sd));
+			}
 			m->sd[m->nsd++] = e;
-			memset(&e, 0, sizeof(e));
 		}
+		memset(&e, 0, sizeof(e));
 		cap = 0;
 	}
 	*pos = i;
 	ret = 0;
 out:
-	elem_free(&e);
 	strbuf_release(&val);
 	return ret;
 }
@@ -561,7 +604,7 @@ static char *header_field(struct syslog_msg *m, const char *p, size_t n, size_t 
 			break;
 		}
 	}
-	return n ? dup_field(p, n) : NULL;
+	return n ? dup_field(m, p, n) : NULL;
 }
 
 static void parse_5424(struct syslog_msg *m, const char *d, size_t len, size_t pos)
@@ -585,7 +628,7 @@ static void parse_5424(struct syslog_msg *m, const char *d, size_t len, size_t p
 	if (n == 1 && d[start] == '-') {
 		flag(m, SYSLOG_F_NO_TIME, E_NO_TIME);
 	} else {
-		m->time_raw = dup_field(d + start, n);
+		m->time_raw = dup_field(m, d + start, n);
 		if (parse_rfc3339(d + start, n, 6, &tp))
 			set_time(m, &tp);
 		else
@@ -656,9 +699,9 @@ static bool parse_tag(struct syslog_msg *m, const char *d, size_t len, size_t *p
 	}
 	if (i >= len || d[i] != ':')
 		return false;
-	m->app_name = dup_field(d + a, (pid ? pid - 1 : i) - a);
+	m->app_name = dup_field(m, d + a, (pid ? pid - 1 : i) - a);
 	if (npid)
-		m->procid = dup_field(d + pid, npid);
+		m->procid = dup_field(m, d + pid, npid);
 	i++;
 	if (i < len && d[i] == ' ')
 		i++;
@@ -685,12 +728,12 @@ static void parse_3164(struct syslog_msg *m, const char *d, size_t len, size_t p
 		save = pos;
 		n = token(d, len, &pos, &start, &more);
 		if (n && parse_rfc3339(d + start, n, 9, &tp)) {
-			m->time_raw = dup_field(d + start, n);
+			m->time_raw = dup_field(m, d + start, n);
 			set_time(m, &tp);
 			ok = true;
 		} else if (n && more && iso_start(d, len, start)) {
 			/* looks like one but is not: keep it, read on */
-			m->time_raw = dup_field(d + start, n);
+			m->time_raw = dup_field(m, d + start, n);
 			flag(m, SYSLOG_F_BAD_TIME, E_BAD_TIME);
 			ok = true;
 		} else {
@@ -698,7 +741,7 @@ static void parse_3164(struct syslog_msg *m, const char *d, size_t len, size_t p
 		}
 	} else if (len - pos >= 15 && parse_3164_time(d + pos, &tp) &&
 		   (len - pos == 15 || d[pos + 15] == ' ')) {
-		m->time_raw = dup_field(d + pos, 15);
+		m->time_raw = dup_field(m, d + pos, 15);
 		pos += len - pos == 15 ? 15 : 16;
 		if (infer_year(&tp, ref)) {
 			ok = true;
@@ -720,7 +763,7 @@ static void parse_3164(struct syslog_msg *m, const char *d, size_t len, size_t p
 	if (!parse_tag(m, d, len, &save)) {
 		n = token(d, len, &pos, &start, &more);
 		if (n)
-			m->hostname = dup_field(d + start, n);
+			m->hostname = dup_field(m, d + start, n);
 		save = pos;
 		parse_tag(m, d, len, &save);
 	}
@@ -744,7 +787,7 @@ void syslog_parse(struct syslog_msg *m, const char *data, size_t len, enum syslo
 {
 	size_t pos;
 
-	syslog_msg_release(m);
+	msg_reset(m);
 	if (!data)
 		len = 0;
 	m->orig_len = len;
@@ -752,7 +795,7 @@ void syslog_parse(struct syslog_msg *m, const char *data, size_t len, enum syslo
 		len = SYSLOG_MAX_MSG;
 		flag(m, SYSLOG_F_TRUNCATED, E_TRUNCATED);
 	}
-	m->raw = xmalloc(len + 1);
+	m->raw = arena_alloc(m, len + 1);
 	if (len)
 		memcpy(m->raw, data, len);
 	m->raw[len] = '\0';

@@ -103,6 +103,9 @@ struct syslog_msg {
 	size_t orig_len; /* the length given to syslog_parse() */
 	/* Japanese sentences, one per problem found; "" for a clean message. */
 	struct strbuf reason;
+	/* Private: the memory every string and array above lives in (freed
+	 * by syslog_msg_release(); reused by the next syslog_parse()). */
+	struct syslog_chunk *arena;
 };
 
 void syslog_msg_init(struct syslog_msg *m);
