@@ -7,8 +7,8 @@ set -eu
 PKGS="build-essential meson ninja-build pkg-config clang libclang-rt-14-dev
 libsqlite3-dev sqlite3 libjansson-dev libsodium-dev libssl-dev
 libxlsxwriter-dev libcmocka-dev libmicrohttpd-dev liboath-dev libqrencode-dev libyaml-dev libzip-dev libexpat1-dev
-libcairo2-dev libpango1.0-dev
-oathtool curl python3
+libcairo2-dev libpango1.0-dev librelp-dev
+oathtool curl python3 rsyslog rsyslog-relp bsdutils
 libreoffice-calc-nogui poppler-utils fonts-ipaexfont-gothic fonts-ipaexfont-mincho
 chromium wrk"
 

@@ -314,6 +314,7 @@ static const struct migration migrations[] = {
 	{ 5, "checklist answers, documents", schema_v5 },
 	{ 6, "accounts, emergency accounts, contact chart", store_sqlite_schema_v6 },
 	{ 7, "incidents, emergency-account use, drills", store_sqlite_schema_v7 },
+	{ 8, "access-log alerts, watched patients", store_sqlite_schema_v8 },
 };
 
 /*

@@ -11,5 +11,8 @@ extern const char store_sqlite_schema_v6[];
 /* Migration 7: incidents (triage, actions, hash-chained timeline,
  * notifications, announcements, emergency-account use), drills. */
 extern const char store_sqlite_schema_v7[];
+/* Migration 8: access-log detections (log_alert) and watched patients
+ * (log_watch). */
+extern const char store_sqlite_schema_v8[];
 
 #endif
