@@ -1,0 +1,1290 @@
+/*
+ * logstore.c - the access-log vault: opening and recovery, appending,
+ * durability, checkpoints and the Merkle source the proofs read from.
+ * The contracts are in logstore.h, the layout in docs/internals/logstore.md;
+ * verification is in logstore_verify.c, proofs in logstore_proof.c, search
+ * in logstore_search.c.
+ *
+ * Invariants of a writable handle (ls):
+ *   - the segment file seg-<seg_no> holds complete records up to wbuf_off;
+ *     wbuf holds the records appended after that, not yet written; a
+ *     failed write() is cut back to wbuf_off and the buffer kept, so the
+ *     file never holds half a record of ours for long;
+ *   - committed <= durable <= fr.size; index rows and log_block rows of
+ *     seq >= committed are in the open transaction (in_txn);
+ *   - log_meta 'size' and 'frontier' are the committed tree, written in the
+ *     same transaction as the index rows, after the segments' fdatasync.
+ */
+#include "common.h"
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <sodium.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "logstore_int.h"
+
+uint64_t logstore_segment_limit = LOGSTORE_SEGMENT_BYTES;
+
+#define WBUF_FLUSH (1024 * 1024) /* write() in chunks of about this */
+
+static const char schema_sql[] =
+	"CREATE TABLE IF NOT EXISTS log_meta(key TEXT PRIMARY KEY, value) WITHOUT ROWID;"
+	"CREATE TABLE IF NOT EXISTS log_term(id INTEGER PRIMARY KEY, kind INTEGER NOT NULL,"
+	" value TEXT NOT NULL, UNIQUE(kind, value));"
+	"CREATE TABLE IF NOT EXISTS log_event(seq INTEGER PRIMARY KEY, recv_us INTEGER NOT NULL,"
+	" time_us INTEGER, via INTEGER NOT NULL, flags INTEGER NOT NULL, user_id INTEGER,"
+	" patient_id INTEGER, host_id INTEGER, action_id INTEGER, source_id INTEGER,"
+	" result INTEGER NOT NULL, seg INTEGER NOT NULL, off INTEGER NOT NULL, len INTEGER NOT NULL,"
+	" leaf BLOB NOT NULL);"
+	"CREATE INDEX IF NOT EXISTS log_event_patient ON log_event(patient_id, seq)"
+	" WHERE patient_id IS NOT NULL;"
+	"CREATE INDEX IF NOT EXISTS log_event_user ON log_event(user_id, seq)"
+	" WHERE user_id IS NOT NULL;"
+	"CREATE INDEX IF NOT EXISTS log_event_host ON log_event(host_id, seq)"
+	" WHERE host_id IS NOT NULL;"
+	"CREATE INDEX IF NOT EXISTS log_event_action ON log_event(action_id, seq)"
+	" WHERE action_id IS NOT NULL;"
+	"CREATE INDEX IF NOT EXISTS log_event_time ON log_event(time_us) WHERE time_us IS NOT NULL;"
+	"CREATE TABLE IF NOT EXISTS log_segment(no INTEGER PRIMARY KEY, first_seq INTEGER NOT NULL,"
+	" count INTEGER NOT NULL, bytes INTEGER NOT NULL, closed INTEGER NOT NULL DEFAULT 0);"
+	"CREATE TABLE IF NOT EXISTS log_block(block INTEGER PRIMARY KEY, hash BLOB NOT NULL);"
+	"CREATE TABLE IF NOT EXISTS log_checkpoint(id INTEGER PRIMARY KEY, size INTEGER NOT NULL,"
+	" root BLOB NOT NULL, note TEXT NOT NULL, created TEXT NOT NULL);";
+
+/* ---- small helpers ------------------------------------------------------------ */
+
+int logstore_db_error(struct logstore *ls, struct mamori_err *err, const char *what)
+{
+	return mamori_err_set(err, MAMORI_EDB, "%s/index.db: %s: %s", ls->dir, what,
+			      sqlite3_errmsg(ls->db));
+}
+
+static int exec(struct logstore *ls, const char *sql, struct mamori_err *err)
+{
+	if (sqlite3_exec(ls->db, sql, NULL, NULL, NULL) != SQLITE_OK)
+		return logstore_db_error(ls, err, "SQL");
+	return 0;
+}
+
+static int prep(struct logstore *ls, const char *sql, sqlite3_stmt **st, struct mamori_err *err)
+{
+	if (sqlite3_prepare_v3(ls->db, sql, -1, SQLITE_PREPARE_PERSISTENT, st, NULL) != SQLITE_OK)
+		return logstore_db_error(ls, err, "SQL の準備");
+	return 0;
+}
+
+void logstore_dir_for(const char *db_path, struct strbuf *out)
+{
+	size_t n = strlen(db_path);
+
+	strbuf_reset(out);
+	if (n > 3 && !strcmp(db_path + n - 3, ".db"))
+		n -= 3;
+	strbuf_add(out, db_path, n);
+	strbuf_addstr(out, ".logs");
+}
+
+void logstore_seg_path(const struct logstore *ls, uint32_t no, struct strbuf *out)
+{
+	strbuf_reset(out);
+	strbuf_addf(out, "%s/seg-%08" PRIu32 ".log", ls->dir, no);
+}
+
+static int io_error(struct mamori_err *err, const char *path, int e)
+{
+	if (e == ENOSPC || e == EFBIG || e == EDQUOT)
+		return mamori_err_set(err, MAMORI_EIO, "ディスクの空きがありません: %s", path);
+	return mamori_err_set(err, MAMORI_EIO, "%s: %s", path, strerror(e));
+}
+
+static int meta_get(struct logstore *ls, const char *key, sqlite3_stmt **out,
+		    struct mamori_err *err)
+{
+	sqlite3_stmt *st = NULL;
+	int rc;
+
+	if (sqlite3_prepare_v2(ls->db, "SELECT value FROM log_meta WHERE key = ?", -1, &st, NULL) !=
+	    SQLITE_OK)
+		return logstore_db_error(ls, err, "log_meta");
+	sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		*out = st;
+		return 1;
+	}
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE)
+		return logstore_db_error(ls, err, "log_meta");
+	return 0;
+}
+
+static int meta_put(struct logstore *ls, const char *key, const void *v, size_t len, bool blob,
+		    struct mamori_err *err)
+{
+	sqlite3_stmt *st = ls->put_meta;
+
+	sqlite3_reset(st);
+	sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
+	if (blob)
+		sqlite3_bind_blob(st, 2, v, (int)len, SQLITE_TRANSIENT);
+	else
+		sqlite3_bind_text(st, 2, v, (int)len, SQLITE_TRANSIENT);
+	if (sqlite3_step(st) != SQLITE_DONE)
+		return logstore_db_error(ls, err, "log_meta");
+	sqlite3_reset(st);
+	return 0;
+}
+
+/* ---- frontier ------------------------------------------------------------------ */
+
+/*
+ * merkle_frontier_append() that also yields the hash of a 1024-leaf block
+ * completed by this leaf (returns 1 then): the carry passes through it.
+ */
+int logstore_fr_append(struct merkle_frontier *f, const uint8_t leaf[MERKLE_HASH_LEN],
+		       uint8_t block[MERKLE_HASH_LEN])
+{
+	uint8_t h[MERKLE_HASH_LEN];
+	unsigned k = 0;
+	int done = 0;
+
+	memcpy(h, leaf, MERKLE_HASH_LEN);
+	while (f->size >> k & 1) {
+		merkle_node_hash(f->level[k], h, h);
+		k++;
+		if (k == 10) {
+			memcpy(block, h, MERKLE_HASH_LEN);
+			done = 1;
+		}
+	}
+	if (k == 10 && !done) {
+		memcpy(block, h, MERKLE_HASH_LEN);
+		done = 1;
+	}
+	memcpy(f->level[k], h, MERKLE_HASH_LEN);
+	f->size++;
+	return done;
+}
+
+static void fr_serialize(const struct merkle_frontier *f, struct strbuf *out)
+{
+	strbuf_reset(out);
+	for (unsigned k = 0; k < MERKLE_PROOF_MAX; k++)
+		if (f->size >> k & 1)
+			strbuf_add(out, f->level[k], MERKLE_HASH_LEN);
+}
+
+static int fr_load(struct merkle_frontier *f, uint64_t size, const void *blob, size_t len)
+{
+	const uint8_t *p = blob;
+
+	merkle_frontier_init(f);
+	f->size = size;
+	if ((size_t)__builtin_popcountll(size) * MERKLE_HASH_LEN != len)
+		return -1;
+	for (unsigned k = 0; k < MERKLE_PROOF_MAX; k++)
+		if (size >> k & 1) {
+			memcpy(f->level[k], p, MERKLE_HASH_LEN);
+			p += MERKLE_HASH_LEN;
+		}
+	return 0;
+}
+
+/* ---- terms --------------------------------------------------------------------- */
+
+static uint64_t term_hash(int kind, const char *v)
+{
+	uint64_t h = 1469598103934665603ULL ^ (uint64_t)kind;
+
+	for (const unsigned char *p = (const unsigned char *)v; *p; p++)
+		h = (h ^ *p) * 1099511628211ULL;
+	return h ^ h >> 29;
+}
+
+static void terms_clear(struct logstore *ls)
+{
+	for (size_t i = 0; i < ls->capterms; i++)
+		free(ls->terms[i].value);
+	free(ls->terms);
+	ls->terms = NULL;
+	ls->nterms = ls->capterms = 0;
+}
+
+static void terms_put(struct logstore *ls, uint64_t h, int kind, const char *v, int64_t id);
+
+static void terms_grow(struct logstore *ls)
+{
+	struct lterm *old = ls->terms;
+	size_t oldcap = ls->capterms;
+
+	ls->capterms = oldcap ? oldcap * 2 : 1024;
+	ls->terms = xcalloc(ls->capterms, sizeof(*ls->terms));
+	ls->nterms = 0;
+	for (size_t i = 0; i < oldcap; i++)
+		if (old[i].value) {
+			size_t j = old[i].hash & (ls->capterms - 1);
+
+			while (ls->terms[j].value)
+				j = (j + 1) & (ls->capterms - 1);
+			ls->terms[j] = old[i];
+			ls->nterms++;
+		}
+	free(old);
+}
+
+static void terms_put(struct logstore *ls, uint64_t h, int kind, const char *v, int64_t id)
+{
+	size_t j;
+
+	if ((ls->nterms + 1) * 10 > ls->capterms * 7)
+		terms_grow(ls);
+	j = h & (ls->capterms - 1);
+	while (ls->terms[j].value)
+		j = (j + 1) & (ls->capterms - 1);
+	ls->terms[j].hash = h;
+	ls->terms[j].kind = kind;
+	ls->terms[j].id = id;
+	ls->terms[j].value = xstrdup(v);
+	ls->nterms++;
+}
+
+/* The id of term (kind, v), inserted when new (in the open transaction). */
+static int term_id(struct logstore *ls, int kind, const char *v, int64_t *id,
+		   struct mamori_err *err)
+{
+	uint64_t h = term_hash(kind, v);
+	sqlite3_stmt *st;
+
+	if (ls->capterms) {
+		size_t j = h & (ls->capterms - 1);
+
+		while (ls->terms[j].value) {
+			if (ls->terms[j].hash == h && ls->terms[j].kind == kind &&
+			    !strcmp(ls->terms[j].value, v)) {
+				*id = ls->terms[j].id;
+				return 0;
+			}
+			j = (j + 1) & (ls->capterms - 1);
+		}
+	}
+	/* Not cached: the table may have it (cache filled lazily). */
+	st = ls->ins_term;
+	sqlite3_reset(st);
+	sqlite3_bind_int(st, 1, kind);
+	sqlite3_bind_text(st, 2, v, -1, SQLITE_STATIC);
+	if (sqlite3_step(st) != SQLITE_ROW) {
+		sqlite3_reset(st);
+		return logstore_db_error(ls, err, "log_term");
+	}
+	*id = sqlite3_column_int64(st, 0);
+	sqlite3_reset(st);
+	terms_put(ls, h, kind, v, *id);
+	return 0;
+}
+
+/* ---- segments --------------------------------------------------------------------- */
+
+static int seg_open(struct logstore *ls, uint32_t no, bool create, struct mamori_err *err)
+{
+	struct strbuf path = STRBUF_INIT;
+	int fd, r = 0;
+
+	logstore_seg_path(ls, no, &path);
+	fd = open(path.buf, O_RDWR | O_CLOEXEC | (create ? O_CREAT : 0), 0600);
+	if (fd < 0) {
+		r = io_error(err, path.buf, errno);
+		goto out;
+	}
+	if (ls->seg_fd >= 0)
+		close(ls->seg_fd);
+	ls->seg_fd = fd;
+	ls->seg_no = no;
+	if (create) {
+		/* make the new name durable */
+		int dfd = open(ls->dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+
+		if (dfd >= 0) {
+			fsync(dfd);
+			close(dfd);
+		}
+	}
+out:
+	strbuf_release(&path);
+	return r;
+}
+
+int logstore_flush(struct logstore *ls, struct mamori_err *err)
+{
+	size_t done = 0;
+
+	if (ls->readonly || !ls->wbuf.len)
+		return 0;
+	while (done < ls->wbuf.len) {
+		ssize_t w = pwrite(ls->seg_fd, ls->wbuf.buf + done, ls->wbuf.len - done,
+				   (off_t)(ls->wbuf_off + done));
+
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0) {
+			int e = w < 0 ? errno : ENOSPC;
+			struct strbuf path = STRBUF_INIT;
+			int r;
+
+			/* Cut what was written of the buffer: the file keeps
+			 * whole records only, the buffer stays for a retry. */
+			if (ftruncate(ls->seg_fd, (off_t)ls->wbuf_off) < 0) {
+				/* nothing more to do: recovery cuts a torn tail */
+			}
+			logstore_seg_path(ls, ls->seg_no, &path);
+			r = io_error(err, path.buf, e);
+			strbuf_release(&path);
+			return r;
+		}
+		done += (size_t)w;
+	}
+	ls->wbuf_off += ls->wbuf.len;
+	strbuf_reset(&ls->wbuf);
+	ls->need_sync = true;
+	return 0;
+}
+
+static int seg_datasync(struct logstore *ls, struct mamori_err *err)
+{
+	if (!ls->need_sync)
+		return 0;
+	if (fdatasync(ls->seg_fd) < 0) {
+		struct strbuf path = STRBUF_INIT;
+		int r;
+
+		logstore_seg_path(ls, ls->seg_no, &path);
+		r = io_error(err, path.buf, errno);
+		strbuf_release(&path);
+		return r;
+	}
+	ls->need_sync = false;
+	return 0;
+}
+
+static int segment_row(struct logstore *ls, int closed, struct mamori_err *err)
+{
+	sqlite3_stmt *st = ls->put_segment;
+
+	sqlite3_reset(st);
+	sqlite3_bind_int64(st, 1, ls->seg_no);
+	sqlite3_bind_int64(st, 2, (int64_t)ls->seg_first);
+	sqlite3_bind_int64(st, 3, (int64_t)ls->seg_count);
+	sqlite3_bind_int64(st, 4, (int64_t)ls->seg_bytes);
+	sqlite3_bind_int(st, 5, closed);
+	if (sqlite3_step(st) != SQLITE_DONE) {
+		sqlite3_reset(st);
+		return logstore_db_error(ls, err, "log_segment");
+	}
+	sqlite3_reset(st);
+	return 0;
+}
+
+int logstore_read_begin(struct logstore *ls, struct mamori_err *err)
+{
+	if (ls->in_txn)
+		return 0;
+	return exec(ls, "BEGIN", err);
+}
+
+void logstore_read_end(struct logstore *ls)
+{
+	if (!ls->in_txn)
+		exec(ls, "COMMIT", NULL);
+}
+
+static int txn_begin(struct logstore *ls, struct mamori_err *err)
+{
+	if (ls->in_txn)
+		return 0;
+	if (exec(ls, "BEGIN IMMEDIATE", err) < 0)
+		return err ? err->code : MAMORI_EDB;
+	ls->in_txn = true;
+	return 0;
+}
+
+/* Closes the current segment and starts the next (the buffer is written
+ * and synced first). */
+static int seg_roll(struct logstore *ls, struct mamori_err *err)
+{
+	int r;
+
+	if ((r = logstore_flush(ls, err)) < 0 || (r = seg_datasync(ls, err)) < 0)
+		return r;
+	if ((r = txn_begin(ls, err)) < 0 || (r = segment_row(ls, 1, err)) < 0)
+		return r;
+	if ((r = seg_open(ls, ls->seg_no + 1, true, err)) < 0)
+		return r;
+	if (ftruncate(ls->seg_fd, 0) < 0)
+		return io_error(err, ls->dir, errno);
+	ls->seg_first = ls->fr.size;
+	ls->seg_count = 0;
+	ls->seg_bytes = 0;
+	ls->wbuf_off = 0;
+	return segment_row(ls, 0, err);
+}
+
+/* ---- appending ------------------------------------------------------------------ */
+
+static int bind_term(struct logstore *ls, sqlite3_stmt *st, int col, int kind, const char *v,
+		     struct mamori_err *err)
+{
+	int64_t id;
+	int r;
+
+	if (!v) {
+		sqlite3_bind_null(st, col);
+		return 0;
+	}
+	if ((r = term_id(ls, kind, v, &id, err)) < 0)
+		return r;
+	sqlite3_bind_int64(st, col, id);
+	return 0;
+}
+
+/* Index row, frontier and block of one record already placed at (seg_no,
+ * off).  The caller has begun the transaction. */
+static int index_one(struct logstore *ls, const struct log_event *ev, uint64_t off,
+		     struct mamori_err *err)
+{
+	sqlite3_stmt *st = ls->ins_event;
+	uint8_t block[MERKLE_HASH_LEN];
+	uint64_t seq = ls->fr.size;
+	int r;
+
+	sqlite3_reset(st);
+	sqlite3_bind_int64(st, 1, (int64_t)seq);
+	sqlite3_bind_int64(st, 2, ev->recv_us);
+	if (ev->time_us == INT64_MIN)
+		sqlite3_bind_null(st, 3);
+	else
+		sqlite3_bind_int64(st, 3, ev->time_us);
+	sqlite3_bind_int(st, 4, (int)ev->via);
+	sqlite3_bind_int64(st, 5, ev->flags);
+	if ((r = bind_term(ls, st, 6, LT_USER, ev->f.user, err)) < 0 ||
+	    (r = bind_term(ls, st, 7, LT_PATIENT, ev->f.patient, err)) < 0 ||
+	    (r = bind_term(ls, st, 8, LT_HOST, ev->f.host, err)) < 0 ||
+	    (r = bind_term(ls, st, 9, LT_ACTION, ev->f.action, err)) < 0 ||
+	    (r = bind_term(ls, st, 10, LT_SOURCE, ev->f.source, err)) < 0)
+		return r;
+	sqlite3_bind_int(st, 11, (int)ev->f.result);
+	sqlite3_bind_int64(st, 12, ls->seg_no);
+	sqlite3_bind_int64(st, 13, (int64_t)off);
+	sqlite3_bind_int64(st, 14, (int64_t)ev->record.len);
+	sqlite3_bind_blob(st, 15, ev->leaf, MERKLE_HASH_LEN, SQLITE_STATIC);
+	if (sqlite3_step(st) != SQLITE_DONE) {
+		sqlite3_reset(st);
+		return logstore_db_error(ls, err, "log_event");
+	}
+	sqlite3_reset(st);
+	if (logstore_fr_append(&ls->fr, ev->leaf, block)) {
+		st = ls->ins_block;
+		sqlite3_reset(st);
+		sqlite3_bind_int64(st, 1, (int64_t)(seq / LOGSTORE_BLOCK_LEAVES));
+		sqlite3_bind_blob(st, 2, block, MERKLE_HASH_LEN, SQLITE_STATIC);
+		if (sqlite3_step(st) != SQLITE_DONE) {
+			sqlite3_reset(st);
+			return logstore_db_error(ls, err, "log_block");
+		}
+		sqlite3_reset(st);
+	}
+	ls->seg_count++;
+	return 0;
+}
+
+int logstore_append(struct logstore *ls, struct log_event *const *evs, size_t n, uint64_t *first,
+		    struct mamori_err *err)
+{
+	int r;
+
+	if (first)
+		*first = ls->fr.size;
+	if (ls->readonly)
+		return mamori_err_set(err, MAMORI_EINVAL, "%s: 読み取り専用で開いたログ保管庫には追加できません",
+				      ls->dir);
+	if ((r = txn_begin(ls, err)) < 0)
+		return r;
+	for (size_t i = 0; i < n; i++) {
+		const struct log_event *ev = evs[i];
+		size_t len = ev->record.len;
+		uint8_t pre[4];
+		uint64_t off;
+
+		if (!len || len > LOG_RECORD_MAX)
+			return mamori_err_set(err, MAMORI_EINVAL,
+					      "封印されていないか大きすぎるイベントです (%zu バイト)", len);
+		if (ls->seg_count && ls->seg_bytes + 4 + len > logstore_segment_limit &&
+		    (r = seg_roll(ls, err)) < 0)
+			return r;
+		if (ls->wbuf.len + 4 + len > WBUF_FLUSH && (r = logstore_flush(ls, err)) < 0)
+			return r;
+		off = ls->seg_bytes;
+		if ((r = index_one(ls, ev, off, err)) < 0) {
+			/* the row may be half-bound; nothing was counted */
+			return r;
+		}
+		pre[0] = (uint8_t)(len >> 24);
+		pre[1] = (uint8_t)(len >> 16);
+		pre[2] = (uint8_t)(len >> 8);
+		pre[3] = (uint8_t)len;
+		strbuf_add(&ls->wbuf, pre, 4);
+		strbuf_add(&ls->wbuf, ev->record.buf, len);
+		ls->seg_bytes += 4 + len;
+	}
+	return 0;
+}
+
+int logstore_sync(struct logstore *ls, struct mamori_err *err)
+{
+	int r;
+
+	if (ls->readonly)
+		return 0;
+	if ((r = logstore_flush(ls, err)) < 0 || (r = seg_datasync(ls, err)) < 0)
+		return r;
+	ls->durable = ls->fr.size;
+	return 0;
+}
+
+int logstore_commit(struct logstore *ls, struct mamori_err *err)
+{
+	struct strbuf fb = STRBUF_INIT;
+	char sz[24];
+	int r;
+
+	if (ls->readonly)
+		return 0;
+	if ((r = logstore_sync(ls, err)) < 0)
+		return r;
+	if (!ls->in_txn)
+		return 0;
+	fr_serialize(&ls->fr, &fb);
+	snprintf(sz, sizeof(sz), "%" PRIu64, ls->fr.size);
+	if ((r = segment_row(ls, 0, err)) < 0 || (r = meta_put(ls, "size", sz, strlen(sz), false, err)) < 0 ||
+	    (r = meta_put(ls, "frontier", fb.buf, fb.len, true, err)) < 0 ||
+	    (r = exec(ls, "COMMIT", err)) < 0)
+		goto out;
+	ls->in_txn = false;
+	ls->committed = ls->fr.size;
+out:
+	strbuf_release(&fb);
+	return r;
+}
+
+uint64_t logstore_size(const struct logstore *ls)
+{
+	return ls->fr.size;
+}
+
+uint64_t logstore_durable(const struct logstore *ls)
+{
+	return ls->readonly ? ls->committed : ls->durable;
+}
+
+const char *logstore_origin(const struct logstore *ls)
+{
+	return ls->origin;
+}
+
+/* ---- reading records ------------------------------------------------------------- */
+
+int logstore_pread(struct logstore *ls, uint32_t no, uint64_t off, void *buf, size_t len,
+		   struct mamori_err *err)
+{
+	struct strbuf path = STRBUF_INIT;
+	size_t done = 0;
+	int r = 0;
+
+	logstore_seg_path(ls, no, &path);
+	if (ls->rd_fd < 0 || ls->rd_no != no) {
+		if (ls->rd_fd >= 0)
+			close(ls->rd_fd);
+		ls->rd_fd = open(path.buf, O_RDONLY | O_CLOEXEC);
+		if (ls->rd_fd < 0) {
+			r = io_error(err, path.buf, errno);
+			goto out;
+		}
+		ls->rd_no = no;
+	}
+	while (done < len) {
+		ssize_t n = pread(ls->rd_fd, (char *)buf + done, len - done, (off_t)(off + done));
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			r = io_error(err, path.buf, errno);
+			goto out;
+		}
+		if (n == 0) {
+			r = mamori_err_set(err, MAMORI_ECHECK,
+					   "%s: 位置 %" PRIu64 " の記録が途中で切れています "
+					   "(mamori log verify で確認してください)",
+					   path.buf, off);
+			goto out;
+		}
+		done += (size_t)n;
+	}
+out:
+	strbuf_release(&path);
+	return r;
+}
+
+int logstore_read_record(struct logstore *ls, uint64_t seq, struct strbuf *rec,
+			 struct mamori_err *err)
+{
+	sqlite3_stmt *st = ls->get_loc;
+	uint8_t pre[4];
+	uint32_t no;
+	uint64_t off, len;
+	int r;
+
+	if ((r = logstore_flush(ls, err)) < 0)
+		return r;
+	sqlite3_reset(st);
+	sqlite3_bind_int64(st, 1, (int64_t)seq);
+	r = sqlite3_step(st);
+	if (r != SQLITE_ROW) {
+		sqlite3_reset(st);
+		if (r == SQLITE_DONE)
+			return mamori_err_set(err, MAMORI_ENOTFOUND, "番号 %" PRIu64 " のイベントはありません",
+					      seq);
+		return logstore_db_error(ls, err, "log_event");
+	}
+	no = (uint32_t)sqlite3_column_int64(st, 0);
+	off = (uint64_t)sqlite3_column_int64(st, 1);
+	len = (uint64_t)sqlite3_column_int64(st, 2);
+	sqlite3_reset(st);
+	if (len > LOG_RECORD_MAX)
+		return mamori_err_set(err, MAMORI_ECHECK,
+				      "番号 %" PRIu64 " のイベントの索引の長さ (%" PRIu64 ") が不正です", seq,
+				      len);
+	if ((r = logstore_pread(ls, no, off, pre, 4, err)) < 0)
+		return r;
+	if (((uint64_t)pre[0] << 24 | (uint64_t)pre[1] << 16 | (uint64_t)pre[2] << 8 | pre[3]) != len)
+		return mamori_err_set(err, MAMORI_ECHECK,
+				      "番号 %" PRIu64 " のイベント: 記録の長さが索引と違います "
+				      "(seg-%08" PRIu32 ".log 位置 %" PRIu64 ")",
+				      seq, no, off);
+	strbuf_reset(rec);
+	strbuf_grow(rec, len);
+	if ((r = logstore_pread(ls, no, off + 4, rec->buf, len, err)) < 0)
+		return r;
+	rec->len = len;
+	rec->buf[len] = '\0';
+	return 0;
+}
+
+/* ---- the Merkle source ------------------------------------------------------------- */
+
+static int src_leaf(uint64_t index, uint8_t out[MERKLE_HASH_LEN], void *ctx, struct mamori_err *err)
+{
+	struct logstore *ls = ctx;
+	struct strbuf rec = STRBUF_INIT;
+	int r = logstore_read_record(ls, index, &rec, err);
+
+	if (r == 0)
+		merkle_leaf_hash(rec.buf, rec.len, out);
+	strbuf_release(&rec);
+	return r;
+}
+
+static int leaves_root(struct logstore *ls, uint64_t start, uint64_t end,
+		       uint8_t out[MERKLE_HASH_LEN], struct mamori_err *err)
+{
+	struct merkle_frontier f;
+	uint8_t h[MERKLE_HASH_LEN];
+	int r;
+
+	merkle_frontier_init(&f);
+	for (uint64_t i = start; i < end; i++) {
+		if ((r = src_leaf(i, h, ls, err)) < 0)
+			return r;
+		merkle_frontier_append(&f, h, NULL);
+	}
+	merkle_frontier_root(&f, out);
+	return 0;
+}
+
+/*
+ * MTH(D[start:end)) from cached block hashes where the range covers whole
+ * blocks from an aligned start: the block hashes are the leaves of the
+ * upper tree, the partial block at the end is hashed from its leaves and
+ * folded in as the frontier would.
+ */
+static int src_subtree(uint64_t start, uint64_t end, uint8_t out[MERKLE_HASH_LEN], void *ctx,
+		       struct mamori_err *err)
+{
+	struct logstore *ls = ctx;
+	struct merkle_frontier f;
+	uint8_t acc[MERKLE_HASH_LEN];
+	uint64_t b0, nb, tail_start;
+	sqlite3_stmt *st = NULL;
+	bool have = false;
+	int r;
+
+	if (start % LOGSTORE_BLOCK_LEAVES || end - start < LOGSTORE_BLOCK_LEAVES)
+		return leaves_root(ls, start, end, out, err);
+	b0 = start / LOGSTORE_BLOCK_LEAVES;
+	nb = (end - start) / LOGSTORE_BLOCK_LEAVES;
+	tail_start = start + nb * LOGSTORE_BLOCK_LEAVES;
+	if (sqlite3_prepare_v2(ls->db,
+			       "SELECT block, hash FROM log_block WHERE block >= ? AND block < ? "
+			       "ORDER BY block",
+			       -1, &st, NULL) != SQLITE_OK)
+		return logstore_db_error(ls, err, "log_block");
+	sqlite3_bind_int64(st, 1, (int64_t)b0);
+	sqlite3_bind_int64(st, 2, (int64_t)(b0 + nb));
+	merkle_frontier_init(&f);
+	for (uint64_t b = b0; b < b0 + nb; b++) {
+		if (sqlite3_step(st) != SQLITE_ROW || (uint64_t)sqlite3_column_int64(st, 0) != b ||
+		    sqlite3_column_bytes(st, 1) != MERKLE_HASH_LEN) {
+			/* missing cache: compute the block from its leaves */
+			uint8_t h[MERKLE_HASH_LEN];
+
+			sqlite3_finalize(st);
+			st = NULL;
+			if ((r = leaves_root(ls, b * LOGSTORE_BLOCK_LEAVES,
+					     (b + 1) * LOGSTORE_BLOCK_LEAVES, h, err)) < 0)
+				return r;
+			merkle_frontier_append(&f, h, NULL);
+			for (b++; b < b0 + nb; b++) {
+				if ((r = leaves_root(ls, b * LOGSTORE_BLOCK_LEAVES,
+						     (b + 1) * LOGSTORE_BLOCK_LEAVES, h, err)) < 0)
+					return r;
+				merkle_frontier_append(&f, h, NULL);
+			}
+			break;
+		}
+		merkle_frontier_append(&f, sqlite3_column_blob(st, 1), NULL);
+	}
+	sqlite3_finalize(st);
+	if (tail_start < end) {
+		if ((r = leaves_root(ls, tail_start, end, acc, err)) < 0)
+			return r;
+		have = true;
+	}
+	for (unsigned k = 0; k < MERKLE_PROOF_MAX; k++) {
+		if (!(nb >> k & 1))
+			continue;
+		if (!have) {
+			memcpy(acc, f.level[k], MERKLE_HASH_LEN);
+			have = true;
+		} else {
+			merkle_node_hash(f.level[k], acc, acc);
+		}
+	}
+	memcpy(out, acc, MERKLE_HASH_LEN);
+	return 0;
+}
+
+void logstore_source(struct logstore *ls, struct merkle_source *src)
+{
+	src->leaf = src_leaf;
+	src->subtree = src_subtree;
+	src->ctx = ls;
+}
+
+/* ---- keys ---------------------------------------------------------------------------- */
+
+static int key_create(struct logstore *ls, struct mamori_err *err)
+{
+	uint8_t rnd[8];
+	char hex[17];
+	struct strbuf path = STRBUF_INIT, text = STRBUF_INIT, vk = STRBUF_INIT;
+	int fd = -1, r;
+
+	randombytes_buf(rnd, sizeof(rnd));
+	for (int i = 0; i < 8; i++)
+		snprintf(hex + 2 * i, 3, "%02x", rnd[i]);
+	snprintf(ls->origin, sizeof(ls->origin), "mamori.local/%s", hex);
+	if ((r = checkpoint_keygen(ls->origin, &ls->signer, err)) < 0)
+		goto out;
+	ls->have_signer = true;
+	ls->ver = ls->signer.v;
+	checkpoint_skey_format(&ls->signer, &text);
+	strbuf_addch(&text, '\n');
+	strbuf_addf(&path, "%s/signing.key", ls->dir);
+	fd = open(path.buf, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+	if (fd < 0 || write(fd, text.buf, text.len) != (ssize_t)text.len || fsync(fd) < 0) {
+		r = io_error(err, path.buf, errno);
+		goto out;
+	}
+	checkpoint_vkey_format(&ls->ver, &vk);
+	if ((r = meta_put(ls, "origin", ls->origin, strlen(ls->origin), false, err)) < 0 ||
+	    (r = meta_put(ls, "vkey", vk.buf, vk.len, false, err)) < 0)
+		goto out;
+out:
+	if (fd >= 0)
+		close(fd);
+	sodium_memzero(text.buf, text.len);
+	strbuf_release(&text);
+	strbuf_release(&path);
+	strbuf_release(&vk);
+	return r;
+}
+
+static int key_load(struct logstore *ls, struct mamori_err *err)
+{
+	struct strbuf path = STRBUF_INIT, text = STRBUF_INIT;
+	struct stat sb;
+	char buf[1024];
+	ssize_t n;
+	int fd = -1, r = 0;
+
+	strbuf_addf(&path, "%s/signing.key", ls->dir);
+	fd = open(path.buf, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+	if (fd < 0 || fstat(fd, &sb) < 0) {
+		r = io_error(err, path.buf, errno);
+		goto out;
+	}
+	if (sb.st_mode & 0044) {
+		r = mamori_err_set(err, MAMORI_EIO,
+				   "%s: 署名鍵がほかの利用者から読める状態です。"
+				   "chmod 600 %s を実行してから開き直してください",
+				   path.buf, path.buf);
+		goto out;
+	}
+	while ((n = read(fd, buf, sizeof(buf))) > 0 && text.len < 4096)
+		strbuf_add(&text, buf, (size_t)n);
+	while (text.len && (text.buf[text.len - 1] == '\n' || text.buf[text.len - 1] == '\r'))
+		text.buf[--text.len] = '\0';
+	if ((r = checkpoint_skey_parse(text.buf, &ls->signer, err)) < 0) {
+		mamori_err_prefix(err, "%s", path.buf);
+		goto out;
+	}
+	if (strcmp(ls->signer.v.name, ls->ver.name) ||
+	    memcmp(ls->signer.v.pk, ls->ver.pk, CHECKPOINT_PK_LEN)) {
+		checkpoint_signer_wipe(&ls->signer);
+		r = mamori_err_set(err, MAMORI_EIO,
+				   "%s: 署名鍵がこの保管庫の検証鍵と一致しません (鍵が差し替えられています)",
+				   path.buf);
+		goto out;
+	}
+	ls->have_signer = true;
+out:
+	if (fd >= 0)
+		close(fd);
+	sodium_memzero(buf, sizeof(buf));
+	sodium_memzero(text.buf, text.len);
+	strbuf_release(&text);
+	strbuf_release(&path);
+	return r;
+}
+
+/* ---- opening and recovery ------------------------------------------------------- */
+
+static int load_meta(struct logstore *ls, struct mamori_err *err)
+{
+	sqlite3_stmt *st = NULL;
+	uint64_t size = 0;
+	int r;
+
+	if ((r = meta_get(ls, "origin", &st, err)) < 0)
+		return r;
+	if (r == 0)
+		return mamori_err_set(err, MAMORI_EIO, "%s/index.db: 保管庫の情報 (origin) がありません",
+				      ls->dir);
+	snprintf(ls->origin, sizeof(ls->origin), "%s", (const char *)sqlite3_column_text(st, 0));
+	sqlite3_finalize(st);
+	if ((r = meta_get(ls, "vkey", &st, err)) < 0)
+		return r;
+	if (r == 0)
+		return mamori_err_set(err, MAMORI_EIO, "%s/index.db: 検証鍵がありません", ls->dir);
+	r = checkpoint_vkey_parse((const char *)sqlite3_column_text(st, 0), &ls->ver, err);
+	sqlite3_finalize(st);
+	if (r < 0)
+		return r;
+	if ((r = meta_get(ls, "size", &st, err)) < 0)
+		return r;
+	if (r == 1) {
+		size = (uint64_t)sqlite3_column_int64(st, 0);
+		sqlite3_finalize(st);
+	}
+	merkle_frontier_init(&ls->fr);
+	if (size) {
+		if ((r = meta_get(ls, "frontier", &st, err)) < 0)
+			return r;
+		if (r == 0 || fr_load(&ls->fr, size, sqlite3_column_blob(st, 0),
+				      (size_t)sqlite3_column_bytes(st, 0)) < 0) {
+			if (r == 1)
+				sqlite3_finalize(st);
+			return mamori_err_set(err, MAMORI_ECHECK,
+					      "%s/index.db: 木の状態 (frontier) が壊れています", ls->dir);
+		}
+		sqlite3_finalize(st);
+	}
+	ls->committed = ls->durable = size;
+	return 0;
+}
+
+/* The segment to write and the end of the committed records in it. */
+static int find_tail(struct logstore *ls, uint64_t *end, struct mamori_err *err)
+{
+	sqlite3_stmt *st = NULL;
+	int rc;
+
+	*end = 0;
+	ls->seg_no = 1;
+	ls->seg_first = 0;
+	ls->seg_count = 0;
+	if (sqlite3_prepare_v2(ls->db,
+			       "SELECT no, first_seq FROM log_segment ORDER BY no DESC LIMIT 1", -1,
+			       &st, NULL) != SQLITE_OK)
+		return logstore_db_error(ls, err, "log_segment");
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		ls->seg_no = (uint32_t)sqlite3_column_int64(st, 0);
+		ls->seg_first = (uint64_t)sqlite3_column_int64(st, 1);
+	}
+	sqlite3_finalize(st);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return logstore_db_error(ls, err, "log_segment");
+	if (ls->committed > ls->seg_first) {
+		if (sqlite3_prepare_v2(ls->db, "SELECT seg, off, len FROM log_event WHERE seq = ?", -1,
+				       &st, NULL) != SQLITE_OK)
+			return logstore_db_error(ls, err, "log_event");
+		sqlite3_bind_int64(st, 1, (int64_t)(ls->committed - 1));
+		rc = sqlite3_step(st);
+		if (rc == SQLITE_ROW) {
+			if ((uint32_t)sqlite3_column_int64(st, 0) != ls->seg_no)
+				rc = SQLITE_CORRUPT;
+			*end = (uint64_t)sqlite3_column_int64(st, 1) + 4 +
+			       (uint64_t)sqlite3_column_int64(st, 2);
+		}
+		sqlite3_finalize(st);
+		if (rc != SQLITE_ROW)
+			return mamori_err_set(err, MAMORI_ECHECK,
+					      "%s/index.db: 最後のイベント (番号 %" PRIu64
+					      ") の索引がありません (mamori log verify で確認してください)",
+					      ls->dir, ls->committed - 1);
+		ls->seg_count = ls->committed - ls->seg_first;
+	}
+	return 0;
+}
+
+/*
+ * Re-indexes the records found beyond the committed ones (from offset end
+ * of the current segment, then in later segments) and cuts a torn record
+ * at the very end.
+ */
+static int recover(struct logstore *ls, uint64_t end, struct mamori_err *err)
+{
+	struct log_event ev;
+	struct strbuf data = STRBUF_INIT, path = STRBUF_INIT;
+	struct stat sb;
+	int r = 0;
+
+	log_event_init(&ev);
+	for (;;) {
+		uint64_t pos = end;
+		char buf[65536];
+		ssize_t n;
+
+		if (fstat(ls->seg_fd, &sb) < 0) {
+			logstore_seg_path(ls, ls->seg_no, &path);
+			r = io_error(err, path.buf, errno);
+			goto out;
+		}
+		if ((uint64_t)sb.st_size < end) {
+			logstore_seg_path(ls, ls->seg_no, &path);
+			r = mamori_err_set(err, MAMORI_ECHECK,
+					   "%s: 区画ファイルが記録済みの大きさ (%" PRIu64
+					   " バイト) より短くなっています (%" PRIu64
+					   " バイト)。ログが失われたか切り詰められました。"
+					   "mamori log verify で確認してください",
+					   path.buf, end, (uint64_t)sb.st_size);
+			goto out;
+		}
+		strbuf_reset(&data);
+		while ((n = pread(ls->seg_fd, buf, sizeof(buf), (off_t)(end + data.len))) > 0)
+			strbuf_add(&data, buf, (size_t)n);
+		while (pos - end + 4 <= data.len) {
+			const uint8_t *p = (const uint8_t *)data.buf + (pos - end);
+			uint64_t len = (uint64_t)p[0] << 24 | (uint64_t)p[1] << 16 |
+				       (uint64_t)p[2] << 8 | p[3];
+
+			if (pos - end + 4 + len > data.len)
+				break; /* torn */
+			if ((r = log_event_parse(&ev, (const char *)p + 4, (size_t)len, NULL, err)) < 0) {
+				logstore_seg_path(ls, ls->seg_no, &path);
+				r = mamori_err_set(err, MAMORI_ECHECK,
+						   "%s: 位置 %" PRIu64 " の未索引の記録が読めません: %s",
+						   path.buf, pos, err ? err->msg : "");
+				goto out;
+			}
+			if ((r = txn_begin(ls, err)) < 0 || (r = index_one(ls, &ev, pos, err)) < 0)
+				goto out;
+			pos += 4 + len;
+		}
+		if (pos - end < data.len) {
+			/* a torn record at the end: never synced, never acknowledged */
+			if (ftruncate(ls->seg_fd, (off_t)pos) < 0 || fdatasync(ls->seg_fd) < 0) {
+				logstore_seg_path(ls, ls->seg_no, &path);
+				r = io_error(err, path.buf, errno);
+				goto out;
+			}
+		}
+		ls->seg_bytes = pos;
+		/* a later segment (rolled over before the crash)? */
+		logstore_seg_path(ls, ls->seg_no + 1, &path);
+		if (access(path.buf, F_OK) != 0)
+			break;
+		if ((r = txn_begin(ls, err)) < 0 || (r = segment_row(ls, 1, err)) < 0 ||
+		    (r = seg_open(ls, ls->seg_no + 1, false, err)) < 0)
+			goto out;
+		ls->seg_first = ls->fr.size;
+		ls->seg_count = 0;
+		ls->seg_bytes = 0;
+		end = 0;
+	}
+	ls->wbuf_off = ls->seg_bytes;
+	ls->durable = ls->fr.size;
+	if (ls->in_txn)
+		r = logstore_commit(ls, err);
+out:
+	log_event_release(&ev);
+	strbuf_release(&data);
+	strbuf_release(&path);
+	return r;
+}
+
+static int prepare_all(struct logstore *ls, struct mamori_err *err)
+{
+	int r;
+
+	if ((r = prep(ls, "SELECT seg, off, len FROM log_event WHERE seq = ?", &ls->get_loc, err)) < 0)
+		return r;
+	if (ls->readonly)
+		return 0;
+	if ((r = prep(ls,
+		      "INSERT INTO log_event(seq, recv_us, time_us, via, flags, user_id, patient_id,"
+		      " host_id, action_id, source_id, result, seg, off, len, leaf)"
+		      " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+		      &ls->ins_event, err)) < 0 ||
+	    (r = prep(ls,
+		      "INSERT INTO log_term(kind, value) VALUES (?1, ?2) ON CONFLICT(kind, value)"
+		      " DO UPDATE SET kind = excluded.kind RETURNING id",
+		      &ls->ins_term, err)) < 0 ||
+	    (r = prep(ls, "INSERT OR REPLACE INTO log_block(block, hash) VALUES (?, ?)",
+		      &ls->ins_block, err)) < 0 ||
+	    (r = prep(ls, "INSERT OR REPLACE INTO log_meta(key, value) VALUES (?, ?)", &ls->put_meta,
+		      err)) < 0 ||
+	    (r = prep(ls,
+		      "INSERT OR REPLACE INTO log_segment(no, first_seq, count, bytes, closed)"
+		      " VALUES (?, ?, ?, ?, ?)",
+		      &ls->put_segment, err)) < 0)
+		return r;
+	return 0;
+}
+
+int logstore_open(struct logstore **out, const char *dir, int flags, struct mamori_err *err)
+{
+	struct logstore *ls = xcalloc(1, sizeof(*ls));
+	struct strbuf path = STRBUF_INIT;
+	struct stat sb;
+	bool create = false;
+	uint64_t end;
+	int r = 0, oflags;
+
+	*out = NULL;
+	ls->dir = xstrdup(dir);
+	ls->seg_fd = ls->rd_fd = -1;
+	ls->readonly = flags & LOGSTORE_READONLY;
+	strbuf_init(&ls->wbuf);
+	strbuf_addf(&path, "%s/index.db", dir);
+	if (stat(path.buf, &sb) < 0) {
+		if (errno != ENOENT) {
+			r = io_error(err, path.buf, errno);
+			goto fail;
+		}
+		if (!(flags & LOGSTORE_CREATE) || ls->readonly) {
+			r = mamori_err_set(err, MAMORI_ENOTFOUND, "%s: ログ保管庫がありません", dir);
+			goto fail;
+		}
+		if (mkdir(dir, 0700) < 0 && errno != EEXIST) {
+			r = io_error(err, dir, errno);
+			goto fail;
+		}
+		create = true;
+	}
+	oflags = (ls->readonly ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE) | SQLITE_OPEN_NOMUTEX |
+		 (create ? SQLITE_OPEN_CREATE : 0);
+	if (sqlite3_open_v2(path.buf, &ls->db, oflags, NULL) != SQLITE_OK) {
+		r = mamori_err_set(err, MAMORI_EIO, "%s: 索引を開けません: %s", path.buf,
+				   ls->db ? sqlite3_errmsg(ls->db) : "out of memory");
+		goto fail;
+	}
+	sqlite3_extended_result_codes(ls->db, 1);
+	sqlite3_busy_timeout(ls->db, 10000);
+	if (!ls->readonly &&
+	    ((r = exec(ls, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;", err)) < 0 ||
+	     (r = exec(ls, schema_sql, err)) < 0))
+		goto fail;
+	if ((r = prepare_all(ls, err)) < 0)
+		goto fail;
+	if (create) {
+		if ((r = exec(ls, "BEGIN IMMEDIATE", err)) < 0 || (r = key_create(ls, err)) < 0 ||
+		    (r = meta_put(ls, "schema", "1", 1, false, err)) < 0 ||
+		    (r = exec(ls, "COMMIT", err)) < 0)
+			goto fail;
+	}
+	if ((r = load_meta(ls, err)) < 0)
+		goto fail;
+	if (ls->readonly) {
+		*out = ls;
+		goto done;
+	}
+	if (!ls->have_signer && (r = key_load(ls, err)) < 0)
+		goto fail;
+	if ((r = find_tail(ls, &end, err)) < 0)
+		goto broken;
+	if ((r = seg_open(ls, ls->seg_no, ls->committed == 0, err)) < 0)
+		goto broken;
+	if ((r = recover(ls, end, err)) < 0)
+		goto broken;
+	*out = ls;
+	goto done;
+broken:
+	/* handed out read-only for inspection */
+	if (ls->in_txn) {
+		exec(ls, "ROLLBACK", NULL);
+		ls->in_txn = false;
+	}
+	merkle_frontier_init(&ls->fr);
+	{
+		struct mamori_err e2 = { 0 };
+
+		load_meta(ls, &e2);
+	}
+	ls->readonly = true;
+	ls->broken = true;
+	*out = ls;
+	goto done;
+fail:
+	logstore_close(ls);
+done:
+	strbuf_release(&path);
+	return r;
+}
+
+void logstore_close(struct logstore *ls)
+{
+	if (!ls)
+		return;
+	if (!ls->readonly && ls->db) {
+		struct mamori_err err = { 0 };
+
+		if (logstore_commit(ls, &err) < 0 && ls->in_txn)
+			exec(ls, "ROLLBACK", NULL);
+	}
+	sqlite3_finalize(ls->ins_event);
+	sqlite3_finalize(ls->ins_term);
+	sqlite3_finalize(ls->ins_block);
+	sqlite3_finalize(ls->put_meta);
+	sqlite3_finalize(ls->put_segment);
+	sqlite3_finalize(ls->get_loc);
+	if (ls->db)
+		sqlite3_close(ls->db);
+	if (ls->seg_fd >= 0)
+		close(ls->seg_fd);
+	if (ls->rd_fd >= 0)
+		close(ls->rd_fd);
+	checkpoint_signer_wipe(&ls->signer);
+	terms_clear(ls);
+	strbuf_release(&ls->wbuf);
+	free(ls->dir);
+	free(ls);
+}
+
+/* ---- checkpoints ----------------------------------------------------------------------- */
+
+int logstore_checkpoint(struct logstore *ls, struct strbuf *note, struct mamori_err *err)
+{
+	struct checkpoint c;
+	struct strbuf text = STRBUF_INIT, path = STRBUF_INIT;
+	char now[MAMORI_TIME_LEN];
+	sqlite3_stmt *st = NULL;
+	int fd = -1, r;
+
+	checkpoint_init(&c);
+	if (ls->readonly || !ls->have_signer) {
+		r = mamori_err_set(err, MAMORI_EINVAL,
+				   "%s: 読み取り専用で開いた保管庫ではチェックポイントを作れません", ls->dir);
+		goto out;
+	}
+	if ((r = logstore_commit(ls, err)) < 0)
+		goto out;
+	snprintf(c.origin, sizeof(c.origin), "%s", ls->origin);
+	c.size = ls->fr.size;
+	merkle_frontier_root(&ls->fr, c.root);
+	mamori_now(now);
+	c.ext = xasprintf("mamori-time %s\n", now);
+	if ((r = checkpoint_sign(&c, &ls->signer, &text, err)) < 0)
+		goto out;
+	if (sqlite3_prepare_v2(ls->db,
+			       "INSERT INTO log_checkpoint(size, root, note, created) VALUES (?, ?, ?, ?)",
+			       -1, &st, NULL) != SQLITE_OK) {
+		r = logstore_db_error(ls, err, "log_checkpoint");
+		goto out;
+	}
+	sqlite3_bind_int64(st, 1, (int64_t)c.size);
+	sqlite3_bind_blob(st, 2, c.root, MERKLE_HASH_LEN, SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, text.buf, (int)text.len, SQLITE_STATIC);
+	sqlite3_bind_text(st, 4, now, -1, SQLITE_STATIC);
+	if (sqlite3_step(st) != SQLITE_DONE) {
+		r = logstore_db_error(ls, err, "log_checkpoint");
+		goto out;
+	}
+	strbuf_addf(&path, "%s/checkpoints.txt", ls->dir);
+	fd = open(path.buf, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644);
+	if (fd < 0 || write(fd, text.buf, text.len) != (ssize_t)text.len ||
+	    write(fd, "\n", 1) != 1 || fdatasync(fd) < 0) {
+		r = io_error(err, path.buf, errno);
+		goto out;
+	}
+	if (note)
+		strbuf_add(note, text.buf, text.len);
+out:
+	if (fd >= 0)
+		close(fd);
+	sqlite3_finalize(st);
+	checkpoint_release(&c);
+	strbuf_release(&text);
+	strbuf_release(&path);
+	return r;
+}
+
+int logstore_checkpoint_latest(struct logstore *ls, struct strbuf *note, struct mamori_err *err)
+{
+	sqlite3_stmt *st = NULL;
+	int rc, r = 0;
+
+	if (sqlite3_prepare_v2(ls->db, "SELECT note FROM log_checkpoint ORDER BY id DESC LIMIT 1", -1,
+			       &st, NULL) != SQLITE_OK)
+		return logstore_db_error(ls, err, "log_checkpoint");
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		strbuf_add(note, sqlite3_column_text(st, 0), (size_t)sqlite3_column_bytes(st, 0));
+	else if (rc == SQLITE_DONE)
+		r = mamori_err_set(err, MAMORI_ENOTFOUND, "%s: チェックポイントはまだありません", ls->dir);
+	else
+		r = logstore_db_error(ls, err, "log_checkpoint");
+	sqlite3_finalize(st);
+	return r;
+}
+
+void logstore_vkey(const struct logstore *ls, struct strbuf *out)
+{
+	checkpoint_vkey_format(&ls->ver, out);
+}
+
+const struct checkpoint_verifier *logstore_verifier(const struct logstore *ls)
+{
+	return &ls->ver;
+}
