@@ -416,6 +416,14 @@ void log_event_seal(struct log_event *ev, const char *peer, const char *msg, siz
 {
 	struct strbuf *sb = &ev->record;
 	char t[TIME_TEXT_LEN];
+	char rule[LOG_FIELD_MAX + 1];
+
+	/* After log_event_parse() the rule lives in the record's storage,
+	 * which is about to be rewritten: keep a copy. */
+	if (ev->f.rule && sb->alloc && ev->f.rule >= sb->buf && ev->f.rule < sb->buf + sb->alloc) {
+		snprintf(rule, sizeof(rule), "%s", ev->f.rule);
+		ev->f.rule = rule;
+	}
 
 	if (!time_ok(ev->recv_us))
 		ev->recv_us = 0;
@@ -469,6 +477,14 @@ void log_event_seal(struct log_event *ev, const char *peer, const char *msg, siz
 	if (msg_len)
 		strbuf_add(sb, msg, msg_len);
 	merkle_leaf_hash(sb->buf, sb->len, ev->leaf);
+	if (ev->f.rule == rule) {
+		/* back into the record's storage, past its NUL */
+		size_t n = strlen(rule);
+
+		strbuf_grow(sb, n + 1);
+		memcpy(sb->buf + sb->len + 1, rule, n + 1);
+		ev->f.rule = sb->buf + sb->len + 1;
+	}
 }
 
 /* ---- parsing ---------------------------------------------------------------------- */
