@@ -1123,7 +1123,7 @@ int logstore_open(struct logstore **out, const char *dir, int flags, struct mamo
 	sqlite3_extended_result_codes(ls->db, 1);
 	sqlite3_busy_timeout(ls->db, 10000);
 	if (!ls->readonly &&
-	    ((r = exec(ls, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;", err)) < 0 ||
+	    ((r = exec(ls, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA cache_size=-65536;", err)) < 0 ||
 	     (r = exec(ls, schema_sql, err)) < 0))
 		goto fail;
 	if ((r = prepare_all(ls, err)) < 0)
