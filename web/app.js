@@ -7,6 +7,7 @@
 //   #/journal[?entity_type=&entity_id=&action=&since=]  #/users  #/account
 //   #/sysaccounts[?tab=emergency|import&id=&q=&kind=&status=&retired=&unused=&admin=]
 //   #/incidents[?tab=incidents|contacts|bcp|drills|emergency]  #/incidents/12
+//   #/logs[?user=&patient=&host=&action=&result=&from=&to=&before=]  #/logs/123
 //
 // Before any of them: sign-in, then the password change and the TOTP
 // enrolment while the server says they are owed (auth.js).
@@ -28,6 +29,7 @@ import * as users from './users.js';
 import * as account from './account.js';
 import * as sysaccounts from './sysaccounts.js';
 import * as incidents from './incidents.js';
+import * as logs from './logs.js';
 import { message, roleLabel } from './ui.js';
 
 const root = document.getElementById('app');
@@ -41,6 +43,7 @@ const NAV = [
   { path: '/sysaccounts', key: 'nav.sysaccounts', allowed: canSeeRecords },
   { path: '/checklist', key: 'nav.checklist', allowed: () => true },
   { path: '/incidents', key: 'nav.incidents', allowed: canSeeRecords },
+  { path: '/logs', key: 'nav.logs', allowed: canSeeRecords },
   { path: '/documents', key: 'nav.documents', allowed: canSeeRecords },
   { path: '/import', key: 'nav.import', allowed: canWrite },
   { path: '/journal', key: 'nav.journal', allowed: canJournal },
@@ -59,6 +62,8 @@ const ROUTES = [
   { re: /^\/checklist\/(\d+)$/, nav: '/checklist', render: checklist.renderSheetPage },
   { re: /^\/incidents$/, nav: '/incidents', render: incidents.render, allowed: canSeeRecords },
   { re: /^\/incidents\/(\d+)$/, nav: '/incidents', render: incidents.renderDetail, allowed: canSeeRecords },
+  { re: /^\/logs$/, nav: '/logs', render: logs.render, allowed: canSeeRecords },
+  { re: /^\/logs\/(\d+)$/, nav: '/logs', render: logs.renderDetail, allowed: canSeeRecords },
   { re: /^\/documents$/, nav: '/documents', render: documents.render, allowed: canSeeRecords },
   { re: /^\/import$/, nav: '/import', render: importer.render, allowed: canWrite },
   { re: /^\/journal$/, nav: '/journal', render: journal.render, allowed: canJournal },

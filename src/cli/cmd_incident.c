@@ -296,7 +296,7 @@ static int cmd_act(struct cli *cli, int argc, char **argv)
 	return rc;
 }
 
-static int cmd_log(struct cli *cli, int argc, char **argv)
+static int incident_log(struct cli *cli, int argc, char **argv)
 {
 	struct mamori_err err = { 0 };
 	struct store *st = NULL;
@@ -719,7 +719,7 @@ int cmd_incident(struct cli *cli, int argc, char **argv)
 		{ "open", cmd_open, "インシデントを開始する (分類と切り分けの回答からレベル L1-L5 を提案)" },
 		{ "triage", cmd_triage, "切り分けをやり直す (範囲・拡散・レベル)" },
 		{ "act", cmd_act, "アクションカードの対応を実施済みにする (誰が・いつ)" },
-		{ "log", cmd_log, "時系列に記録を残す" },
+		{ "log", incident_log, "時系列に記録を残す" },
 		{ "notify", cmd_notify, "連絡・報告 (厚生労働省・警察 …) を記録する" },
 		{ "draft", cmd_draft, "報告の下書きを記録から作る (mhlw / police / prefecture / management)" },
 		{ "announce", cmd_announce, "院内放送: 次に必要な放送を表示する、実施を記録する" },

@@ -26,6 +26,7 @@ int cmd_incident(struct cli *cli, int argc, char **argv);
 int cmd_contact(struct cli *cli, int argc, char **argv);
 int cmd_bcp(struct cli *cli, int argc, char **argv);
 int cmd_drill(struct cli *cli, int argc, char **argv);
+int cmd_log(struct cli *cli, int argc, char **argv);
 
 /* The sheet commands of "mamori checklist" (cmd_checklist_sheet.c). */
 int checklist_cli_import_edition(struct cli *cli, int argc, char **argv);

@@ -8,6 +8,7 @@
 #include "emergency.h"
 #include "eoscat.h"
 #include "ledger.h"
+#include "logdetect.h"
 #include "store.h"
 
 /* Runs "SELECT key, COUNT(*) … GROUP BY key" into an object. */
@@ -253,6 +254,15 @@ int dashboard_figures(struct store *st, const char *vendor, json_t **out,
 		r = checklist_part(st, &cl, err);
 		if (r == 0)
 			json_object_set_new(o, "checklist", cl);
+		else
+			json_decref(o), o = NULL;
+	}
+	/* the access-log detections: counts by kind, open alerts, the newest few */
+	if (r == 0 && !vendor) {
+		json_t *logs = NULL;
+		r = logdetect_dashboard(st, DASHBOARD_LOG_ALERTS, &logs, err);
+		if (r == 0)
+			json_object_set_new(o, "logs", logs);
 		else
 			json_decref(o), o = NULL;
 	}

@@ -20,7 +20,9 @@
  * plus "end_of_support": {"today", "ended", "ending", "supported", "unknown"}
  * and, for the hospital (vendor NULL), "checklist": {"fiscal_year", "today",
  * "contradicted", "overdue", "findings": [checklist_findings()], "sheets":
- * [checklist_sheets_json()]} for the current fiscal year.
+ * [checklist_sheets_json()]} for the current fiscal year, and "logs": the
+ * alerts of the access-log detections (logdetect_dashboard(): "open",
+ * "total", "by_kind", the DASHBOARD_LOG_ALERTS newest open ones, "href").
  */
 #ifndef MAMORI_DASHBOARD_H
 #define MAMORI_DASHBOARD_H
@@ -31,6 +33,7 @@ struct mamori_err;
 struct store;
 
 #define DASHBOARD_SAMPLE 50
+#define DASHBOARD_LOG_ALERTS 5
 
 /*
  * Builds {"facility":…, "devices": {"total", "in_use", "by_kind": {…},

@@ -114,6 +114,14 @@ const struct http_route api_routes[] = {
 	{ "POST", "/api/v1/drills", api_drills_create, CSRF, OFFICERS },
 	{ "PATCH", "/api/v1/drills/{id}", api_drills_update, CSRF, OFFICERS },
 
+	{ "GET", "/api/v1/logs/alerts", api_logalerts_list, 0, READ_ALL },
+	{ "POST", "/api/v1/logs/alerts/{id}/ack", api_logalerts_ack, CSRF, OFFICERS },
+	{ "GET", "/api/v1/logs/watch", api_logwatch_list, 0, JOURNAL },
+	{ "POST", "/api/v1/logs/watch", api_logwatch_create, CSRF, OFFICERS },
+	{ "DELETE", "/api/v1/logs/watch/{id}", api_logwatch_delete, CSRF, OFFICERS },
+	{ "GET", "/api/v1/logs/settings", api_logsettings, 0, READ_ALL },
+	{ "PUT", "/api/v1/logs/settings", api_logsettings, CSRF, OFFICERS },
+
 	{ "GET", "/api/v1/users", api_users_list, 0, ADMIN },
 	{ "POST", "/api/v1/users", api_users_create, CSRF, ADMIN },
 	{ "PATCH", "/api/v1/users/{id}", api_users_update, CSRF, ADMIN },

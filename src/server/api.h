@@ -52,6 +52,14 @@ void api_documents_list(struct http_request *req);
 void api_documents_create(struct http_request *req);
 void api_documents_update(struct http_request *req);
 
+/* api_logalerts.c: detections of the access-log vault */
+void api_logalerts_list(struct http_request *req);
+void api_logalerts_ack(struct http_request *req);
+void api_logwatch_list(struct http_request *req);
+void api_logwatch_create(struct http_request *req);
+void api_logwatch_delete(struct http_request *req);
+void api_logsettings(struct http_request *req);
+
 /* api_accounts.c */
 void api_accounts_list(struct http_request *req);
 void api_accounts_fields(struct http_request *req);

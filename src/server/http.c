@@ -50,6 +50,11 @@ struct store *http_store(struct http_request *req)
 	return st;
 }
 
+const char *http_db_path(void)
+{
+	return db_path;
+}
+
 /* ---- responses -------------------------------------------------------- */
 
 static void add_common_headers(struct http_request *req, struct MHD_Response *r)

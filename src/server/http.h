@@ -107,6 +107,9 @@ int http_serve(const struct http_server_config *cfg, struct mamori_err *err);
 
 /* This thread's store (opened on first use); NULL after answering 500. */
 struct store *http_store(struct http_request *req);
+/* The records database path the server was started with (the access-log
+ * vault lives beside it: logstore_dir_for()). */
+const char *http_db_path(void);
 
 /* Query argument, or NULL. */
 const char *http_query(struct http_request *req, const char *name);

@@ -81,6 +81,13 @@ start_server() {
 		cat "$dir/demo.log" >&2
 		fail_setup "mamori demo failed"
 	}
+	# A test file may prepare its database first: <name>.setup.sh MAMORI DB.
+	if [ -f "$here/$name.setup.sh" ]; then
+		sh "$here/$name.setup.sh" "$bin" "$dir/mamori.db" >"$dir/setup.log" 2>&1 || {
+			cat "$dir/setup.log" >&2
+			fail_setup "$name.setup.sh failed"
+		}
+	fi
 	# A free port: bind to port 0 and let the kernel choose.  (A tiny window
 	# remains in which someone else could take it; serve then fails and we say so.)
 	port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()') ||

@@ -15,6 +15,7 @@
 #include <time.h>
 
 #include "account.h"
+#include "dashboard.h"
 #include "journal.h"
 #include "logdetect.h"
 #include "logevent.h"
@@ -477,6 +478,19 @@ static void test_flush_journal_and_ack(void **state)
 	assert_int_equal(json_integer_value(json_object_get(dash, "total")), 2);
 	assert_int_equal(json_array_size(json_object_get(dash, "newest")), 1);
 	assert_int_equal(json_array_size(json_object_get(dash, "by_kind")), LOGDETECT_NKINDS);
+	json_decref(dash);
+
+	/* the dashboard carries the block for the hospital, not for a vendor */
+	ASSERT_RC(0, dashboard_figures(fx->st, NULL, &dash, &err), err);
+	json_t *logs = json_object_get(dash, "logs");
+	assert_non_null(logs);
+	assert_int_equal(json_integer_value(json_object_get(logs, "open")), 1);
+	assert_string_equal(json_string_value(json_object_get(json_array_get(
+				    json_object_get(logs, "newest"), 0), "kind")),
+			    "emergency_use");
+	json_decref(dash);
+	ASSERT_RC(0, dashboard_figures(fx->st, "どこかの業者", &dash, &err), err);
+	assert_null(json_object_get(dash, "logs"));
 	json_decref(dash);
 	logdetect_free(d);
 }
