@@ -1,7 +1,7 @@
 /*
  * cmd_log.c - "mamori log …": the access-log vault from the command line
  * (import, verify, checkpoint, prove, verify-proof, search, show; alerts,
- * watch and settings are in cmd_logwatch.c).
+ * watch and settings are in cmd_logwatch.c, dispatched from here).
  *
  * The vault lives beside the records database (logstore_dir_for()).  Every
  * command but import opens it without creating it; verify-proof opens
@@ -17,6 +17,7 @@
  */
 #include "common.h"
 #include "cli.h"
+#include "cmd_logwatch.h"
 #include "commands.h"
 #include "fileio.h"
 #include "logdetect.h"
@@ -875,6 +876,9 @@ int cmd_log(struct cli *cli, int argc, char **argv)
 		{ "verify-proof", verify_proof, "証明書を検証する (データベース不要、別のマシンで)" },
 		{ "search", search, "利用者・患者ID・ホスト・操作・結果・期間で検索する (新しい順)" },
 		{ "show", show, "イベントを 1 件表示する" },
+		{ "alerts", cmd_log_alerts, "検知したアラート (一覧、ack ID で確認済みにする)" },
+		{ "watch", cmd_log_watch, "要注意患者 (職員・VIP など) の list / add / remove" },
+		{ "settings", cmd_log_settings, "検知の設定 (時間帯・曜日・連続失敗の回数など) の show / set" },
 		{ NULL, NULL, NULL },
 	};
 	return cli_dispatch(cli, "log", cmds, argc - 1, argv + 1);

@@ -114,6 +114,13 @@ void api_bcp_backup_update(struct http_request *req);
 void api_bcp_backup_delete(struct http_request *req);
 void api_bcp_template_set(struct http_request *req);
 
+/* api_logs.c: the access-log vault */
+void api_logs_events(struct http_request *req);
+void api_logs_events_csv(struct http_request *req);
+void api_logs_event(struct http_request *req);
+void api_logs_proof(struct http_request *req);
+void api_logs_checkpoint(struct http_request *req);
+
 /* api_users.c */
 void api_users_list(struct http_request *req);
 void api_users_create(struct http_request *req);
