@@ -17,6 +17,7 @@
  */
 #include "common.h"
 
+#include <pthread.h>
 #include <regex.h>
 
 #include "catalog_files.h"
@@ -1189,21 +1190,54 @@ static int64_t time_us_of(const struct syslog_msg *m)
 	return m->time * 1000000 + us;
 }
 
+/*
+ * One parsed message per thread, reused: syslog_parse() keeps its strings in
+ * an arena that the next parse reuses, which saves the allocations of a
+ * fresh message on every event.  Freed when the thread ends.
+ */
+static pthread_key_t msg_key;
+static pthread_once_t msg_once = PTHREAD_ONCE_INIT;
+
+static void msg_free(void *p)
+{
+	syslog_msg_release(p);
+	free(p);
+}
+
+static void msg_setup(void)
+{
+	if (pthread_key_create(&msg_key, msg_free) != 0)
+		BUG("pthread_key_create failed");
+}
+
+static struct syslog_msg *thread_msg(void)
+{
+	struct syslog_msg *m;
+
+	pthread_once(&msg_once, msg_setup);
+	m = pthread_getspecific(msg_key);
+	if (!m) {
+		m = xmalloc(sizeof(*m));
+		syslog_msg_init(m);
+		if (pthread_setspecific(msg_key, m) != 0)
+			BUG("pthread_setspecific failed");
+	}
+	return m;
+}
+
 void logfield_event_from_syslog(const struct logfield_rules *r, struct log_event *ev,
 				const char *raw, size_t len, enum log_via via, const char *peer,
 				int64_t recv_us)
 {
-	struct syslog_msg m;
+	struct syslog_msg *m = thread_msg();
 
-	syslog_msg_init(&m);
-	syslog_parse(&m, raw, len, SYSLOG_FMT_AUTO, (time_t)(recv_us / 1000000));
+	syslog_parse(m, raw, len, SYSLOG_FMT_AUTO, (time_t)(recv_us / 1000000));
 	if (len > SYSLOG_MAX_MSG)
 		len = SYSLOG_MAX_MSG;
-	logfield_extract(r, &m, &ev->f);
+	logfield_extract(r, m, &ev->f);
 	ev->recv_us = recv_us;
-	ev->time_us = time_us_of(&m);
+	ev->time_us = time_us_of(m);
 	ev->via = via;
-	ev->flags = m.flags;
+	ev->flags = m->flags;
 	log_event_seal(ev, peer, raw, len);
-	syslog_msg_release(&m);
 }
