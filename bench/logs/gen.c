@@ -1,8 +1,10 @@
 /*
  * gen.c - writes N RFC 5424 EHR audit events, one per line, for the log
  * benchmarks (bench/logs/run.sh).  Deterministic: the same N gives the same
- * file.  Patients are drawn so that patient "P0000001" has few events (the
- * search benchmark looks for it) while the rest spread over 500,000 ids.
+ * file.  About 1,000,000 events a day from 3,000 staff over 50,000 patients
+ * (a large hospital's in- and outpatients of a few weeks); patient
+ * "P0000001", the one the search benchmark looks for, has one event in
+ * 20,000.
  *
  * Usage: gen N > events.log
  */
@@ -32,7 +34,7 @@ int main(int argc, char **argv)
 		uint64_t r = next();
 		unsigned user = (unsigned)(r % 3000);
 		/* one event in 20,000 is for the searched patient */
-		unsigned patient = (r >> 20) % 20000 == 0 ? 1 : 2 + (unsigned)((r >> 24) % 500000);
+		unsigned patient = (r >> 20) % 20000 == 0 ? 1 : 2 + (unsigned)((r >> 24) % 50000);
 		const char *action = actions[(r >> 44) % 7];
 		int ok = (r >> 50) % 50 != 0;
 		long sec = i / 12; /* about 1,000,000 events a day */
