@@ -1,18 +1,34 @@
 /*
- * cmd_serve.c - "mamori serve": the HTTP API and web UI.
+ * cmd_serve.c - "mamori serve": the HTTP API and web UI, and, when asked
+ * for (--syslog-udp, --syslog-tcp, --relp), the access-log receivers
+ * (logrecv.h) next to it.
+ *
+ * Order: SIGINT/SIGTERM are blocked first (every thread inherits that; the
+ * HTTP server takes them with sigwait()), then the receivers start (so that
+ * a port in use stops the start before anything listens), then the HTTP
+ * server runs until a signal; the receivers stop last, after the HTTP
+ * server, and write their final commit and checkpoint.
  *
  * On a store without any user it first creates the administrator "admin"
  * with a one-time password, printed once here, that must be changed at the
  * first sign-in (two-factor enrolment follows).
  */
 #include "common.h"
+
+#include <pthread.h>
+#include <signal.h>
+
 #include "cli.h"
 #include "commands.h"
 #include "http.h"
+#include "logrecv.h"
 #include "store.h"
 #include "user.h"
 
-#define SERVE_USAGE "mamori serve [--listen ADDR:PORT] [--threads N] [--quiet]"
+#define SERVE_USAGE                                                                      \
+	"mamori serve [--listen ADDR:PORT] [--threads N] [--quiet]\n"                      \
+	"             [--syslog-udp ADDR:PORT] [--syslog-tcp ADDR:PORT] [--relp ADDR:PORT]\n" \
+	"             [--checkpoint-interval SECONDS] [--log-rules FILE]"
 
 static int first_admin(struct cli *cli, struct store *st, const char *listen)
 {
@@ -46,14 +62,23 @@ int cmd_serve(struct cli *cli, int argc, char **argv)
 		{ "listen", required_argument, NULL, 'l' },
 		{ "threads", required_argument, NULL, 't' },
 		{ "quiet", no_argument, NULL, 'q' },
+		{ "syslog-udp", required_argument, NULL, 'U' },
+		{ "syslog-tcp", required_argument, NULL, 'T' },
+		{ "relp", required_argument, NULL, 'R' },
+		{ "checkpoint-interval", required_argument, NULL, 'C' },
+		{ "log-rules", required_argument, NULL, 'L' },
 		{ NULL, 0, NULL, 0 },
 	};
+	struct logrecv_config lcfg = { .checkpoint_interval = 300 };
+	struct logrecv *recv = NULL;
+	char host[64], port[8];
+	sigset_t set;
 	struct http_server_config cfg = { .listen = "127.0.0.1:8080", .threads = 8, .log_requests = 1 };
 	struct mamori_err err = { 0 };
 	struct store *st = NULL;
 	int c, rc;
 
-	while ((c = cli_getopt(argc, argv, "l:t:q", opts)) != -1) {
+	while ((c = cli_getopt(argc, argv, "l:t:qU:T:R:C:L:", opts)) != -1) {
 		switch (c) {
 		case 'l':
 			cfg.listen = optarg;
@@ -69,6 +94,27 @@ int cmd_serve(struct cli *cli, int argc, char **argv)
 		case 'q':
 			cfg.log_requests = 0;
 			break;
+		case 'U':
+		case 'T':
+		case 'R': {
+			const char *name = c == 'U' ? "--syslog-udp" : c == 'T' ? "--syslog-tcp" : "--relp";
+			if (logrecv_parse_addr(name, optarg, host, port, &err) < 0)
+				return cli_usage_error(SERVE_USAGE, "%s", err.msg);
+			*(c == 'U' ? &lcfg.udp : c == 'T' ? &lcfg.tcp : &lcfg.relp) = optarg;
+			break;
+		}
+		case 'C': {
+			char *end;
+			long v = strtol(optarg, &end, 10);
+			if (end == optarg || *end || v < 1 || v > 86400)
+				return cli_usage_error(SERVE_USAGE,
+						       "--checkpoint-interval は 1〜86400 (秒) です");
+			lcfg.checkpoint_interval = (int)v;
+			break;
+		}
+		case 'L':
+			lcfg.rules_file = optarg;
+			break;
 		default:
 			return cli_usage_error(SERVE_USAGE, "オプションが正しくありません");
 		}
@@ -83,7 +129,18 @@ int cmd_serve(struct cli *cli, int argc, char **argv)
 	store_close(st);
 	if (rc)
 		return rc;
-	if (http_serve(&cfg, &err) < 0)
+	sigemptyset(&set);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGTERM);
+	pthread_sigmask(SIG_BLOCK, &set, NULL);
+	if (lcfg.udp || lcfg.tcp || lcfg.relp) {
+		lcfg.db_path = cli->db_path;
+		if (logrecv_start(&recv, &lcfg, &err) < 0)
+			return cli_fail(&err);
+	}
+	rc = http_serve(&cfg, &err);
+	logrecv_stop(recv);
+	if (rc < 0)
 		return cli_fail(&err);
 	return 0;
 }
