@@ -30,6 +30,7 @@ import * as account from './account.js';
 import * as sysaccounts from './sysaccounts.js';
 import * as incidents from './incidents.js';
 import * as logs from './logs.js';
+import * as logalerts from './logalerts.js';
 import { message, roleLabel } from './ui.js';
 
 const root = document.getElementById('app');
@@ -44,6 +45,7 @@ const NAV = [
   { path: '/checklist', key: 'nav.checklist', allowed: () => true },
   { path: '/incidents', key: 'nav.incidents', allowed: canSeeRecords },
   { path: '/logs', key: 'nav.logs', allowed: canSeeRecords },
+  { path: '/logalerts', key: 'nav.logalerts', allowed: canSeeRecords },
   { path: '/documents', key: 'nav.documents', allowed: canSeeRecords },
   { path: '/import', key: 'nav.import', allowed: canWrite },
   { path: '/journal', key: 'nav.journal', allowed: canJournal },
@@ -64,6 +66,7 @@ const ROUTES = [
   { re: /^\/incidents\/(\d+)$/, nav: '/incidents', render: incidents.renderDetail, allowed: canSeeRecords },
   { re: /^\/logs$/, nav: '/logs', render: logs.render, allowed: canSeeRecords },
   { re: /^\/logs\/(\d+)$/, nav: '/logs', render: logs.renderDetail, allowed: canSeeRecords },
+  { re: /^\/logalerts$/, nav: '/logalerts', render: logalerts.render, allowed: canSeeRecords },
   { re: /^\/documents$/, nav: '/documents', render: documents.render, allowed: canSeeRecords },
   { re: /^\/import$/, nav: '/import', render: importer.render, allowed: canWrite },
   { re: /^\/journal$/, nav: '/journal', render: journal.render, allowed: canJournal },

@@ -3,7 +3,8 @@
 // devices concerned (#/assets?warning=CODE, see ledger.js); the checklist
 // of the current fiscal year: 「はい」 the records contradict and 「いいえ」
 // past their target date (the dashboard's "checklist" when the server gives
-// it, else the sheet list), or for a vendor account its own sheet's status.
+// it, else the sheet list), or for a vendor account its own sheet's status;
+// the access-log alerts (the dashboard's "logs", logalerts.js).
 
 import { h, replace, fmtNum } from './dom.js';
 import { get, qs } from './api.js';
@@ -12,6 +13,7 @@ import { session, canWrite } from './state.js';
 import { kindValueOfLabel, kindLabel, statusValueOfLabel } from './fields.js';
 import { pageHead, message } from './ui.js';
 import { fyLabel, statusLabel as sheetStatusLabel } from './checklist.js';
+import { dashboardPanel as logAlertsPanel } from './logalerts.js';
 
 // The warning's text in the current language, from its code.
 export function warningText(w) {
@@ -95,6 +97,7 @@ export async function render(main, ctx) {
       h('h2', { text: t('dash.warnings_title') }),
       warnList),
     checklistPanel(d),
+    logAlertsPanel(d),
     h('div', { class: 'panel-row' },
       h('section', { class: 'panel' },
         h('h2', null, t('dash.by_kind'), h('span', { class: 'panel-sub', text: t('dash.in_use_only') })),
