@@ -8,32 +8,62 @@
  * first difference is named (event number, segment file and offset, what
  * differs) in Japanese.
  *
- * Two threads: the main thread parses records and checks index rows, a
- * helper hashes the leaves of each read chunk (SHA-256 is most of the
- * work).  They meet once per chunk.
+ * The walk goes batch by batch (up to BATCH_MAX records, about 8 MiB of
+ * segment data, cut at block boundaries where possible):
+ *
+ *   1. the main thread reads and splits the batch (fill_batch());
+ *   2. the batch is cut into slices at the 1024-leaf block boundaries;
+ *      the main thread steps the index rows of the batch into plain
+ *      structs (SQLite is single-threaded) while a helper thread takes
+ *      slices: it hashes their leaves, checks each record against its row
+ *      (waiting for the rows it needs) and hashes a complete block's
+ *      subtree; when the rows are in, the main thread takes slices too;
+ *   3. the main thread walks the slices in order: a clean complete block
+ *      goes into the frontier as one subtree hash and is compared with
+ *      log_block; anything else (a slice with a bad record, a checkpoint
+ *      inside it, a block cut by the batch) is appended leaf by leaf
+ *      exactly as the events come, so the first problem in event order is
+ *      the one named.
+ *
+ * Checking a record against its row has a fast path (check_fast()) that
+ * walks the record's header lines in place without allocating: times are
+ * read with a cache of dates already seen by log_event_parse() (the time
+ * of day is checked digit by digit), escaped values are unescaped while
+ * being compared with the term's value, and only forms that are certainly
+ * canonical are accepted.  Whenever it is not sure, the slow path parses
+ * the record with log_event_parse() and compares with row_diff(), which
+ * also words the difference: the fast path only ever says "identical".
  */
 #include "common.h"
 
 #include <fcntl.h>
 #include <inttypes.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <unistd.h>
 
 #include "logstore_int.h"
 
-#define CHUNK (8u * 1024 * 1024)
+#define CHUNK (8u * 1024 * 1024)            /* bytes per read */
+#define BUF_CAP (CHUNK + LOG_RECORD_MAX + 8) /* the read buffer */
+#define BATCH_MAX (32u * LOGSTORE_BLOCK_LEAVES) /* records per batch */
 
 struct term {
 	int64_t id;
 	int kind;
 	char *value;
+	size_t len;
 };
+
+static const int kinds[5] = { LT_USER, LT_PATIENT, LT_HOST, LT_ACTION, LT_SOURCE };
 
 struct vstate {
 	struct logstore *ls;
 	struct logstore_verify_result *res;
-	struct term *terms;
+	struct term *terms; /* sorted by id */
 	size_t nterms;
+	const struct term **by_id; /* terms[] indexed by id when the ids are dense */
+	int64_t nby_id;
 	sqlite3_stmt *rows, *blocks;
 	int rows_rc, blocks_rc;
 	/* checkpoints sorted by size */
@@ -45,6 +75,34 @@ struct vstate {
 	size_t ncps, next_cp;
 	struct merkle_frontier fr;
 	uint64_t total;
+};
+
+/* An index row as read (the columns of the SELECT in logstore_verify()). */
+struct vrow {
+	bool present; /* a row was there (sqlite3_step() gave SQLITE_ROW) */
+	bool time_null;
+	int via, result;
+	uint8_t term_null; /* bit i: term column i (user .. source) is NULL */
+	int leaf_bytes;
+	int64_t seq, recv_us, time_us, flags, seg, off, len;
+	int64_t term[5];
+	uint8_t leaf[MERKLE_HASH_LEN];
+};
+
+/* A record of the batch: its bytes at buf + at, len bytes; the file offset
+ * of its length prefix. */
+struct vrec {
+	uint32_t at, len, seg;
+	uint64_t off;
+};
+
+/* A slice of a batch: records [first, first + n), inside one block. */
+struct slice {
+	uint32_t first, n;
+	bool block;      /* a whole block: root is its subtree hash */
+	int64_t bad;     /* index of the first bad record, -1 when none */
+	uint8_t root[MERKLE_HASH_LEN];
+	char what[400];  /* what differs at bad */
 };
 
 static const char *kind_label(int kind)
@@ -104,6 +162,8 @@ static const struct term *term_find(const struct vstate *vs, int64_t id)
 {
 	struct term key = { .id = id };
 
+	if (vs->by_id)
+		return id >= 0 && id < vs->nby_id ? vs->by_id[id] : NULL;
 	return bsearch(&key, vs->terms, vs->nterms, sizeof(key), term_cmp);
 }
 
@@ -117,18 +177,30 @@ static int load_terms(struct vstate *vs, struct mamori_err *err)
 			       NULL) != SQLITE_OK)
 		return logstore_db_error(vs->ls, err, "log_term");
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		const char *v = (const char *)sqlite3_column_text(st, 2);
+		struct term *t;
+
 		if (vs->nterms == cap) {
 			cap = cap ? cap * 2 : 1024;
 			vs->terms = xrealloc(vs->terms, cap * sizeof(*vs->terms));
 		}
-		vs->terms[vs->nterms].id = sqlite3_column_int64(st, 0);
-		vs->terms[vs->nterms].kind = sqlite3_column_int(st, 1);
-		vs->terms[vs->nterms].value = xstrdup((const char *)sqlite3_column_text(st, 2));
-		vs->nterms++;
+		t = &vs->terms[vs->nterms++];
+		t->id = sqlite3_column_int64(st, 0);
+		t->kind = sqlite3_column_int(st, 1);
+		t->value = xstrdup(v ? v : "");
+		t->len = strlen(t->value);
 	}
 	sqlite3_finalize(st);
 	if (rc != SQLITE_DONE)
 		return logstore_db_error(vs->ls, err, "log_term");
+	/* ids are rowids, normally 1..n: look them up by index then */
+	if (vs->nterms && vs->terms[0].id >= 0 &&
+	    vs->terms[vs->nterms - 1].id < (int64_t)vs->nterms * 2 + 65536) {
+		vs->nby_id = vs->terms[vs->nterms - 1].id + 1;
+		vs->by_id = xcalloc((size_t)vs->nby_id, sizeof(*vs->by_id));
+		for (size_t i = 0; i < vs->nterms; i++)
+			vs->by_id[vs->terms[i].id] = &vs->terms[i];
+	}
 	return 0;
 }
 
@@ -241,67 +313,6 @@ static int check_cps(struct vstate *vs, struct mamori_err *err)
 	return 0;
 }
 
-static bool same_str(const char *a, const char *b)
-{
-	return a == b || (a && b && !strcmp(a, b));
-}
-
-/* Checks the index row of seq (the current row of vs->rows) against its
- * parsed record at (seg, off). */
-static int check_row(struct vstate *vs, uint64_t seq, uint32_t seg, uint64_t off, size_t len,
-		     const struct log_event *ev, struct mamori_err *err)
-{
-	sqlite3_stmt *st = vs->rows;
-	const char *got[5] = { ev->f.user, ev->f.patient, ev->f.host, ev->f.action, ev->f.source };
-	static const int kinds[5] = { LT_USER, LT_PATIENT, LT_HOST, LT_ACTION, LT_SOURCE };
-
-	if (vs->rows_rc != SQLITE_ROW || (uint64_t)sqlite3_column_int64(st, 0) != seq)
-		return bad(vs, (int64_t)seq, seg, off, err, "索引にこのイベントの行がありません");
-	if ((uint64_t)sqlite3_column_int64(st, 11) != seg ||
-	    (uint64_t)sqlite3_column_int64(st, 12) != off ||
-	    (uint64_t)sqlite3_column_int64(st, 13) != len)
-		return bad(vs, (int64_t)seq, seg, off, err,
-			   "索引の位置 (seg-%08" PRIu64 ".log 位置 %" PRIu64 "、%" PRIu64
-			   " バイト) が記録と違います",
-			   (uint64_t)sqlite3_column_int64(st, 11), (uint64_t)sqlite3_column_int64(st, 12),
-			   (uint64_t)sqlite3_column_int64(st, 13));
-	if (sqlite3_column_bytes(st, 14) != MERKLE_HASH_LEN ||
-	    memcmp(sqlite3_column_blob(st, 14), ev->leaf, MERKLE_HASH_LEN))
-		return bad(vs, (int64_t)seq, seg, off, err,
-			   "記録の内容が追加時のハッシュと違います (記録が書き換えられています)");
-	if (sqlite3_column_int64(st, 1) != ev->recv_us)
-		return bad(vs, (int64_t)seq, seg, off, err, "受信時刻が索引と記録で違います");
-	if ((sqlite3_column_type(st, 2) == SQLITE_NULL) != (ev->time_us == INT64_MIN) ||
-	    (ev->time_us != INT64_MIN && sqlite3_column_int64(st, 2) != ev->time_us))
-		return bad(vs, (int64_t)seq, seg, off, err, "発生時刻が索引と記録で違います");
-	if (sqlite3_column_int(st, 3) != (int)ev->via)
-		return bad(vs, (int64_t)seq, seg, off, err, "受信経路が索引と記録で違います");
-	if ((uint64_t)sqlite3_column_int64(st, 4) != ev->flags)
-		return bad(vs, (int64_t)seq, seg, off, err, "フラグが索引と記録で違います");
-	if (sqlite3_column_int(st, 10) != (int)ev->f.result)
-		return bad(vs, (int64_t)seq, seg, off, err, "結果が索引 (%d) と記録 (%s) で違います",
-			   sqlite3_column_int(st, 10), log_result_name(ev->f.result));
-	for (int i = 0; i < 5; i++) {
-		const char *want = NULL;
-
-		if (sqlite3_column_type(st, 5 + i) != SQLITE_NULL) {
-			const struct term *t = term_find(vs, sqlite3_column_int64(st, 5 + i));
-
-			if (!t || t->kind != kinds[i])
-				return bad(vs, (int64_t)seq, seg, off, err,
-					   "索引の%sが存在しない語 (%" PRId64 ") を指しています",
-					   kind_label(kinds[i]),
-					   (int64_t)sqlite3_column_int64(st, 5 + i));
-			want = t->value;
-		}
-		if (!same_str(want, got[i]))
-			return bad(vs, (int64_t)seq, seg, off, err,
-				   "%sが索引 (\"%.80s\") と記録 (\"%.80s\") で違います",
-				   kind_label(kinds[i]), want ? want : "-", got[i] ? got[i] : "-");
-	}
-	return 0;
-}
-
 static int check_block(struct vstate *vs, uint64_t block, const uint8_t h[MERKLE_HASH_LEN],
 		       struct mamori_err *err)
 {
@@ -322,41 +333,588 @@ static int check_block(struct vstate *vs, uint64_t block, const uint8_t h[MERKLE
 	return 0;
 }
 
-/* ---- the hashing helper ------------------------------------------------------------ */
+/* ---- a record against its index row --------------------------------------------- */
 
-struct hashjob {
-	pthread_mutex_t mu;
-	pthread_cond_t cv;
-	bool have, quit;
-	const char *buf;
-	const uint32_t *offs, *lens; /* records in buf */
-	size_t n;
-	uint8_t (*out)[MERKLE_HASH_LEN];
+/* Reads the current row of vs->rows into row and steps to the next. */
+static void capture_row(struct vstate *vs, struct vrow *row)
+{
+	sqlite3_stmt *st = vs->rows;
+
+	row->present = vs->rows_rc == SQLITE_ROW;
+	if (!row->present)
+		return;
+	row->seq = sqlite3_column_int64(st, 0);
+	row->recv_us = sqlite3_column_int64(st, 1);
+	row->time_null = sqlite3_column_type(st, 2) == SQLITE_NULL;
+	row->time_us = sqlite3_column_int64(st, 2);
+	row->via = sqlite3_column_int(st, 3);
+	row->flags = sqlite3_column_int64(st, 4);
+	row->term_null = 0;
+	for (int i = 0; i < 5; i++) {
+		if (sqlite3_column_type(st, 5 + i) == SQLITE_NULL)
+			row->term_null |= (uint8_t)(1u << i);
+		row->term[i] = sqlite3_column_int64(st, 5 + i);
+	}
+	row->result = sqlite3_column_int(st, 10);
+	row->seg = sqlite3_column_int64(st, 11);
+	row->off = sqlite3_column_int64(st, 12);
+	row->len = sqlite3_column_int64(st, 13);
+	row->leaf_bytes = sqlite3_column_bytes(st, 14);
+	if (row->leaf_bytes == MERKLE_HASH_LEN)
+		memcpy(row->leaf, sqlite3_column_blob(st, 14), MERKLE_HASH_LEN);
+	vs->rows_rc = sqlite3_step(st);
+}
+
+static bool same_str(const char *a, const char *b)
+{
+	return a == b || (a && b && !strcmp(a, b));
+}
+
+/*
+ * Compares the index row of seq with its parsed record at (seg, off): 0
+ * when they agree, else 1 with what differs in what.  Safe in any thread.
+ */
+static int row_diff(const struct vstate *vs, uint64_t seq, const struct vrec *rc,
+		    const struct vrow *row, const struct log_event *ev, char *what, size_t wlen)
+{
+	const char *got[5] = { ev->f.user, ev->f.patient, ev->f.host, ev->f.action, ev->f.source };
+
+	if (!row->present || (uint64_t)row->seq != seq) {
+		snprintf(what, wlen, "索引にこのイベントの行がありません");
+		return 1;
+	}
+	if ((uint64_t)row->seg != rc->seg || (uint64_t)row->off != rc->off ||
+	    (uint64_t)row->len != rc->len) {
+		snprintf(what, wlen,
+			 "索引の位置 (seg-%08" PRIu64 ".log 位置 %" PRIu64 "、%" PRIu64
+			 " バイト) が記録と違います",
+			 (uint64_t)row->seg, (uint64_t)row->off, (uint64_t)row->len);
+		return 1;
+	}
+	if (row->leaf_bytes != MERKLE_HASH_LEN || memcmp(row->leaf, ev->leaf, MERKLE_HASH_LEN)) {
+		snprintf(what, wlen, "記録の内容が追加時のハッシュと違います (記録が書き換えられています)");
+		return 1;
+	}
+	if (row->recv_us != ev->recv_us) {
+		snprintf(what, wlen, "受信時刻が索引と記録で違います");
+		return 1;
+	}
+	if (row->time_null != (ev->time_us == INT64_MIN) ||
+	    (ev->time_us != INT64_MIN && row->time_us != ev->time_us)) {
+		snprintf(what, wlen, "発生時刻が索引と記録で違います");
+		return 1;
+	}
+	if (row->via != (int)ev->via) {
+		snprintf(what, wlen, "受信経路が索引と記録で違います");
+		return 1;
+	}
+	if ((uint64_t)row->flags != ev->flags) {
+		snprintf(what, wlen, "フラグが索引と記録で違います");
+		return 1;
+	}
+	if (row->result != (int)ev->f.result) {
+		snprintf(what, wlen, "結果が索引 (%d) と記録 (%s) で違います", row->result,
+			 log_result_name(ev->f.result));
+		return 1;
+	}
+	for (int i = 0; i < 5; i++) {
+		const char *want = NULL;
+
+		if (!(row->term_null >> i & 1)) {
+			const struct term *t = term_find(vs, row->term[i]);
+
+			if (!t || t->kind != kinds[i]) {
+				snprintf(what, wlen, "索引の%sが存在しない語 (%" PRId64 ") を指しています",
+					 kind_label(kinds[i]), row->term[i]);
+				return 1;
+			}
+			want = t->value;
+		}
+		if (!same_str(want, got[i])) {
+			snprintf(what, wlen, "%sが索引 (\"%.80s\") と記録 (\"%.80s\") で違います",
+				 kind_label(kinds[i]), want ? want : "-", got[i] ? got[i] : "-");
+			return 1;
+		}
+	}
+	return 0;
+}
+
+/* ---- the fast path ------------------------------------------------------------------ */
+
+/*
+ * Dates already read by log_event_parse(): the 10 bytes "YYYY-MM-DD" and
+ * the microseconds of that midnight.  One per thread.
+ */
+#define NDATES 4
+struct datecache {
+	char date[NDATES][10];
+	int64_t base[NDATES];
+	unsigned n, next;
 };
 
-static void *hasher(void *arg)
+/* The time of day of a 27-byte time text, checked as log_event_parse()
+ * does (separators, digits, hour <= 23, minute and second <= 59). */
+static bool tod_parse(const char *t, int64_t *out)
 {
-	struct hashjob *j = arg;
+	static const uint8_t digit_at[] = { 11, 12, 14, 15, 17, 18, 20, 21, 22, 23, 24, 25 };
+	int64_t h, mi, s, us = 0;
 
-	pthread_mutex_lock(&j->mu);
-	for (;;) {
-		while (!j->have && !j->quit)
-			pthread_cond_wait(&j->cv, &j->mu);
-		if (j->quit)
-			break;
-		pthread_mutex_unlock(&j->mu);
-		/* the first half is the main thread's */
-		for (size_t i = j->n / 2; i < j->n; i++)
-			merkle_leaf_hash(j->buf + j->offs[i], j->lens[i], j->out[i]);
-		pthread_mutex_lock(&j->mu);
-		j->have = false;
-		pthread_cond_broadcast(&j->cv);
+	if (t[10] != 'T' || t[13] != ':' || t[16] != ':' || t[19] != '.' || t[26] != 'Z')
+		return false;
+	for (size_t i = 0; i < sizeof(digit_at); i++)
+		if (t[digit_at[i]] < '0' || t[digit_at[i]] > '9')
+			return false;
+	h = (t[11] - '0') * 10 + (t[12] - '0');
+	mi = (t[14] - '0') * 10 + (t[15] - '0');
+	s = (t[17] - '0') * 10 + (t[18] - '0');
+	for (int i = 20; i < 26; i++)
+		us = us * 10 + (t[i] - '0');
+	if (h > 23 || mi > 59 || s > 59)
+		return false;
+	*out = (h * 3600 + mi * 60 + s) * 1000000 + us;
+	return true;
+}
+
+static bool time_fast(const struct datecache *dc, const char *v, size_t len, int64_t *us)
+{
+	int64_t tod;
+
+	if (len != 27)
+		return false;
+	for (unsigned i = 0; i < dc->n; i++) {
+		if (memcmp(dc->date[i], v, 10))
+			continue;
+		if (!tod_parse(v, &tod))
+			return false;
+		*us = dc->base[i] + tod;
+		return true;
 	}
-	pthread_mutex_unlock(&j->mu);
+	return false;
+}
+
+/* Remembers the date of v, a time text log_event_parse() read as us. */
+static void date_learn(struct datecache *dc, const char *v, int64_t us)
+{
+	int64_t tod;
+
+	if (!tod_parse(v, &tod))
+		return;
+	for (unsigned i = 0; i < dc->n; i++)
+		if (!memcmp(dc->date[i], v, 10))
+			return;
+	memcpy(dc->date[dc->next], v, 10);
+	dc->base[dc->next] = us - tod;
+	if (dc->n < NDATES)
+		dc->n++;
+	dc->next = (dc->next + 1) % NDATES;
+}
+
+/* The well-formed UTF-8 sequence at s[0..len), as logevent.c's escaping
+ * reads it (no overlongs, no surrogates, nothing past U+10FFFF): its
+ * length, 0 when there is none. */
+static size_t utf8_seq(const unsigned char *s, size_t len)
+{
+	unsigned c = s[0];
+
+	if (c < 0x80)
+		return 1;
+	if (c >= 0xc2 && c <= 0xdf)
+		return len >= 2 && (s[1] & 0xc0) == 0x80 ? 2 : 0;
+	if (c >= 0xe0 && c <= 0xef) {
+		if (len < 3 || (s[1] & 0xc0) != 0x80 || (s[2] & 0xc0) != 0x80)
+			return 0;
+		if ((c == 0xe0 && s[1] < 0xa0) || (c == 0xed && s[1] > 0x9f))
+			return 0;
+		return 3;
+	}
+	if (c >= 0xf0 && c <= 0xf4) {
+		if (len < 4 || (s[1] & 0xc0) != 0x80 || (s[2] & 0xc0) != 0x80 ||
+		    (s[3] & 0xc0) != 0x80)
+			return 0;
+		if ((c == 0xf0 && s[1] < 0x90) || (c == 0xf4 && s[1] > 0x8f))
+			return 0;
+		return 4;
+	}
+	return 0;
+}
+
+static int hexval(int c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	return -1;
+}
+
+/*
+ * True only when the escaped value v[0..len) (not "-") is one that
+ * log_event_parse() accepts (canonical escapes, 1..max bytes unescaped)
+ * and, when want is not NULL, unescapes to want[0..wlen).  False when it
+ * is not or when this does not know (\xHH of a byte >= 0x80): the slow
+ * path decides then.
+ */
+static bool field_ok(const char *v, size_t len, size_t max, const char *want, size_t wlen)
+{
+	const unsigned char *s = (const unsigned char *)v;
+	size_t i = 0, o = 0;
+
+	if (len == 4 && !memcmp(v, "\\x2d", 4)) /* the value "-" */
+		return !want || (wlen == 1 && want[0] == '-');
+	if (!len || (len == 1 && v[0] == '-'))
+		return false;
+	while (i < len) {
+		unsigned c = s[i];
+		size_t k = 1;
+		char one;
+		const char *out = &one;
+
+		if (c >= 0x20 && c < 0x7f && c != '\\') {
+			/* a run of plain ASCII is itself */
+			while (i + k < len && s[i + k] >= 0x20 && s[i + k] < 0x7f && s[i + k] != '\\')
+				k++;
+			out = v + i;
+			i += k;
+		} else if (c == '\\') {
+			if (i + 1 == len)
+				return false;
+			switch (s[i + 1]) {
+			case '\\':
+				one = '\\';
+				i += 2;
+				break;
+			case 'n':
+				one = '\n';
+				i += 2;
+				break;
+			case 't':
+				one = '\t';
+				i += 2;
+				break;
+			case 'x': {
+				int hi, lo, b;
+
+				if (len - i < 4)
+					return false;
+				hi = hexval(s[i + 2]);
+				lo = hexval(s[i + 3]);
+				if (hi < 0 || lo < 0)
+					return false;
+				b = hi << 4 | lo;
+				/* only the control bytes escape() writes as \xHH */
+				if (b == 0 || b == '\n' || b == '\t' || (b >= 0x20 && b != 0x7f))
+					return false;
+				one = (char)b;
+				i += 4;
+				break;
+			}
+			default:
+				return false;
+			}
+		} else if (c >= 0x80) {
+			k = utf8_seq(s + i, len - i);
+			if (!k)
+				return false;
+			out = v + i;
+			i += k;
+		} else {
+			return false; /* a raw control byte */
+		}
+		if (o + k > max)
+			return false;
+		if (want && (o + k > wlen || memcmp(want + o, out, k)))
+			return false;
+		o += k;
+	}
+	return !want || o == wlen;
+}
+
+/* parse_uint() of logevent.c: decimal, no leading zeros, at most max. */
+static bool uint_ok(const char *v, size_t len, uint64_t max, uint64_t *out)
+{
+	uint64_t n = 0;
+
+	if (!len || len > 20 || (len > 1 && v[0] == '0'))
+		return false;
+	for (size_t i = 0; i < len; i++) {
+		unsigned d;
+
+		if (v[i] < '0' || v[i] > '9')
+			return false;
+		d = (unsigned)(v[i] - '0');
+		if (n > (max - d) / 10)
+			return false;
+		n = n * 10 + d;
+	}
+	*out = n;
+	return true;
+}
+
+/* The line "name value\n" at *p: its value; *p moves past it. */
+static bool take_line(const char **p, const char *end, const char *name, size_t nlen,
+		      const char **v, size_t *vlen)
+{
+	const char *nl;
+
+	if ((size_t)(end - *p) < nlen + 1 || memcmp(*p, name, nlen) || (*p)[nlen] != ' ')
+		return false;
+	*v = *p + nlen + 1;
+	nl = memchr(*v, '\n', (size_t)(end - *v));
+	if (!nl)
+		return false;
+	*vlen = (size_t)(nl - *v);
+	*p = nl + 1;
+	return true;
+}
+
+#define TAKE(name) take_line(&p, end, name, sizeof(name) - 1, &v, &vlen)
+
+static bool term_ok(const struct vstate *vs, const struct vrow *row, int i, const char *v,
+		    size_t vlen)
+{
+	const struct term *t;
+
+	if (row->term_null >> i & 1)
+		return vlen == 1 && v[0] == '-';
+	t = term_find(vs, row->term[i]);
+	return t && t->kind == kinds[i] && field_ok(v, vlen, LOG_FIELD_MAX, t->value, t->len);
+}
+
+/*
+ * True only when the record rec (of seq, at rc, leaf hash leaf) is one
+ * log_event_parse() accepts and row_diff() finds equal to row.  Reads the
+ * record in place; allocates nothing.
+ */
+static bool check_fast(const struct vstate *vs, const struct datecache *dc, uint64_t seq,
+		       const struct vrec *rc, const char *rec, const struct vrow *row,
+		       const uint8_t leaf[MERKLE_HASH_LEN])
+{
+	static const char *const vias[] = { "udp", "tcp", "relp", "file" };
+	const char *p = rec, *end = rec + rc->len, *v;
+	size_t vlen;
+	int64_t us;
+	uint64_t n;
+	int via;
+
+	if (!row->present || (uint64_t)row->seq != seq || (uint64_t)row->seg != rc->seg ||
+	    (uint64_t)row->off != rc->off || (uint64_t)row->len != rc->len ||
+	    row->leaf_bytes != MERKLE_HASH_LEN || memcmp(row->leaf, leaf, MERKLE_HASH_LEN))
+		return false;
+	if (rc->len < 18 || memcmp(p, "MAMORI-LOG 1\nrecv ", 18))
+		return false;
+	p += 13;
+	if (!TAKE("recv") || !time_fast(dc, v, vlen, &us) || us != row->recv_us)
+		return false;
+	if (!TAKE("via"))
+		return false;
+	for (via = 0; via < 4; via++)
+		if (strlen(vias[via]) == vlen && !memcmp(vias[via], v, vlen))
+			break;
+	if (via == 4 || row->via != via)
+		return false;
+	if (!TAKE("peer") || !((vlen == 1 && v[0] == '-') || field_ok(v, vlen, LOG_PEER_MAX, NULL, 0)))
+		return false;
+	if (!TAKE("time"))
+		return false;
+	if (vlen == 1 && v[0] == '-') {
+		if (!row->time_null)
+			return false;
+	} else if (row->time_null || !time_fast(dc, v, vlen, &us) || us != row->time_us) {
+		return false;
+	}
+	if (!TAKE("user") || !term_ok(vs, row, 0, v, vlen) || !TAKE("patient") ||
+	    !term_ok(vs, row, 1, v, vlen) || !TAKE("host") || !term_ok(vs, row, 2, v, vlen) ||
+	    !TAKE("action") || !term_ok(vs, row, 3, v, vlen) || !TAKE("result"))
+		return false;
+	if (vlen == 7 && !memcmp(v, "success", 7)) {
+		if (row->result != LOG_RESULT_SUCCESS)
+			return false;
+	} else if (vlen == 7 && !memcmp(v, "failure", 7)) {
+		if (row->result != LOG_RESULT_FAILURE)
+			return false;
+	} else if (vlen != 1 || v[0] != '-' || row->result != LOG_RESULT_UNKNOWN) {
+		return false;
+	}
+	if (!TAKE("source") || !term_ok(vs, row, 4, v, vlen) || !TAKE("flags") ||
+	    !uint_ok(v, vlen, UINT32_MAX, &n) || (uint64_t)row->flags != n || !TAKE("rule") ||
+	    !((vlen == 1 && v[0] == '-') || field_ok(v, vlen, LOG_FIELD_MAX, NULL, 0)) ||
+	    !TAKE("len") || !uint_ok(v, vlen, LOG_RECORD_MAX, &n))
+		return false;
+	if (p == end || *p != '\n')
+		return false;
+	p++;
+	return (uint64_t)(end - p) == n;
+}
+
+#undef TAKE
+
+/* ---- slices: hashing and checking, in both threads ----------------------------------- */
+
+/* One batch, shared by the main thread and the helper. */
+struct batch {
+	const struct vstate *vs;
+	const char *buf;
+	const struct vrec *recs;
+	const struct vrow *rows;
+	uint8_t (*leaves)[MERKLE_HASH_LEN];
+	uint64_t seq0;
+
+	pthread_mutex_t mu;
+	pthread_cond_t work_cv; /* gen, quit, done */
+	pthread_cond_t rows_cv; /* rows_ready */
+	unsigned gen;
+	bool quit;
+	struct slice *slices;
+	size_t nslices, next, done; /* slices handed out and finished */
+	atomic_size_t rows_ready;   /* rows[0..rows_ready) are filled in */
+};
+
+/* What each thread keeps for itself. */
+struct worker {
+	struct datecache dc;
+	struct log_event ev;
+};
+
+static void say(char *what, size_t wlen, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
+static void say(char *what, size_t wlen, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(what, wlen, fmt, ap);
+	va_end(ap);
+}
+
+/* The slow path for record i: 0 when it is intact, else -1 and what. */
+static int check_slow(struct batch *b, struct worker *w, size_t i, char *what, size_t wlen)
+{
+	const struct vrec *rc = &b->recs[i];
+	const char *rec = b->buf + rc->at;
+	struct mamori_err e2 = { 0 };
+	const char *p = rec;
+
+	if (log_event_parse(&w->ev, rec, rc->len, NULL, &e2) < 0) {
+		say(what, wlen, "記録が読めません: %s", e2.msg);
+		return -1;
+	}
+	memcpy(w->ev.leaf, b->leaves[i], MERKLE_HASH_LEN);
+	if (row_diff(b->vs, b->seq0 + i, rc, &b->rows[i], &w->ev, what, wlen))
+		return -1;
+	/* learn the dates for the fast path: recv is at 18, time on line 5 */
+	date_learn(&w->dc, rec + 18, w->ev.recv_us);
+	for (int k = 0; k < 4; k++)
+		p = memchr(p, '\n', (size_t)(rec + rc->len - p)) + 1;
+	if (w->ev.time_us != INT64_MIN)
+		date_learn(&w->dc, p + 5, w->ev.time_us);
+	return 0;
+}
+
+static void wait_rows(struct batch *b, size_t need)
+{
+	if (atomic_load(&b->rows_ready) >= need)
+		return;
+	pthread_mutex_lock(&b->mu);
+	while (atomic_load(&b->rows_ready) < need)
+		pthread_cond_wait(&b->rows_cv, &b->mu);
+	pthread_mutex_unlock(&b->mu);
+}
+
+static void do_slice(struct batch *b, struct worker *w, struct slice *s)
+{
+	size_t end = (size_t)s->first + s->n;
+
+	for (size_t i = s->first; i < end; i++)
+		merkle_leaf_hash(b->buf + b->recs[i].at, b->recs[i].len, b->leaves[i]);
+	wait_rows(b, end);
+	for (size_t i = s->first; i < end; i++) {
+		if (check_fast(b->vs, &w->dc, b->seq0 + i, &b->recs[i], b->buf + b->recs[i].at,
+			       &b->rows[i], b->leaves[i]))
+			continue;
+		if (check_slow(b, w, i, s->what, sizeof(s->what)) < 0) {
+			s->bad = (int64_t)i;
+			return;
+		}
+	}
+	if (s->block)
+		merkle_root((const uint8_t(*)[MERKLE_HASH_LEN])b->leaves + s->first, s->n, s->root);
+}
+
+/* Takes the next slice of batch generation gen, NULL when none is left. */
+static struct slice *claim(struct batch *b, unsigned gen)
+{
+	struct slice *s = NULL;
+
+	pthread_mutex_lock(&b->mu);
+	if (b->gen == gen && b->next < b->nslices)
+		s = &b->slices[b->next++];
+	pthread_mutex_unlock(&b->mu);
+	return s;
+}
+
+static void work(struct batch *b, struct worker *w, unsigned gen)
+{
+	struct slice *s;
+
+	while ((s = claim(b, gen))) {
+		do_slice(b, w, s);
+		pthread_mutex_lock(&b->mu);
+		if (++b->done == b->nslices)
+			pthread_cond_broadcast(&b->work_cv);
+		pthread_mutex_unlock(&b->mu);
+	}
+}
+
+static void *helper(void *arg)
+{
+	struct batch *b = arg;
+	struct worker w = { 0 };
+	unsigned seen = 0;
+
+	log_event_init(&w.ev);
+	pthread_mutex_lock(&b->mu);
+	for (;;) {
+		while (b->gen == seen && !b->quit)
+			pthread_cond_wait(&b->work_cv, &b->mu);
+		if (b->quit)
+			break;
+		seen = b->gen;
+		pthread_mutex_unlock(&b->mu);
+		work(b, &w, seen);
+		pthread_mutex_lock(&b->mu);
+	}
+	pthread_mutex_unlock(&b->mu);
+	log_event_release(&w.ev);
 	return NULL;
 }
 
-/* ---- the walk ------------------------------------------------------------------------ */
+/* ---- reading the segments ----------------------------------------------------------------- */
+
+struct reader {
+	struct logstore *ls;
+	sqlite3_stmt *segs;
+	struct strbuf path;
+	int fd;     /* the current segment, -1 before the next is opened */
+	uint32_t no;
+	bool eof;   /* of fd */
+	bool last;  /* no more segments */
+	char *buf;  /* BUF_CAP bytes */
+	size_t pos, have;  /* buf[pos..have): not yet taken, of the current segment */
+	size_t base;       /* buf[base] is at offset base_off of the current segment */
+	uint64_t base_off;
+	struct vrec *recs;
+	size_t cap_recs;
+};
+
+/* A problem found while reading, at event seq: named after the records
+ * before it are checked. */
+struct pending {
+	bool set;
+	uint64_t seq;
+	uint32_t seg;
+	uint64_t off;
+	char what[400];
+};
 
 static int read_full(int fd, char *buf, size_t want, size_t *got)
 {
@@ -375,27 +933,277 @@ static int read_full(int fd, char *buf, size_t want, size_t *got)
 	return 0;
 }
 
+static void pend(struct pending *pd, uint64_t seq, uint32_t seg, uint64_t off, const char *fmt, ...)
+	__attribute__((format(printf, 5, 6)));
+
+static void pend(struct pending *pd, uint64_t seq, uint32_t seg, uint64_t off, const char *fmt, ...)
+{
+	va_list ap;
+
+	pd->set = true;
+	pd->seq = seq;
+	pd->seg = seg;
+	pd->off = off;
+	va_start(ap, fmt);
+	vsnprintf(pd->what, sizeof(pd->what), fmt, ap);
+	va_end(ap);
+}
+
+/*
+ * Splits the next records, events seq0 onwards, into rd->recs: up to
+ * BATCH_MAX, as many as the buffer holds, none at or beyond vs->total,
+ * across segment files.  *n receives the count (0: no more segments); a
+ * problem at event seq0 + *n goes into pd.  MAMORI_EIO when a read fails.
+ */
+static int fill_batch(struct reader *rd, const struct vstate *vs, uint64_t seq0, size_t *n,
+		      struct pending *pd, struct mamori_err *err)
+{
+	bool full = false;
+
+	*n = 0;
+	if (rd->pos) {
+		memmove(rd->buf, rd->buf + rd->pos, rd->have - rd->pos);
+		rd->base_off += rd->pos - rd->base;
+		rd->base = 0;
+		rd->have -= rd->pos;
+		rd->pos = 0;
+	}
+	for (;;) {
+		uint64_t seq = seq0 + *n, len;
+		size_t avail = rd->have - rd->pos, want, got;
+
+		if (seq >= vs->total || *n == BATCH_MAX)
+			break;
+		if (rd->fd < 0) {
+			/* the next segment */
+			uint64_t first;
+
+			if (rd->last || sqlite3_step(rd->segs) != SQLITE_ROW) {
+				rd->last = true;
+				break;
+			}
+			rd->no = (uint32_t)sqlite3_column_int64(rd->segs, 0);
+			first = (uint64_t)sqlite3_column_int64(rd->segs, 1);
+			if (first != seq) {
+				pend(pd, seq, rd->no, 0,
+				     "区画 seg-%08" PRIu32 ".log は番号 %" PRIu64 " から始まるはずです "
+				     "(区画の一覧が違います)",
+				     rd->no, first);
+				break;
+			}
+			logstore_seg_path(rd->ls, rd->no, &rd->path);
+			rd->fd = open(rd->path.buf, O_RDONLY | O_CLOEXEC);
+			if (rd->fd < 0) {
+				pend(pd, seq, rd->no, 0, "区画ファイル %s を開けません: %s", rd->path.buf,
+				     strerror(errno));
+				break;
+			}
+			posix_fadvise(rd->fd, 0, 0, POSIX_FADV_SEQUENTIAL);
+			rd->eof = false;
+			rd->base = rd->have;
+			rd->base_off = 0;
+			continue;
+		}
+		if (avail >= 4) {
+			const uint8_t *p = (const uint8_t *)rd->buf + rd->pos;
+
+			len = (uint64_t)p[0] << 24 | (uint64_t)p[1] << 16 | (uint64_t)p[2] << 8 | p[3];
+			if (len == 0 || len > LOG_RECORD_MAX) {
+				pend(pd, seq, rd->no, rd->base_off + (rd->pos - rd->base),
+				     "記録の長さ (%" PRIu64 " バイト) が不正です", len);
+				break;
+			}
+			if (avail - 4 >= len) {
+				if (*n == rd->cap_recs) {
+					rd->cap_recs = rd->cap_recs ? rd->cap_recs * 2 : 4096;
+					rd->recs = xrealloc(rd->recs, rd->cap_recs * sizeof(*rd->recs));
+				}
+				rd->recs[*n] = (struct vrec){
+					.at = (uint32_t)(rd->pos + 4),
+					.len = (uint32_t)len,
+					.seg = rd->no,
+					.off = rd->base_off + (rd->pos - rd->base),
+				};
+				(*n)++;
+				rd->pos += 4 + len;
+				continue;
+			}
+		}
+		if (!rd->eof) {
+			if (rd->have == BUF_CAP) {
+				full = true;
+				break;
+			}
+			want = BUF_CAP - rd->have < CHUNK ? BUF_CAP - rd->have : CHUNK;
+			if (read_full(rd->fd, rd->buf + rd->have, want, &got) < 0)
+				return mamori_err_set(err, MAMORI_EIO, "%s: %s", rd->path.buf,
+						      strerror(errno));
+			rd->have += got;
+			if (got < want)
+				rd->eof = true;
+			continue;
+		}
+		if (avail) {
+			pend(pd, seq, rd->no, rd->base_off + (rd->pos - rd->base),
+			     "区画ファイルの最後の記録が途中で切れています");
+			break;
+		}
+		close(rd->fd);
+		rd->fd = -1;
+	}
+	/* a full buffer: end at a block boundary when one is in this segment,
+	 * so that whole blocks are hashed in parallel */
+	if (full) {
+		size_t cut = (size_t)((seq0 + *n) % LOGSTORE_BLOCK_LEAVES);
+
+		if (cut && cut < *n && rd->recs[*n - cut].seg == rd->no) {
+			*n -= cut;
+			rd->pos = rd->recs[*n].at - 4;
+		}
+	}
+	return 0;
+}
+
+/* Appends the hash of a whole block to a frontier of a multiple of
+ * LOGSTORE_BLOCK_LEAVES leaves, as appending its leaves would. */
+static void fr_append_block(struct merkle_frontier *f, const uint8_t root[MERKLE_HASH_LEN])
+{
+	uint8_t h[MERKLE_HASH_LEN];
+	unsigned k = 10;
+
+	if (f->size % LOGSTORE_BLOCK_LEAVES)
+		BUG("fr_append_block at size %" PRIu64, f->size);
+	memcpy(h, root, MERKLE_HASH_LEN);
+	while (f->size >> k & 1) {
+		merkle_node_hash(f->level[k], h, h);
+		k++;
+	}
+	memcpy(f->level[k], h, MERKLE_HASH_LEN);
+	f->size += LOGSTORE_BLOCK_LEAVES;
+}
+
+/* Steps 2 and 3 of the top for the n records in rd->recs. */
+static int check_batch(struct vstate *vs, struct batch *b, struct reader *rd, struct vrow **rows,
+		       size_t *cap_rows, struct slice **slices, size_t *cap_slices, uint64_t seq0,
+		       size_t n, struct worker *w, bool helped, struct mamori_err *err)
+{
+	size_t ns = 0;
+	unsigned gen;
+
+	if (n > *cap_rows) {
+		*cap_rows = n;
+		*rows = xrealloc(*rows, n * sizeof(**rows));
+		b->leaves = xrealloc(b->leaves, n * sizeof(*b->leaves));
+	}
+	for (size_t i = 0; i < n;) {
+		uint64_t s = seq0 + i;
+		size_t k = LOGSTORE_BLOCK_LEAVES - (size_t)(s % LOGSTORE_BLOCK_LEAVES);
+
+		if (k > n - i)
+			k = n - i;
+		if (ns == *cap_slices) {
+			*cap_slices = *cap_slices ? *cap_slices * 2 : 64;
+			*slices = xrealloc(*slices, *cap_slices * sizeof(**slices));
+		}
+		(*slices)[ns++] = (struct slice){
+			.first = (uint32_t)i,
+			.n = (uint32_t)k,
+			.block = k == LOGSTORE_BLOCK_LEAVES,
+			.bad = -1,
+		};
+		i += k;
+	}
+
+	pthread_mutex_lock(&b->mu);
+	b->buf = rd->buf;
+	b->recs = rd->recs;
+	b->rows = *rows;
+	b->seq0 = seq0;
+	b->slices = *slices;
+	b->nslices = ns;
+	b->next = b->done = 0;
+	atomic_store(&b->rows_ready, 0);
+	gen = ++b->gen;
+	pthread_cond_broadcast(&b->work_cv);
+	pthread_mutex_unlock(&b->mu);
+
+	/* the rows, while the helper hashes */
+	for (size_t i = 0; i < n; i++) {
+		capture_row(vs, &(*rows)[i]);
+		if ((i + 1) % LOGSTORE_BLOCK_LEAVES == 0 || i + 1 == n) {
+			atomic_store(&b->rows_ready, i + 1);
+			if (helped) {
+				pthread_mutex_lock(&b->mu);
+				pthread_cond_broadcast(&b->rows_cv);
+				pthread_mutex_unlock(&b->mu);
+			}
+		}
+	}
+	work(b, w, gen);
+	pthread_mutex_lock(&b->mu);
+	while (b->done < b->nslices)
+		pthread_cond_wait(&b->work_cv, &b->mu);
+	pthread_mutex_unlock(&b->mu);
+
+	/* the tree and the checkpoints, in event order */
+	for (size_t j = 0; j < ns; j++) {
+		const struct slice *s = &(*slices)[j];
+		uint64_t end = seq0 + s->first + s->n;
+		uint8_t block[MERKLE_HASH_LEN];
+		int r;
+
+		if (s->block && s->bad < 0 && vs->fr.size % LOGSTORE_BLOCK_LEAVES == 0 &&
+		    !(vs->next_cp < vs->ncps && vs->cps[vs->next_cp].size < end)) {
+			fr_append_block(&vs->fr, s->root);
+			if ((r = check_block(vs, (end - 1) / LOGSTORE_BLOCK_LEAVES, s->root, err)) < 0 ||
+			    (r = check_cps(vs, err)) < 0)
+				return r;
+			vs->res->events += s->n;
+			for (size_t i = s->first; i < (size_t)s->first + s->n; i++)
+				vs->res->bytes += rd->recs[i].len;
+			continue;
+		}
+		for (size_t i = s->first; i < (size_t)s->first + s->n; i++) {
+			const struct vrec *rc = &rd->recs[i];
+
+			if ((int64_t)i == s->bad)
+				return bad(vs, (int64_t)(seq0 + i), rc->seg, rc->off, err, "%s", s->what);
+			if (logstore_fr_append(&vs->fr, b->leaves[i], block) &&
+			    (r = check_block(vs, (seq0 + i) / LOGSTORE_BLOCK_LEAVES, block, err)) < 0)
+				return r;
+			if ((r = check_cps(vs, err)) < 0)
+				return r;
+			vs->res->events++;
+			vs->res->bytes += rc->len;
+		}
+	}
+	return 0;
+}
+
 int logstore_verify(struct logstore *ls, const char *external_note, size_t note_len,
 		    logstore_progress_fn *progress, void *pctx, struct logstore_verify_result *res,
 		    struct mamori_err *err)
 {
 	struct vstate vs = { .ls = ls, .res = res };
-	struct strbuf path = STRBUF_INIT;
-	struct log_event ev;
-	sqlite3_stmt *segs = NULL;
-	struct hashjob job = { .mu = PTHREAD_MUTEX_INITIALIZER, .cv = PTHREAD_COND_INITIALIZER };
+	struct reader rd = { .ls = ls, .path = STRBUF_INIT, .fd = -1 };
+	struct batch b = {
+		.vs = &vs,
+		.mu = PTHREAD_MUTEX_INITIALIZER,
+		.work_cv = PTHREAD_COND_INITIALIZER,
+		.rows_cv = PTHREAD_COND_INITIALIZER,
+	};
+	struct worker w = { 0 };
+	struct vrow *rows = NULL;
+	struct slice *slices = NULL;
+	size_t cap_rows = 0, cap_slices = 0;
 	pthread_t th;
 	bool th_started = false;
-	char *buf = NULL;
-	uint32_t *offs = NULL, *lens = NULL;
-	uint8_t (*leaves)[MERKLE_HASH_LEN] = NULL;
-	size_t cap_recs = 0;
-	int fd = -1, r = 0, rc;
+	int r = 0;
 	uint64_t seq = 0;
 
 	memset(res, 0, sizeof(*res));
 	res->bad_seq = -1;
-	log_event_init(&ev);
+	log_event_init(&w.ev);
 	merkle_frontier_init(&vs.fr);
 	if ((r = logstore_commit(ls, err)) < 0)
 		goto out;
@@ -414,153 +1222,38 @@ int logstore_verify(struct logstore *ls, const char *external_note, size_t note_
 	    sqlite3_prepare_v2(ls->db, "SELECT block, hash FROM log_block ORDER BY block", -1,
 			       &vs.blocks, NULL) != SQLITE_OK ||
 	    sqlite3_prepare_v2(ls->db, "SELECT no, first_seq, count FROM log_segment ORDER BY no", -1,
-			       &segs, NULL) != SQLITE_OK) {
+			       &rd.segs, NULL) != SQLITE_OK) {
 		r = logstore_db_error(ls, err, "索引");
 		goto end_read;
 	}
 	vs.rows_rc = sqlite3_step(vs.rows);
 	vs.blocks_rc = sqlite3_step(vs.blocks);
-	buf = xmalloc(CHUNK + LOG_RECORD_MAX + 8);
-	if (pthread_create(&th, NULL, hasher, &job) == 0)
+	rd.buf = xmalloc(BUF_CAP);
+	if (pthread_create(&th, NULL, helper, &b) == 0)
 		th_started = true;
 
-	while (seq < vs.total && (rc = sqlite3_step(segs)) == SQLITE_ROW) {
-		uint32_t no = (uint32_t)sqlite3_column_int64(segs, 0);
-		uint64_t first = (uint64_t)sqlite3_column_int64(segs, 1);
-		uint64_t fileoff = 0; /* file offset of buf[0] */
-		size_t have = 0;
-		bool eof = false;
+	while (seq < vs.total) {
+		struct pending pd = { 0 };
+		size_t n;
 
-		if (first != seq) {
-			r = bad(&vs, (int64_t)seq, no, 0, err,
-				"区画 seg-%08" PRIu32 ".log は番号 %" PRIu64 " から始まるはずです "
-				"(区画の一覧が違います)",
-				no, first);
+		if ((r = fill_batch(&rd, &vs, seq, &n, &pd, err)) < 0)
+			goto end_read;
+		if (n && (r = check_batch(&vs, &b, &rd, &rows, &cap_rows, &slices, &cap_slices, seq, n,
+					  &w, th_started, err)) < 0)
+			goto end_read;
+		seq += n;
+		if (pd.set) {
+			r = bad(&vs, (int64_t)pd.seq, pd.seg, pd.off, err, "%s", pd.what);
 			goto end_read;
 		}
-		logstore_seg_path(ls, no, &path);
-		if (fd >= 0)
-			close(fd);
-		fd = open(path.buf, O_RDONLY | O_CLOEXEC);
-		if (fd < 0) {
-			r = bad(&vs, (int64_t)seq, no, 0, err, "区画ファイル %s を開けません: %s",
-				path.buf, strerror(errno));
+		if (!n)
+			break;
+		if (progress)
+			progress(seq, vs.total, pctx);
+		if (mamori_interrupted) {
+			r = mamori_err_set(err, MAMORI_EINTR, "中断しました");
 			goto end_read;
 		}
-		posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL);
-		while (seq < vs.total && !(eof && have == 0)) {
-			size_t got, pos = 0, n = 0;
-
-			if (!eof) {
-				if (read_full(fd, buf + have, CHUNK, &got) < 0) {
-					r = mamori_err_set(err, MAMORI_EIO, "%s: %s", path.buf,
-							   strerror(errno));
-					goto end_read;
-				}
-				if (got < CHUNK)
-					eof = true;
-				have += got;
-			}
-			/* split the chunk into records */
-			for (;;) {
-				uint64_t len;
-				const uint8_t *p = (const uint8_t *)buf + pos;
-
-				if (seq + n >= vs.total || have - pos < 4)
-					break;
-				len = (uint64_t)p[0] << 24 | (uint64_t)p[1] << 16 | (uint64_t)p[2] << 8 | p[3];
-				if (len == 0 || len > LOG_RECORD_MAX) {
-					r = bad(&vs, (int64_t)(seq + n), no, fileoff + pos, err,
-						"記録の長さ (%" PRIu64 " バイト) が不正です", len);
-					goto end_read;
-				}
-				if (have - pos - 4 < len)
-					break;
-				if (n == cap_recs) {
-					cap_recs = cap_recs ? cap_recs * 2 : 65536;
-					offs = xrealloc(offs, cap_recs * sizeof(*offs));
-					lens = xrealloc(lens, cap_recs * sizeof(*lens));
-					leaves = xrealloc(leaves, cap_recs * sizeof(*leaves));
-				}
-				offs[n] = (uint32_t)(pos + 4);
-				lens[n] = (uint32_t)len;
-				n++;
-				pos += 4 + len;
-			}
-			if (n == 0 && eof) {
-				if (have)
-					r = bad(&vs, (int64_t)seq, no, fileoff, err,
-						"区画ファイルの最後の記録が途中で切れています");
-				break;
-			}
-			if (n == 0 && !eof)
-				continue;
-			/* hash: the helper takes the second half */
-			if (th_started) {
-				pthread_mutex_lock(&job.mu);
-				job.buf = buf;
-				job.offs = offs;
-				job.lens = lens;
-				job.n = n;
-				job.out = leaves;
-				job.have = true;
-				pthread_cond_broadcast(&job.cv);
-				pthread_mutex_unlock(&job.mu);
-			}
-			for (size_t i = 0; i < (th_started ? n / 2 : n); i++)
-				merkle_leaf_hash(buf + offs[i], lens[i], leaves[i]);
-			/* meanwhile parse and check the rows of the first half,
-			 * then of the rest once hashed */
-			for (size_t i = 0; i < n; i++) {
-				uint64_t off = fileoff + offs[i] - 4;
-				uint8_t block[MERKLE_HASH_LEN];
-				struct mamori_err e2 = { 0 };
-
-				if (i == n / 2 && th_started) {
-					pthread_mutex_lock(&job.mu);
-					while (job.have)
-						pthread_cond_wait(&job.cv, &job.mu);
-					pthread_mutex_unlock(&job.mu);
-				}
-				if (log_event_parse(&ev, buf + offs[i], lens[i], NULL, &e2) < 0) {
-					r = bad(&vs, (int64_t)seq, no, off, err, "記録が読めません: %s",
-						e2.msg);
-					goto wait_out;
-				}
-				memcpy(ev.leaf, leaves[i], MERKLE_HASH_LEN);
-				if ((r = check_row(&vs, seq, no, off, lens[i], &ev, err)) < 0)
-					goto wait_out;
-				vs.rows_rc = sqlite3_step(vs.rows);
-				if (logstore_fr_append(&vs.fr, leaves[i], block) &&
-				    (r = check_block(&vs, seq / LOGSTORE_BLOCK_LEAVES, block, err)) < 0)
-					goto wait_out;
-				if ((r = check_cps(&vs, err)) < 0)
-					goto wait_out;
-				seq++;
-				res->events++;
-				res->bytes += lens[i];
-			}
-			memmove(buf, buf + pos, have - pos);
-			fileoff += pos;
-			have -= pos;
-			if (progress)
-				progress(seq, vs.total, pctx);
-			if (mamori_interrupted) {
-				r = mamori_err_set(err, MAMORI_EINTR, "中断しました");
-				goto end_read;
-			}
-			continue;
-wait_out:
-			if (th_started) {
-				pthread_mutex_lock(&job.mu);
-				while (job.have)
-					pthread_cond_wait(&job.cv, &job.mu);
-				pthread_mutex_unlock(&job.mu);
-			}
-			goto end_read;
-		}
-		if (r < 0)
-			goto end_read;
 	}
 	if (seq < vs.total) {
 		r = bad(&vs, (int64_t)seq, 0, 0, err,
@@ -582,27 +1275,29 @@ wait_out:
 end_read:
 	sqlite3_finalize(vs.rows);
 	sqlite3_finalize(vs.blocks);
-	sqlite3_finalize(segs);
+	sqlite3_finalize(rd.segs);
 	logstore_read_end(ls);
 out:
 	if (th_started) {
-		pthread_mutex_lock(&job.mu);
-		job.quit = true;
-		pthread_cond_broadcast(&job.cv);
-		pthread_mutex_unlock(&job.mu);
+		pthread_mutex_lock(&b.mu);
+		b.quit = true;
+		pthread_cond_broadcast(&b.work_cv);
+		pthread_mutex_unlock(&b.mu);
 		pthread_join(th, NULL);
 	}
-	if (fd >= 0)
-		close(fd);
+	if (rd.fd >= 0)
+		close(rd.fd);
 	for (size_t i = 0; i < vs.nterms; i++)
 		free(vs.terms[i].value);
 	free(vs.terms);
+	free(vs.by_id);
 	free(vs.cps);
-	free(buf);
-	free(offs);
-	free(lens);
-	free(leaves);
-	log_event_release(&ev);
-	strbuf_release(&path);
+	free(rd.buf);
+	free(rd.recs);
+	free(rows);
+	free(slices);
+	free(b.leaves);
+	log_event_release(&w.ev);
+	strbuf_release(&rd.path);
 	return r;
 }
