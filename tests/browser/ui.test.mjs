@@ -154,7 +154,7 @@ test('(a) first sign-in: one-time password, password change, TOTP enrolment, das
     assert.match((await first.locator('.warn-count').textContent()).trim(), /^\d[\d,]*$/);
     assert.match(await first.locator('a').getAttribute('href'), /^#\/assets\?warning=/);
     assert.ok((await page.locator('.bars').count()) === 2, 'bar charts by kind and department');
-    assert.deepEqual(await navLabels(), ['ダッシュボード', '機器台帳', 'アカウント台帳', 'チェックリスト', 'インシデント・BCP', 'アクセスログ', '根拠文書', 'CSV取り込み', '変更履歴', 'ユーザー管理', 'アカウント']);
+    assert.deepEqual(await navLabels(), ['ダッシュボード', '機器台帳', 'アカウント台帳', 'チェックリスト', 'インシデント・BCP', 'アクセスログ', 'ログ警告', '根拠文書', 'CSV取り込み', '変更履歴', 'ユーザー管理', 'アカウント']);
     await shot(page, '04-dashboard');
     await shot(page, '04b-dashboard-full', { fullPage: true });
   });
@@ -492,7 +492,7 @@ test('(e) users: a staff member and an auditor see only what their role may use'
     await signOut();
     assert.match(await text('.auth-card .msg'), /サインアウトしました/);
     await firstSignIn('tanaka', created.staff, 'Kango-4F-East-2025!');
-    assert.deepEqual(await navLabels(), ['ダッシュボード', '機器台帳', 'アカウント台帳', 'チェックリスト', 'インシデント・BCP', 'アクセスログ', '根拠文書', 'CSV取り込み', 'アカウント']);
+    assert.deepEqual(await navLabels(), ['ダッシュボード', '機器台帳', 'アカウント台帳', 'チェックリスト', 'インシデント・BCP', 'アクセスログ', 'ログ警告', '根拠文書', 'CSV取り込み', 'アカウント']);
     assert.match(await text('#current-user'), /看護部 田中.*職員/);
     await go(page, '#/users');
     await waitFor(async () => (await text('#main')).includes('権限がありません'), 'the refusal');
@@ -539,7 +539,7 @@ test('(e) users: a staff member and an auditor see only what their role may use'
   await t.test('the auditor sees the journal but no write buttons', async () => {
     await signOut();
     await firstSignIn('kansa', created.auditor, 'Audit-Room-2025!x');
-    assert.deepEqual(await navLabels(), ['ダッシュボード', '機器台帳', 'アカウント台帳', 'チェックリスト', 'インシデント・BCP', 'アクセスログ', '根拠文書', '変更履歴', 'アカウント']);
+    assert.deepEqual(await navLabels(), ['ダッシュボード', '機器台帳', 'アカウント台帳', 'チェックリスト', 'インシデント・BCP', 'アクセスログ', 'ログ警告', '根拠文書', '変更履歴', 'アカウント']);
     await go(page, '#/assets');
     await page.locator('#ledger-total').waitFor();
     assert.equal(await count('#add-device'), 0);
@@ -702,7 +702,7 @@ test('(g) checklist: officer answers with evidence, official wording, exports, v
     await page.locator('#totp-code').fill(totp(osecret));
     await page.locator('#totp-submit').click();
     await page.locator('#dash-facility').waitFor();
-    assert.deepEqual(await navLabels(), ['ダッシュボード', '機器台帳', 'アカウント台帳', 'チェックリスト', 'インシデント・BCP', 'アクセスログ', '根拠文書', 'CSV取り込み', '変更履歴', 'アカウント']);
+    assert.deepEqual(await navLabels(), ['ダッシュボード', '機器台帳', 'アカウント台帳', 'チェックリスト', 'インシデント・BCP', 'アクセスログ', 'ログ警告', '根拠文書', 'CSV取り込み', '変更履歴', 'アカウント']);
     await page.locator('#dash-checklist').waitFor();
     await waitFor(async () => !(await page.locator('#dash-checklist .loading').count()), 'the checklist card');
     await shot(page, '30-dashboard-checklist-card', { fullPage: true });
