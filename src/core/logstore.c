@@ -40,18 +40,17 @@ static const char schema_sql[] =
 	" patient_id INTEGER, host_id INTEGER, action_id INTEGER, source_id INTEGER,"
 	" result INTEGER NOT NULL, seg INTEGER NOT NULL, off INTEGER NOT NULL, len INTEGER NOT NULL,"
 	" leaf BLOB NOT NULL);"
-	"CREATE INDEX IF NOT EXISTS log_event_patient ON log_event(patient_id, seq)"
-	" WHERE patient_id IS NOT NULL;"
-	"CREATE INDEX IF NOT EXISTS log_event_user ON log_event(user_id, seq)"
-	" WHERE user_id IS NOT NULL;"
-	"CREATE INDEX IF NOT EXISTS log_event_host ON log_event(host_id, seq)"
-	" WHERE host_id IS NOT NULL;"
-	"CREATE INDEX IF NOT EXISTS log_event_action ON log_event(action_id, seq)"
-	" WHERE action_id IS NOT NULL;"
-	"CREATE INDEX IF NOT EXISTS log_event_time ON log_event(time_us) WHERE time_us IS NOT NULL;"
+	/* the search index: see logstore_postings.c */
+	"CREATE TABLE IF NOT EXISTS log_posting(term_id INTEGER NOT NULL, first_seq INTEGER NOT NULL,"
+	" win INTEGER NOT NULL, n INTEGER NOT NULL, seqs BLOB NOT NULL,"
+	" PRIMARY KEY(term_id, first_seq)) WITHOUT ROWID;"
+	"CREATE INDEX IF NOT EXISTS log_posting_win ON log_posting(win);"
 	"CREATE TABLE IF NOT EXISTS log_segment(no INTEGER PRIMARY KEY, first_seq INTEGER NOT NULL,"
 	" count INTEGER NOT NULL, bytes INTEGER NOT NULL, closed INTEGER NOT NULL DEFAULT 0);"
-	"CREATE TABLE IF NOT EXISTS log_block(block INTEGER PRIMARY KEY, hash BLOB NOT NULL);"
+	/* min_time/max_time: the event times of the block (NULL: none), so that
+	 * a time range becomes a range of seqs without an index on time */
+	"CREATE TABLE IF NOT EXISTS log_block(block INTEGER PRIMARY KEY, hash BLOB NOT NULL,"
+	" min_time INTEGER, max_time INTEGER);"
 	"CREATE TABLE IF NOT EXISTS log_checkpoint(id INTEGER PRIMARY KEY, size INTEGER NOT NULL,"
 	" root BLOB NOT NULL, note TEXT NOT NULL, created TEXT NOT NULL);";
 
@@ -433,19 +432,21 @@ static int seg_roll(struct logstore *ls, struct mamori_err *err)
 
 /* ---- appending ------------------------------------------------------------------ */
 
+/* Binds the id of term (kind, v) into column col, and gives it in *id
+ * (0 for no term). */
 static int bind_term(struct logstore *ls, sqlite3_stmt *st, int col, int kind, const char *v,
-		     struct mamori_err *err)
+		     int64_t *id, struct mamori_err *err)
 {
-	int64_t id;
 	int r;
 
+	*id = 0;
 	if (!v) {
 		sqlite3_bind_null(st, col);
 		return 0;
 	}
-	if ((r = term_id(ls, kind, v, &id, err)) < 0)
+	if ((r = term_id(ls, kind, v, id, err)) < 0)
 		return r;
-	sqlite3_bind_int64(st, col, id);
+	sqlite3_bind_int64(st, col, *id);
 	return 0;
 }
 
@@ -457,6 +458,7 @@ static int index_one(struct logstore *ls, const struct log_event *ev, uint64_t o
 	sqlite3_stmt *st = ls->ins_event;
 	uint8_t block[MERKLE_HASH_LEN];
 	uint64_t seq = ls->fr.size;
+	int64_t ids[LT_KINDS];
 	int r;
 
 	sqlite3_reset(st);
@@ -468,12 +470,18 @@ static int index_one(struct logstore *ls, const struct log_event *ev, uint64_t o
 		sqlite3_bind_int64(st, 3, ev->time_us);
 	sqlite3_bind_int(st, 4, (int)ev->via);
 	sqlite3_bind_int64(st, 5, ev->flags);
-	if ((r = bind_term(ls, st, 6, LT_USER, ev->f.user, err)) < 0 ||
-	    (r = bind_term(ls, st, 7, LT_PATIENT, ev->f.patient, err)) < 0 ||
-	    (r = bind_term(ls, st, 8, LT_HOST, ev->f.host, err)) < 0 ||
-	    (r = bind_term(ls, st, 9, LT_ACTION, ev->f.action, err)) < 0 ||
-	    (r = bind_term(ls, st, 10, LT_SOURCE, ev->f.source, err)) < 0)
+	if ((r = bind_term(ls, st, 6, LT_USER, ev->f.user, &ids[0], err)) < 0 ||
+	    (r = bind_term(ls, st, 7, LT_PATIENT, ev->f.patient, &ids[1], err)) < 0 ||
+	    (r = bind_term(ls, st, 8, LT_HOST, ev->f.host, &ids[2], err)) < 0 ||
+	    (r = bind_term(ls, st, 9, LT_ACTION, ev->f.action, &ids[3], err)) < 0 ||
+	    (r = bind_term(ls, st, 10, LT_SOURCE, ev->f.source, &ids[4], err)) < 0)
 		return r;
+	if (ev->time_us != INT64_MIN) {
+		if (ev->time_us < ls->blk_min)
+			ls->blk_min = ev->time_us;
+		if (ev->time_us > ls->blk_max)
+			ls->blk_max = ev->time_us;
+	}
 	sqlite3_bind_int(st, 11, (int)ev->f.result);
 	sqlite3_bind_int64(st, 12, ls->seg_no);
 	sqlite3_bind_int64(st, 13, (int64_t)off);
@@ -484,16 +492,28 @@ static int index_one(struct logstore *ls, const struct log_event *ev, uint64_t o
 		return logstore_db_error(ls, err, "log_event");
 	}
 	sqlite3_reset(st);
+	for (int k = 0; k < LT_KINDS; k++)
+		if (ids[k] && (r = logstore_posting_add(ls, ids[k], seq, err)) < 0)
+			return r;
 	if (logstore_fr_append(&ls->fr, ev->leaf, block)) {
 		st = ls->ins_block;
 		sqlite3_reset(st);
 		sqlite3_bind_int64(st, 1, (int64_t)(seq / LOGSTORE_BLOCK_LEAVES));
 		sqlite3_bind_blob(st, 2, block, MERKLE_HASH_LEN, SQLITE_STATIC);
+		if (ls->blk_min <= ls->blk_max) {
+			sqlite3_bind_int64(st, 3, ls->blk_min);
+			sqlite3_bind_int64(st, 4, ls->blk_max);
+		} else {
+			sqlite3_bind_null(st, 3);
+			sqlite3_bind_null(st, 4);
+		}
 		if (sqlite3_step(st) != SQLITE_DONE) {
 			sqlite3_reset(st);
 			return logstore_db_error(ls, err, "log_block");
 		}
 		sqlite3_reset(st);
+		ls->blk_min = INT64_MAX;
+		ls->blk_max = INT64_MIN;
 	}
 	ls->seg_count++;
 	return 0;
@@ -567,7 +587,7 @@ int logstore_commit(struct logstore *ls, struct mamori_err *err)
 		return 0;
 	fr_serialize(&ls->fr, &fb);
 	snprintf(sz, sizeof(sz), "%" PRIu64, ls->fr.size);
-	if ((r = segment_row(ls, 0, err)) < 0 || (r = meta_put(ls, "size", sz, strlen(sz), false, err)) < 0 ||
+	if ((r = logstore_postings_flush(ls, err)) < 0 || (r = segment_row(ls, 0, err)) < 0 || (r = meta_put(ls, "size", sz, strlen(sz), false, err)) < 0 ||
 	    (r = meta_put(ls, "frontier", fb.buf, fb.len, true, err)) < 0 ||
 	    (r = exec(ls, "COMMIT", err)) < 0)
 		goto out;
@@ -968,6 +988,31 @@ static int find_tail(struct logstore *ls, uint64_t *end, struct mamori_err *err)
 	return 0;
 }
 
+/* The event-time bounds of the committed part of the block being filled. */
+static int block_bounds_load(struct logstore *ls, struct mamori_err *err)
+{
+	uint64_t start = ls->committed - ls->committed % LOGSTORE_BLOCK_LEAVES;
+	sqlite3_stmt *st = NULL;
+	int rc;
+
+	if (start == ls->committed)
+		return 0;
+	if (sqlite3_prepare_v2(ls->db,
+			       "SELECT min(time_us), max(time_us) FROM log_event WHERE seq >= ?", -1,
+			       &st, NULL) != SQLITE_OK)
+		return logstore_db_error(ls, err, "log_event");
+	sqlite3_bind_int64(st, 1, (int64_t)start);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW && sqlite3_column_type(st, 0) != SQLITE_NULL) {
+		ls->blk_min = sqlite3_column_int64(st, 0);
+		ls->blk_max = sqlite3_column_int64(st, 1);
+	}
+	sqlite3_finalize(st);
+	if (rc != SQLITE_ROW)
+		return logstore_db_error(ls, err, "log_event");
+	return 0;
+}
+
 /*
  * Re-indexes the records found beyond the committed ones (from offset end
  * of the current segment, then in later segments) and cuts a torn record
@@ -1071,8 +1116,13 @@ static int prepare_all(struct logstore *ls, struct mamori_err *err)
 		      "INSERT INTO log_term(kind, value) VALUES (?1, ?2) ON CONFLICT(kind, value)"
 		      " DO UPDATE SET kind = excluded.kind RETURNING id",
 		      &ls->ins_term, err)) < 0 ||
-	    (r = prep(ls, "INSERT OR REPLACE INTO log_block(block, hash) VALUES (?, ?)",
+	    (r = prep(ls,
+		      "INSERT OR REPLACE INTO log_block(block, hash, min_time, max_time)"
+		      " VALUES (?, ?, ?, ?)",
 		      &ls->ins_block, err)) < 0 ||
+	    (r = prep(ls,
+		      "INSERT INTO log_posting(term_id, first_seq, win, n, seqs) VALUES (?, ?, ?, ?, ?)",
+		      &ls->ins_posting, err)) < 0 ||
 	    (r = prep(ls, "INSERT OR REPLACE INTO log_meta(key, value) VALUES (?, ?)", &ls->put_meta,
 		      err)) < 0 ||
 	    (r = prep(ls,
@@ -1096,6 +1146,8 @@ int logstore_open(struct logstore **out, const char *dir, int flags, struct mamo
 	ls->dir = xstrdup(dir);
 	ls->seg_fd = ls->rd_fd = -1;
 	ls->readonly = flags & LOGSTORE_READONLY;
+	ls->blk_min = INT64_MAX;
+	ls->blk_max = INT64_MIN;
 	strbuf_init(&ls->wbuf);
 	strbuf_addf(&path, "%s/index.db", dir);
 	if (stat(path.buf, &sb) < 0) {
@@ -1146,6 +1198,8 @@ int logstore_open(struct logstore **out, const char *dir, int flags, struct mamo
 		goto broken;
 	if ((r = seg_open(ls, ls->seg_no, ls->committed == 0, err)) < 0)
 		goto broken;
+	if ((r = block_bounds_load(ls, err)) < 0)
+		goto broken;
 	if ((r = recover(ls, end, err)) < 0)
 		goto broken;
 	*out = ls;
@@ -1156,6 +1210,7 @@ broken:
 		exec(ls, "ROLLBACK", NULL);
 		ls->in_txn = false;
 	}
+	logstore_postings_discard(ls);
 	merkle_frontier_init(&ls->fr);
 	{
 		struct mamori_err e2 = { 0 };
@@ -1180,8 +1235,10 @@ void logstore_close(struct logstore *ls)
 	if (!ls->readonly && ls->db) {
 		struct mamori_err err = { 0 };
 
-		if (logstore_commit(ls, &err) < 0 && ls->in_txn)
+		if (logstore_commit(ls, &err) < 0 && ls->in_txn) {
 			exec(ls, "ROLLBACK", NULL);
+			logstore_postings_discard(ls);
+		}
 	}
 	sqlite3_finalize(ls->ins_event);
 	sqlite3_finalize(ls->ins_term);
@@ -1189,6 +1246,8 @@ void logstore_close(struct logstore *ls)
 	sqlite3_finalize(ls->put_meta);
 	sqlite3_finalize(ls->put_segment);
 	sqlite3_finalize(ls->get_loc);
+	sqlite3_finalize(ls->ins_posting);
+	logstore_postings_free(ls);
 	if (ls->db)
 		sqlite3_close(ls->db);
 	if (ls->seg_fd >= 0)

@@ -11,6 +11,19 @@
 
 /* Term kinds in log_term. */
 enum { LT_USER = 1, LT_PATIENT = 2, LT_HOST = 3, LT_ACTION = 4, LT_SOURCE = 5 };
+#define LT_KINDS 5
+
+/* Search postings (logstore_postings.c): windows and row size. */
+#define LOGSTORE_POSTING_WINDOW 65536
+#define LOGSTORE_POSTING_MAX 16384
+
+/* The writer's posting list of one term since the last flush. */
+struct lposting {
+	uint64_t first, last; /* seqs */
+	uint32_t n;
+	bool touched;         /* listed in ls->touched */
+	struct strbuf blob;   /* varint gaps after first */
+};
 
 struct lterm {
 	uint64_t hash;
@@ -43,7 +56,16 @@ struct logstore {
 
 	bool in_txn;
 	sqlite3_stmt *ins_event, *ins_term, *ins_block, *put_meta, *put_segment;
-	sqlite3_stmt *get_loc;
+	sqlite3_stmt *get_loc, *ins_posting;
+
+	/* posting lists being built, indexed by term id; the ids touched */
+	struct lposting *post;
+	size_t cappost;
+	int64_t *touched;
+	size_t ntouched, captouched;
+
+	/* event-time bounds of the block being filled (INT64_MAX/MIN: none) */
+	int64_t blk_min, blk_max;
 
 	/* term cache (writer): open addressing, power-of-two capacity */
 	struct lterm *terms;
@@ -78,5 +100,52 @@ int logstore_read_begin(struct logstore *ls, struct mamori_err *err);
 void logstore_read_end(struct logstore *ls);
 /* The Japanese label of a term kind (利用者, 患者ID, ...). */
 const char *logstore_term_kind_name(int kind);
+
+/* ---- postings (logstore_postings.c) ---- */
+/* Adds seq to term id's list (writing out a full or older-window row). */
+int logstore_posting_add(struct logstore *ls, int64_t id, uint64_t seq, struct mamori_err *err);
+/* Writes every list being built (inside the open transaction). */
+int logstore_postings_flush(struct logstore *ls, struct mamori_err *err);
+/* Forgets the lists being built (after a rollback). */
+void logstore_postings_discard(struct logstore *ls);
+void logstore_postings_free(struct logstore *ls);
+/* Decodes a row into out[0..n); -1 when malformed. */
+int logstore_posting_decode(const void *blob, size_t len, uint64_t first, uint64_t n,
+			    uint64_t *out);
+/* The number of events listed for term id. */
+int logstore_posting_total(struct logstore *ls, int64_t id, uint64_t *total,
+			   struct mamori_err *err);
+
+/* The seqs of one term below a bound, newest first. */
+struct logstore_pcursor {
+	struct logstore *ls;
+	int64_t id;
+	uint64_t below;
+	sqlite3_stmt *st;
+	uint64_t *seqs;
+	size_t pos;
+	bool done;
+};
+void logstore_pcursor_init(struct logstore_pcursor *c, struct logstore *ls, int64_t id,
+			   uint64_t below);
+/* 1 and *seq, 0 at the end, or an error. */
+int logstore_pcursor_next(struct logstore_pcursor *c, uint64_t *seq, struct mamori_err *err);
+void logstore_pcursor_release(struct logstore_pcursor *c);
+
+/* Verification of the postings, a window at a time: the verifier fills
+ * ids[kind - 1][seq - window base] (0: none) from log_event's rows. */
+struct logstore_pcheck {
+	int64_t *ids[LT_KINDS];
+	uint8_t *seen;
+	uint64_t *seqs;
+	uint8_t *kind_of;
+	size_t nkind;
+	sqlite3_stmt *st;
+};
+void logstore_pcheck_init(struct logstore_pcheck *pc);
+void logstore_pcheck_release(struct logstore_pcheck *pc);
+int logstore_pcheck_window(struct logstore *ls, struct logstore_pcheck *pc, uint64_t win,
+			   uint64_t count, int64_t *bad_seq, char *reason, size_t rlen,
+			   struct mamori_err *err);
 
 #endif

@@ -2,11 +2,14 @@
  * logstore_search.c - searching the access-log vault's index, newest
  * first, a page at a time (logstore.h).
  *
- * The SQL is assembled from fixed fragments only; every value is bound.
  * Terms are looked up first: a user, patient, host or action the vault has
- * never seen finds nothing without touching log_event.  Each hit is read
- * back from its segment record (the message, the peer, and the fields as
- * sealed).
+ * never seen finds nothing without touching log_event.  With terms, the
+ * one with the fewest events drives: its posting list (logstore_postings.c)
+ * is walked newest first and each candidate's row checked against the
+ * other filters.  Without, log_event is walked backwards.  A time range
+ * narrows the seqs through the blocks' event-time bounds (log_block).
+ * Every value is bound.  Each hit is read back from its segment record
+ * (the message, the peer, and the fields as sealed).
  */
 #include "common.h"
 
@@ -77,27 +80,147 @@ static int emit(struct logstore *ls, uint64_t seq, struct log_event *ev, struct 
 	return fn(&h, ctx);
 }
 
+/*
+ * The seqs that can hold events with a time in [from, to), as up to two
+ * ranges newest first: the block being filled (its bounds are not stored
+ * yet) and the blocks from the first to the last whose event-time bounds
+ * meet the range.  Returns the number of ranges.
+ */
+static int time_ranges(struct logstore *ls, int64_t from, int64_t to, uint64_t size,
+		       uint64_t range[2][2], int *nranges, struct mamori_err *err)
+{
+	uint64_t tail = size - size % LOGSTORE_BLOCK_LEAVES;
+	sqlite3_stmt *st = NULL;
+	int rc;
+
+	*nranges = 0;
+	if (tail < size) {
+		range[0][0] = tail;
+		range[0][1] = size;
+		*nranges = 1;
+	}
+	if (sqlite3_prepare_v2(ls->db,
+			       "SELECT min(block), max(block) FROM log_block WHERE max_time >= ?"
+			       " AND min_time < ?",
+			       -1, &st, NULL) != SQLITE_OK)
+		return logstore_db_error(ls, err, "log_block");
+	sqlite3_bind_int64(st, 1, from);
+	sqlite3_bind_int64(st, 2, to);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW && sqlite3_column_type(st, 0) != SQLITE_NULL) {
+		uint64_t b0 = (uint64_t)sqlite3_column_int64(st, 0);
+		uint64_t b1 = (uint64_t)sqlite3_column_int64(st, 1);
+
+		range[*nranges][0] = b0 * LOGSTORE_BLOCK_LEAVES;
+		range[*nranges][1] = (b1 + 1) * LOGSTORE_BLOCK_LEAVES < tail
+					     ? (b1 + 1) * LOGSTORE_BLOCK_LEAVES
+					     : tail;
+		(*nranges)++;
+	}
+	sqlite3_finalize(st);
+	if (rc != SQLITE_ROW)
+		return logstore_db_error(ls, err, "log_block");
+	return 0;
+}
+
+/* What a candidate row must satisfy besides the driving term. */
+struct filter {
+	int64_t ids[4]; /* user, patient, host, action; 0: any */
+	int result;
+	int64_t from, to;
+};
+
+static bool row_matches(sqlite3_stmt *st, const struct filter *f)
+{
+	for (int i = 0; i < 4; i++)
+		if (f->ids[i] && sqlite3_column_int64(st, 1 + i) != f->ids[i])
+			return false;
+	if (f->result >= 0 && sqlite3_column_int(st, 5) != f->result)
+		return false;
+	if (f->from != INT64_MIN || f->to != INT64_MAX) {
+		int64_t t;
+
+		if (sqlite3_column_type(st, 0) == SQLITE_NULL)
+			return false;
+		t = sqlite3_column_int64(st, 0);
+		if (t < f->from || t >= f->to)
+			return false;
+	}
+	return true;
+}
+
+#define ROW_COLUMNS "time_us, user_id, patient_id, host_id, action_id, result"
+
+/*
+ * Collects up to want seqs below `below` and at or above `lo`, newest
+ * first, into seqs: through the posting list of term `drive` when it is
+ * not 0, else by walking log_event backwards.
+ */
+static int collect(struct logstore *ls, int64_t drive, const struct filter *f, uint64_t lo,
+		   uint64_t below, size_t want, int64_t *seqs, size_t *n, struct mamori_err *err)
+{
+	sqlite3_stmt *st = NULL;
+	int rc, r = 0;
+
+	*n = 0;
+	if (below <= lo)
+		return 0;
+	if (drive) {
+		struct logstore_pcursor c;
+		uint64_t seq;
+
+		if (sqlite3_prepare_v2(ls->db, "SELECT " ROW_COLUMNS " FROM log_event WHERE seq = ?", -1,
+				       &st, NULL) != SQLITE_OK)
+			return logstore_db_error(ls, err, "log_event");
+		logstore_pcursor_init(&c, ls, drive, below);
+		while (*n < want && (r = logstore_pcursor_next(&c, &seq, err)) == 1) {
+			if (seq < lo)
+				break;
+			sqlite3_reset(st);
+			sqlite3_bind_int64(st, 1, (int64_t)seq);
+			rc = sqlite3_step(st);
+			if (rc == SQLITE_DONE)
+				continue; /* listed but not committed (never happens) */
+			if (rc != SQLITE_ROW) {
+				r = logstore_db_error(ls, err, "log_event");
+				break;
+			}
+			if (row_matches(st, f))
+				seqs[(*n)++] = (int64_t)seq;
+		}
+		logstore_pcursor_release(&c);
+		sqlite3_finalize(st);
+		return r < 0 ? r : 0;
+	}
+	if (sqlite3_prepare_v2(ls->db,
+			       "SELECT " ROW_COLUMNS ", seq FROM log_event WHERE seq < ? AND seq >= ?"
+			       " ORDER BY seq DESC",
+			       -1, &st, NULL) != SQLITE_OK)
+		return logstore_db_error(ls, err, "log_event");
+	sqlite3_bind_int64(st, 1, below > (uint64_t)INT64_MAX ? INT64_MAX : (int64_t)below);
+	sqlite3_bind_int64(st, 2, (int64_t)lo);
+	while (*n < want && (rc = sqlite3_step(st)) == SQLITE_ROW)
+		if (row_matches(st, f))
+			seqs[(*n)++] = sqlite3_column_int64(st, 6);
+	if (*n < want && rc != SQLITE_DONE)
+		r = logstore_db_error(ls, err, "log_event");
+	sqlite3_finalize(st);
+	return r;
+}
+
 int logstore_search(struct logstore *ls, const struct logstore_query *q, logstore_hit_fn *fn,
 		    void *ctx, int64_t *next, struct mamori_err *err)
 {
-	static const struct {
-		int kind;
-		const char *frag;
-	} tf[4] = {
-		{ LT_USER, " AND user_id = ?" },
-		{ LT_PATIENT, " AND patient_id = ?" },
-		{ LT_HOST, " AND host_id = ?" },
-		{ LT_ACTION, " AND action_id = ?" },
-	};
+	static const int kinds[4] = { LT_USER, LT_PATIENT, LT_HOST, LT_ACTION };
 	const char *vals[4] = { q->user, q->patient, q->host, q->action };
-	int64_t ids[4];
-	struct strbuf sql = STRBUF_INIT, rec = STRBUF_INIT, peer = STRBUF_INIT;
+	struct strbuf rec = STRBUF_INIT, peer = STRBUF_INIT;
 	struct log_event ev;
-	sqlite3_stmt *st = NULL;
-	size_t limit = q->limit, got = 0;
-	int64_t last = -1;
-	int col = 1, rc, r = 0;
-	bool more = false;
+	struct filter f;
+	uint64_t size = ls->fr.size, below, best = UINT64_MAX, range[2][2];
+	int nranges = 0;
+	int64_t drive = 0, *seqs = NULL;
+	size_t limit = q->limit, n = 0;
+	int r = 0;
 
 	if (next)
 		*next = -1;
@@ -106,81 +229,64 @@ int logstore_search(struct logstore *ls, const struct logstore_query *q, logstor
 				      LOGSTORE_PAGE_MAX);
 	if (q->result > LOG_RESULT_FAILURE || q->result < -1)
 		return mamori_err_set(err, MAMORI_EINVAL, "結果の指定が正しくありません");
+	/* a writable handle lists what it appended before searching */
+	if (!ls->readonly && ls->in_txn && (r = logstore_postings_flush(ls, err)) < 0)
+		return r;
 	log_event_init(&ev);
+	memset(&f, 0, sizeof(f));
+	f.result = q->result;
+	f.from = q->from_us;
+	f.to = q->to_us;
 	for (int i = 0; i < 4; i++) {
+		uint64_t total;
+
 		if (!vals[i])
 			continue;
-		r = lookup_term(ls, tf[i].kind, vals[i], &ids[i], err);
+		r = lookup_term(ls, kinds[i], vals[i], &f.ids[i], err);
 		if (r <= 0)
 			goto out; /* unknown: no hits */
+		/* drive by the term with the fewest events */
+		if ((r = logstore_posting_total(ls, f.ids[i], &total, err)) < 0)
+			goto out;
+		if (total < best) {
+			best = total;
+			drive = f.ids[i];
+		}
 	}
 	r = 0;
-	strbuf_addstr(&sql, "SELECT seq FROM log_event WHERE 1");
-	for (int i = 0; i < 4; i++)
-		if (vals[i])
-			strbuf_addstr(&sql, tf[i].frag);
-	if (q->result >= 0)
-		strbuf_addstr(&sql, " AND result = ?");
-	if (q->from_us != INT64_MIN)
-		strbuf_addstr(&sql, " AND time_us >= ?");
-	if (q->to_us != INT64_MAX)
-		strbuf_addstr(&sql, " AND time_us < ?");
-	if (q->before >= 0)
-		strbuf_addstr(&sql, " AND seq < ?");
-	strbuf_addstr(&sql, " ORDER BY seq DESC LIMIT ?");
-	if (sqlite3_prepare_v2(ls->db, sql.buf, -1, &st, NULL) != SQLITE_OK) {
-		r = logstore_db_error(ls, err, "検索");
-		goto out;
-	}
-	for (int i = 0; i < 4; i++)
-		if (vals[i])
-			sqlite3_bind_int64(st, col++, ids[i]);
-	if (q->result >= 0)
-		sqlite3_bind_int(st, col++, q->result);
-	if (q->from_us != INT64_MIN)
-		sqlite3_bind_int64(st, col++, q->from_us);
-	if (q->to_us != INT64_MAX)
-		sqlite3_bind_int64(st, col++, q->to_us);
-	if (q->before >= 0)
-		sqlite3_bind_int64(st, col++, q->before);
-	sqlite3_bind_int64(st, col, (int64_t)limit + 1);
-	/* Collect the seqs first: reading records between steps is fine, but
-	 * the callback may be slow. */
-	{
-		int64_t *seqs = xmalloc((limit + 1) * sizeof(*seqs));
-		size_t n = 0;
-
-		while ((rc = sqlite3_step(st)) == SQLITE_ROW && n < limit + 1)
-			seqs[n++] = sqlite3_column_int64(st, 0);
-		sqlite3_finalize(st);
-		st = NULL;
-		if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
-			free(seqs);
-			r = logstore_db_error(ls, err, "検索");
+	below = q->before >= 0 && (uint64_t)q->before < size ? (uint64_t)q->before : size;
+	if (q->from_us != INT64_MIN || q->to_us != INT64_MAX) {
+		if (q->from_us >= q->to_us)
 			goto out;
-		}
-		if (n > limit) {
-			more = true;
-			n = limit;
-		}
-		for (size_t i = 0; i < n; i++) {
-			r = emit(ls, (uint64_t)seqs[i], &ev, &rec, &peer, fn, ctx, err);
-			if (r != 0)
-				break;
-			last = seqs[i];
-			got++;
-		}
-		free(seqs);
+		if ((r = time_ranges(ls, q->from_us, q->to_us, size, range, &nranges, err)) < 0)
+			goto out;
+	} else {
+		range[0][0] = 0;
+		range[0][1] = size;
+		nranges = 1;
 	}
-	if (r == 0 && more && next)
-		*next = last;
+	seqs = xmalloc((limit + 1) * sizeof(*seqs));
+	for (int i = 0; i < nranges && n < limit + 1; i++) {
+		size_t got;
+
+		if ((r = collect(ls, drive, &f, range[i][0],
+				 below < range[i][1] ? below : range[i][1], limit + 1 - n, seqs + n,
+				 &got, err)) < 0)
+			goto out;
+		n += got;
+	}
+	for (size_t i = 0; i < n && i < limit; i++) {
+		r = emit(ls, (uint64_t)seqs[i], &ev, &rec, &peer, fn, ctx, err);
+		if (r != 0)
+			goto out;
+	}
+	if (n > limit && next)
+		*next = seqs[limit - 1];
 out:
-	sqlite3_finalize(st);
+	free(seqs);
 	log_event_release(&ev);
-	strbuf_release(&sql);
 	strbuf_release(&rec);
 	strbuf_release(&peer);
-	(void)got;
 	return r;
 }
 

@@ -610,7 +610,7 @@ static void test_verify(void **state)
 
 		logstore_source(w, &src);
 		ASSERT_RC(0, merkle_range_hash(&src, 1024, 2048, h, &err), err);
-		assert_int_equal(sqlite3_prepare_v2(w->db, "INSERT INTO log_block VALUES (1, ?)", -1, &st, NULL),
+		assert_int_equal(sqlite3_prepare_v2(w->db, "INSERT INTO log_block(block, hash) VALUES (1, ?)", -1, &st, NULL),
 				 SQLITE_OK);
 		sqlite3_bind_blob(st, 1, h, MERKLE_HASH_LEN, SQLITE_STATIC);
 		assert_int_equal(sqlite3_step(st), SQLITE_DONE);
