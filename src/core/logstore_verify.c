@@ -65,7 +65,7 @@ struct vstate {
 	const struct term **by_id; /* terms[] indexed by id when the ids are dense */
 	int64_t nby_id;
 	sqlite3_stmt *rows, *blocks;
-	int rows_rc, blocks_rc;
+	int blocks_rc;
 	/* checkpoints sorted by size */
 	struct vcp {
 		uint64_t size;
@@ -335,34 +335,55 @@ static int check_block(struct vstate *vs, uint64_t block, const uint8_t h[MERKLE
 
 /* ---- a record against its index row --------------------------------------------- */
 
-/* Reads the current row of vs->rows into row and steps to the next. */
-static void capture_row(struct vstate *vs, struct vrow *row)
-{
-	sqlite3_stmt *st = vs->rows;
+/*
+ * The rows of events from seq onwards: ROWS_SQL with ?1 = seq, or the
+ * lowest when seq is 0.  When no event before seq differed from its row,
+ * the rows from seq onwards are exactly the ones a single walk over all
+ * rows in order would meet there, so both threads can read a part of a
+ * batch each (see capture()).
+ */
+#define ROWS_SQL                                                                           \
+	"SELECT seq, recv_us, time_us, via, flags, user_id, patient_id, host_id, action_id,"  \
+	" source_id, result, seg, off, len, leaf FROM log_event WHERE seq >= ?1 ORDER BY seq"
 
-	row->present = vs->rows_rc == SQLITE_ROW;
-	if (!row->present)
-		return;
-	row->seq = sqlite3_column_int64(st, 0);
-	row->recv_us = sqlite3_column_int64(st, 1);
-	row->time_null = sqlite3_column_type(st, 2) == SQLITE_NULL;
-	row->time_us = sqlite3_column_int64(st, 2);
-	row->via = sqlite3_column_int(st, 3);
-	row->flags = sqlite3_column_int64(st, 4);
-	row->term_null = 0;
-	for (int i = 0; i < 5; i++) {
-		if (sqlite3_column_type(st, 5 + i) == SQLITE_NULL)
-			row->term_null |= (uint8_t)(1u << i);
-		row->term[i] = sqlite3_column_int64(st, 5 + i);
+/* Fills rows[0..n) with the rows of events seq .. seq + n - 1 (st is a
+ * ROWS_SQL statement). */
+static void capture(sqlite3_stmt *st, uint64_t seq, struct vrow *rows, size_t n)
+{
+	int rc;
+
+	sqlite3_reset(st);
+	sqlite3_bind_int64(st, 1, seq ? (int64_t)seq : INT64_MIN);
+	rc = sqlite3_step(st);
+	for (size_t i = 0; i < n; i++) {
+		struct vrow *row = &rows[i];
+
+		row->present = rc == SQLITE_ROW;
+		if (!row->present)
+			continue;
+		/* a NULL reads as 0: only then ask for the type */
+		row->seq = sqlite3_column_int64(st, 0);
+		row->recv_us = sqlite3_column_int64(st, 1);
+		row->time_us = sqlite3_column_int64(st, 2);
+		row->time_null = !row->time_us && sqlite3_column_type(st, 2) == SQLITE_NULL;
+		row->via = sqlite3_column_int(st, 3);
+		row->flags = sqlite3_column_int64(st, 4);
+		row->term_null = 0;
+		for (int k = 0; k < 5; k++) {
+			row->term[k] = sqlite3_column_int64(st, 5 + k);
+			if (!row->term[k] && sqlite3_column_type(st, 5 + k) == SQLITE_NULL)
+				row->term_null |= (uint8_t)(1u << k);
+		}
+		row->result = sqlite3_column_int(st, 10);
+		row->seg = sqlite3_column_int64(st, 11);
+		row->off = sqlite3_column_int64(st, 12);
+		row->len = sqlite3_column_int64(st, 13);
+		row->leaf_bytes = sqlite3_column_bytes(st, 14);
+		if (row->leaf_bytes == MERKLE_HASH_LEN)
+			memcpy(row->leaf, sqlite3_column_blob(st, 14), MERKLE_HASH_LEN);
+		rc = sqlite3_step(st);
 	}
-	row->result = sqlite3_column_int(st, 10);
-	row->seg = sqlite3_column_int64(st, 11);
-	row->off = sqlite3_column_int64(st, 12);
-	row->len = sqlite3_column_int64(st, 13);
-	row->leaf_bytes = sqlite3_column_bytes(st, 14);
-	if (row->leaf_bytes == MERKLE_HASH_LEN)
-		memcpy(row->leaf, sqlite3_column_blob(st, 14), MERKLE_HASH_LEN);
-	vs->rows_rc = sqlite3_step(st);
+	sqlite3_reset(st);
 }
 
 static bool same_str(const char *a, const char *b)
@@ -759,14 +780,16 @@ struct batch {
 	uint8_t (*leaves)[MERKLE_HASH_LEN];
 	uint64_t seq0;
 
+	struct vrow *rows_w;
+	sqlite3_stmt *rows2; /* the helper's (second connection); NULL: none, the
+				main thread reads all rows before the slices */
+
 	pthread_mutex_t mu;
 	pthread_cond_t work_cv; /* gen, quit, done */
-	pthread_cond_t rows_cv; /* rows_ready */
 	unsigned gen;
 	bool quit;
 	struct slice *slices;
 	size_t nslices, next, done; /* slices handed out and finished */
-	atomic_size_t rows_ready;   /* rows[0..rows_ready) are filled in */
 };
 
 /* What each thread keeps for itself. */
@@ -810,23 +833,15 @@ static int check_slow(struct batch *b, struct worker *w, size_t i, char *what, s
 	return 0;
 }
 
-static void wait_rows(struct batch *b, size_t need)
-{
-	if (atomic_load(&b->rows_ready) >= need)
-		return;
-	pthread_mutex_lock(&b->mu);
-	while (atomic_load(&b->rows_ready) < need)
-		pthread_cond_wait(&b->rows_cv, &b->mu);
-	pthread_mutex_unlock(&b->mu);
-}
-
-static void do_slice(struct batch *b, struct worker *w, struct slice *s)
+/* A slice: its rows (read with st unless NULL), leaves, checks, block. */
+static void do_slice(struct batch *b, struct worker *w, struct slice *s, sqlite3_stmt *st)
 {
 	size_t end = (size_t)s->first + s->n;
 
+	if (st)
+		capture(st, b->seq0 + s->first, b->rows_w + s->first, s->n);
 	for (size_t i = s->first; i < end; i++)
 		merkle_leaf_hash(b->buf + b->recs[i].at, b->recs[i].len, b->leaves[i]);
-	wait_rows(b, end);
 	for (size_t i = s->first; i < end; i++) {
 		if (check_fast(b->vs, &w->dc, b->seq0 + i, &b->recs[i], b->buf + b->recs[i].at,
 			       &b->rows[i], b->leaves[i]))
@@ -852,12 +867,12 @@ static struct slice *claim(struct batch *b, unsigned gen)
 	return s;
 }
 
-static void work(struct batch *b, struct worker *w, unsigned gen)
+static void work(struct batch *b, struct worker *w, unsigned gen, sqlite3_stmt *st)
 {
 	struct slice *s;
 
 	while ((s = claim(b, gen))) {
-		do_slice(b, w, s);
+		do_slice(b, w, s, st);
 		pthread_mutex_lock(&b->mu);
 		if (++b->done == b->nslices)
 			pthread_cond_broadcast(&b->work_cv);
@@ -880,7 +895,7 @@ static void *helper(void *arg)
 			break;
 		seen = b->gen;
 		pthread_mutex_unlock(&b->mu);
-		work(b, &w, seen);
+		work(b, &w, seen, b->rows2);
 		pthread_mutex_lock(&b->mu);
 	}
 	pthread_mutex_unlock(&b->mu);
@@ -1085,7 +1100,7 @@ static void fr_append_block(struct merkle_frontier *f, const uint8_t root[MERKLE
 /* Steps 2 and 3 of the top for the n records in rd->recs. */
 static int check_batch(struct vstate *vs, struct batch *b, struct reader *rd, struct vrow **rows,
 		       size_t *cap_rows, struct slice **slices, size_t *cap_slices, uint64_t seq0,
-		       size_t n, struct worker *w, bool helped, struct mamori_err *err)
+		       size_t n, struct worker *w, struct mamori_err *err)
 {
 	size_t ns = 0;
 	unsigned gen;
@@ -1117,29 +1132,20 @@ static int check_batch(struct vstate *vs, struct batch *b, struct reader *rd, st
 	pthread_mutex_lock(&b->mu);
 	b->buf = rd->buf;
 	b->recs = rd->recs;
-	b->rows = *rows;
+	b->rows = b->rows_w = *rows;
 	b->seq0 = seq0;
 	b->slices = *slices;
 	b->nslices = ns;
 	b->next = b->done = 0;
-	atomic_store(&b->rows_ready, 0);
+	pthread_mutex_unlock(&b->mu);
+	/* with one connection the rows come first */
+	if (!b->rows2)
+		capture(vs->rows, seq0, *rows, n);
+	pthread_mutex_lock(&b->mu);
 	gen = ++b->gen;
 	pthread_cond_broadcast(&b->work_cv);
 	pthread_mutex_unlock(&b->mu);
-
-	/* the rows, while the helper hashes */
-	for (size_t i = 0; i < n; i++) {
-		capture_row(vs, &(*rows)[i]);
-		if ((i + 1) % LOGSTORE_BLOCK_LEAVES == 0 || i + 1 == n) {
-			atomic_store(&b->rows_ready, i + 1);
-			if (helped) {
-				pthread_mutex_lock(&b->mu);
-				pthread_cond_broadcast(&b->rows_cv);
-				pthread_mutex_unlock(&b->mu);
-			}
-		}
-	}
-	work(b, w, gen);
+	work(b, w, gen, b->rows2 ? vs->rows : NULL);
 	pthread_mutex_lock(&b->mu);
 	while (b->done < b->nslices)
 		pthread_cond_wait(&b->work_cv, &b->mu);
@@ -1180,6 +1186,42 @@ static int check_batch(struct vstate *vs, struct batch *b, struct reader *rd, st
 	return 0;
 }
 
+/*
+ * A second connection for the helper to read index rows with, in a read
+ * transaction that must see at least the committed tree size of the main
+ * one: rows are only ever added after it (by a writer committing since),
+ * and the rows of the events below it never change.  NULL when there is
+ * none: the main thread reads all rows then.
+ */
+static sqlite3 *second_reader(struct logstore *ls, uint64_t total, sqlite3_stmt **rows)
+{
+	const char *path = sqlite3_db_filename(ls->db, "main");
+	sqlite3 *db = NULL;
+	sqlite3_stmt *st = NULL;
+	bool same = false;
+
+	*rows = NULL;
+	if (!path || !*path ||
+	    sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK)
+		goto fail;
+	sqlite3_busy_timeout(db, 10000);
+	if (sqlite3_exec(db, "PRAGMA cache_size=-65536; BEGIN", NULL, NULL, NULL) != SQLITE_OK ||
+	    sqlite3_prepare_v2(db, "SELECT value FROM log_meta WHERE key = 'size'", -1, &st, NULL) !=
+		    SQLITE_OK)
+		goto fail;
+	if (sqlite3_step(st) == SQLITE_ROW)
+		same = (uint64_t)sqlite3_column_int64(st, 0) >= total;
+	sqlite3_finalize(st);
+	if (!same || sqlite3_prepare_v2(db, ROWS_SQL, -1, rows, NULL) != SQLITE_OK)
+		goto fail;
+	return db;
+fail:
+	sqlite3_finalize(*rows);
+	*rows = NULL;
+	sqlite3_close(db);
+	return NULL;
+}
+
 int logstore_verify(struct logstore *ls, const char *external_note, size_t note_len,
 		    logstore_progress_fn *progress, void *pctx, struct logstore_verify_result *res,
 		    struct mamori_err *err)
@@ -1190,7 +1232,6 @@ int logstore_verify(struct logstore *ls, const char *external_note, size_t note_
 		.vs = &vs,
 		.mu = PTHREAD_MUTEX_INITIALIZER,
 		.work_cv = PTHREAD_COND_INITIALIZER,
-		.rows_cv = PTHREAD_COND_INITIALIZER,
 	};
 	struct worker w = { 0 };
 	struct vrow *rows = NULL;
@@ -1198,6 +1239,7 @@ int logstore_verify(struct logstore *ls, const char *external_note, size_t note_
 	size_t cap_rows = 0, cap_slices = 0;
 	pthread_t th;
 	bool th_started = false;
+	sqlite3 *db2 = NULL;
 	int r = 0;
 	uint64_t seq = 0;
 
@@ -1214,11 +1256,7 @@ int logstore_verify(struct logstore *ls, const char *external_note, size_t note_
 		goto end_read;
 	if ((r = check_cps(&vs, err)) < 0)
 		goto end_read;
-	if (sqlite3_prepare_v2(ls->db,
-			       "SELECT seq, recv_us, time_us, via, flags, user_id, patient_id, host_id,"
-			       " action_id, source_id, result, seg, off, len, leaf FROM log_event"
-			       " ORDER BY seq",
-			       -1, &vs.rows, NULL) != SQLITE_OK ||
+	if (sqlite3_prepare_v2(ls->db, ROWS_SQL, -1, &vs.rows, NULL) != SQLITE_OK ||
 	    sqlite3_prepare_v2(ls->db, "SELECT block, hash FROM log_block ORDER BY block", -1,
 			       &vs.blocks, NULL) != SQLITE_OK ||
 	    sqlite3_prepare_v2(ls->db, "SELECT no, first_seq, count FROM log_segment ORDER BY no", -1,
@@ -1226,11 +1264,12 @@ int logstore_verify(struct logstore *ls, const char *external_note, size_t note_
 		r = logstore_db_error(ls, err, "索引");
 		goto end_read;
 	}
-	vs.rows_rc = sqlite3_step(vs.rows);
 	vs.blocks_rc = sqlite3_step(vs.blocks);
 	rd.buf = xmalloc(BUF_CAP);
-	if (pthread_create(&th, NULL, helper, &b) == 0)
+	if (pthread_create(&th, NULL, helper, &b) == 0) {
 		th_started = true;
+		db2 = second_reader(ls, vs.total, &b.rows2);
+	}
 
 	while (seq < vs.total) {
 		struct pending pd = { 0 };
@@ -1239,7 +1278,7 @@ int logstore_verify(struct logstore *ls, const char *external_note, size_t note_
 		if ((r = fill_batch(&rd, &vs, seq, &n, &pd, err)) < 0)
 			goto end_read;
 		if (n && (r = check_batch(&vs, &b, &rd, &rows, &cap_rows, &slices, &cap_slices, seq, n,
-					  &w, th_started, err)) < 0)
+					  &w, err)) < 0)
 			goto end_read;
 		seq += n;
 		if (pd.set) {
@@ -1262,7 +1301,9 @@ int logstore_verify(struct logstore *ls, const char *external_note, size_t note_
 			vs.total, seq);
 		goto end_read;
 	}
-	if (vs.rows_rc == SQLITE_ROW) {
+	/* the row after the last event's */
+	sqlite3_bind_int64(vs.rows, 1, seq ? (int64_t)seq : INT64_MIN);
+	if (sqlite3_step(vs.rows) == SQLITE_ROW) {
 		r = bad(&vs, sqlite3_column_int64(vs.rows, 0), 0, 0, err,
 			"索引に記録のない行があります");
 		goto end_read;
@@ -1284,6 +1325,11 @@ out:
 		pthread_cond_broadcast(&b.work_cv);
 		pthread_mutex_unlock(&b.mu);
 		pthread_join(th, NULL);
+	}
+	if (db2) {
+		sqlite3_finalize(b.rows2);
+		sqlite3_exec(db2, "COMMIT", NULL, NULL, NULL);
+		sqlite3_close(db2);
 	}
 	if (rd.fd >= 0)
 		close(rd.fd);
