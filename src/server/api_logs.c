@@ -223,18 +223,30 @@ void api_logs_events_csv(struct http_request *req)
 	strbuf_release(&out);
 }
 
-/* The {seq} of the path; answers 404 and returns -1 when there is no vault. */
+/*
+ * The seq of the path, a {key} because {id} cannot be 0 and the first
+ * event is 0; answers 404 and returns -1 when it is not a number or there
+ * is no vault.
+ */
 static int seq_of(struct http_request *req, struct logstore **ls, uint64_t *seq)
 {
-	int r = vault(req, ls);
+	const char *k = req->keys[0];
+	char *end;
+	int r;
 
+	errno = 0;
+	*seq = strtoull(k, &end, 10);
+	if (!*k || *k < '0' || *k > '9' || *end || errno || (*k == '0' && k[1])) {
+		http_error(req, 404, "not_found", "イベント %s はありません", k);
+		return -1;
+	}
+	r = vault(req, ls);
 	if (r < 0)
 		return -1;
 	if (r == 1) {
 		http_error(req, 404, "not_found", "ログ保管庫はまだありません");
 		return -1;
 	}
-	*seq = (uint64_t)req->params[0];
 	return 0;
 }
 
