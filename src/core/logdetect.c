@@ -553,7 +553,17 @@ struct logdetect {
 	struct qalert *q;
 	size_t nq, aq;
 	uint64_t dropped;
+	int reload_every;    /* seconds; 0: every flush; < 0: never (see logdetect_flush) */
+	int64_t reloaded_ms; /* CLOCK_MONOTONIC of the last successful reload */
 };
+
+static int64_t monotonic_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
 
 static void watch_free(struct logdetect *d)
 {
@@ -736,7 +746,13 @@ int logdetect_reload(struct logdetect *d, struct store *st, struct mamori_err *e
 	d->cfg = cfg;
 	utable_free(&d->users);
 	d->users = users;
+	d->reloaded_ms = monotonic_ms();
 	return 0;
+}
+
+void logdetect_set_reload_interval(struct logdetect *d, int seconds)
+{
+	d->reload_every = seconds;
 }
 
 int logdetect_open(struct logdetect **out, struct store *st, struct mamori_err *err)
@@ -748,6 +764,7 @@ int logdetect_open(struct logdetect **out, struct store *st, struct mamori_err *
 	d->seen.cap = SEEN_CAP;
 	d->seen.v = xcalloc(SEEN_CAP, sizeof(struct kslot));
 	d->seen_day = INT32_MIN;
+	d->reload_every = LOGDETECT_RELOAD_SECONDS;
 	r = logdetect_reload(d, st, err);
 	if (r < 0) {
 		logdetect_free(d);
@@ -1043,6 +1060,13 @@ int logdetect_flush(struct logdetect *d, struct store *st, struct mamori_err *er
 	char now[MAMORI_TIME_LEN], at[TBUF], idbuf[24];
 	int r;
 
+	/* The configuration, at most reload_every seconds old (a failure keeps the old one) */
+	if (d->reload_every >= 0 && !st->in_tx &&
+	    monotonic_ms() - d->reloaded_ms >= (int64_t)d->reload_every * 1000) {
+		struct mamori_err ignored = { 0 };
+		if (logdetect_reload(d, st, &ignored) < 0)
+			d->reloaded_ms = monotonic_ms(); /* try again in a while, not at every flush */
+	}
 	if (!d->nq && !d->dropped)
 		return 0;
 	mamori_now(now);

@@ -89,11 +89,16 @@ int logdetect_kind_find(const char *name);
 /* Loads the settings, the account registry and the watch list from st. */
 int logdetect_open(struct logdetect **out, struct store *st, struct mamori_err *err);
 /*
- * Reloads them (the server calls it every minute or so).  The dedup and
- * burst state and the last log-ins seen are kept.  On error the previous
- * configuration stays in force.
+ * Reloads them (the server may call it every minute or so; logdetect_flush()
+ * also does, see there).  The dedup and burst state and the last log-ins
+ * seen are kept.  On error the previous configuration stays in force.
  */
 int logdetect_reload(struct logdetect *d, struct store *st, struct mamori_err *err);
+
+#define LOGDETECT_RELOAD_SECONDS 60
+/* Seconds between the reloads logdetect_flush() makes by itself (default
+ * LOGDETECT_RELOAD_SECONDS; 0: at every flush; < 0: never). */
+void logdetect_set_reload_interval(struct logdetect *d, int seconds);
 void logdetect_free(struct logdetect *d);
 
 /* Evaluates the rules on ev (stored with vault sequence number seq) and
@@ -107,7 +112,11 @@ size_t logdetect_pending(const struct logdetect *d);
  * Writes the queued alerts to log_alert, each with its journal entry
  * (actor "mamori-log", action "log.alert"), in one transaction of its own
  * (st must not be in one).  On error nothing is written and the alerts stay
- * queued for the next flush.
+ * queued for the next flush.  First, when the last reload is older than the
+ * reload interval, reloads the configuration (its failure is ignored: the
+ * old one stays), so that a writer which flushes after each commit sees
+ * changed settings, accounts and watch list within about a minute even if
+ * it never calls logdetect_reload() itself.
  */
 int logdetect_flush(struct logdetect *d, struct store *st, struct mamori_err *err);
 

@@ -548,6 +548,28 @@ static void test_settings(void **state)
 	ASSERT_RC(MAMORI_EINVAL, logdetect_hours_parse("8-19", &a, &b, &err), err);
 }
 
+/* logdetect_flush reloads the configuration by itself once the interval has passed. */
+static void test_flush_reloads(void **state)
+{
+	struct testutil_fixture *fx = *state;
+	struct mamori_err err = { 0 };
+	struct logdetect *d = open_detector(fx->st);
+
+	ASSERT_RC(0, store_begin(fx->st, &err), err);
+	ASSERT_RC(0, logdetect_watch_add(fx->st, ACTOR, "P-NEW", "職員", NULL, NULL, &err), err);
+	ASSERT_RC(0, store_commit(fx->st, &err), err);
+	FEED(d, 1, .time = "2026-11-20 10:00:00", .user = "nurse1", .patient = "P-NEW", .action = "view");
+	assert_int_equal(logdetect_pending(d), 0); /* not known yet */
+	ASSERT_RC(0, logdetect_flush(d, fx->st, &err), err); /* within the minute: no reload */
+	FEED(d, 2, .time = "2026-11-20 10:00:00", .user = "nurse1", .patient = "P-NEW", .action = "view");
+	assert_int_equal(logdetect_pending(d), 0);
+	logdetect_set_reload_interval(d, 0);
+	ASSERT_RC(0, logdetect_flush(d, fx->st, &err), err);
+	FEED(d, 3, .time = "2026-11-20 10:00:00", .user = "nurse1", .patient = "P-NEW", .action = "view");
+	assert_int_equal(logdetect_pending(d), 1);
+	logdetect_free(d);
+}
+
 /* The common path (no alert) must stay well under 0.5 µs per event. */
 static void test_speed(void **state)
 {
@@ -590,6 +612,7 @@ int main(void)
 						testutil_teardown),
 		cmocka_unit_test_setup_teardown(test_flush_journal_and_ack, setup, testutil_teardown),
 		cmocka_unit_test_setup_teardown(test_settings, setup, testutil_teardown),
+		cmocka_unit_test_setup_teardown(test_flush_reloads, setup, testutil_teardown),
 		cmocka_unit_test_setup_teardown(test_speed, setup, testutil_teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
