@@ -203,12 +203,9 @@ void http_no_content(struct http_request *req)
 	queue(req, 204, r);
 }
 
-void http_bytes(struct http_request *req, int status, const char *content_type,
-		const void *data, size_t len, const char *filename)
+static void add_download_headers(struct MHD_Response *r, const char *content_type,
+				 const char *filename)
 {
-	struct MHD_Response *r =
-		MHD_create_response_from_buffer(len, (void *)data, MHD_RESPMEM_MUST_COPY);
-
 	MHD_add_response_header(r, "Content-Type", content_type);
 	if (filename) {
 		/* RFC 6266 / 5987: an ASCII fallback and the UTF-8 name. */
@@ -229,6 +226,74 @@ void http_bytes(struct http_request *req, int status, const char *content_type,
 		strbuf_release(&cd);
 		MHD_add_response_header(r, "Cache-Control", "no-store");
 	}
+}
+
+void http_bytes(struct http_request *req, int status, const char *content_type,
+		const void *data, size_t len, const char *filename)
+{
+	struct MHD_Response *r =
+		MHD_create_response_from_buffer(len, (void *)data, MHD_RESPMEM_MUST_COPY);
+
+	add_download_headers(r, content_type, filename);
+	queue(req, status, r);
+}
+
+struct stream {
+	http_fill_fn *fill;
+	void (*done)(void *ctx);
+	void *ctx;
+	struct strbuf buf;
+	size_t off;
+	int end;
+};
+
+static ssize_t stream_read(void *cls, uint64_t pos, char *out, size_t max)
+{
+	struct stream *s = cls;
+	size_t n;
+
+	(void)pos;
+	while (s->off == s->buf.len) {
+		int r;
+		if (s->end)
+			return MHD_CONTENT_READER_END_OF_STREAM;
+		strbuf_reset(&s->buf);
+		s->off = 0;
+		r = s->fill(s->ctx, &s->buf);
+		if (r < 0)
+			return MHD_CONTENT_READER_END_WITH_ERROR;
+		if (r == 0)
+			s->end = 1;
+	}
+	n = s->buf.len - s->off < max ? s->buf.len - s->off : max;
+	memcpy(out, s->buf.buf + s->off, n);
+	s->off += n;
+	return (ssize_t)n;
+}
+
+static void stream_free(void *cls)
+{
+	struct stream *s = cls;
+
+	if (s->done)
+		s->done(s->ctx);
+	strbuf_release(&s->buf);
+	free(s);
+}
+
+void http_stream(struct http_request *req, int status, const char *content_type,
+		 const char *filename, http_fill_fn *fill, void (*done)(void *ctx), void *ctx)
+{
+	struct stream *s = xcalloc(1, sizeof(*s));
+	struct MHD_Response *r;
+
+	s->fill = fill;
+	s->done = done;
+	s->ctx = ctx;
+	strbuf_init(&s->buf);
+	r = MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, 64 * 1024, stream_read, s,
+					      stream_free);
+	add_download_headers(r, content_type, filename);
 	queue(req, status, r);
 }
 

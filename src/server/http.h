@@ -135,6 +135,18 @@ void http_no_content(struct http_request *req);
 void http_bytes(struct http_request *req, int status, const char *content_type,
 		const void *data, size_t len, const char *filename);
 /*
+ * A download of any size, made piece by piece as the client reads: fill
+ * appends the next piece to out and returns 1 while more follows, 0 with
+ * the last piece, or a negative code to cut the connection (the client
+ * sees a broken download, never a short file presented as whole).  fill
+ * runs on the thread that serves the connection, after the handler has
+ * returned.  done (may be NULL) is called once with ctx when the response
+ * is over, complete or not.
+ */
+typedef int http_fill_fn(void *ctx, struct strbuf *out);
+void http_stream(struct http_request *req, int status, const char *content_type,
+		 const char *filename, http_fill_fn *fill, void (*done)(void *ctx), void *ctx);
+/*
  * A static file (not copied: data must outlive the response) with its ETag;
  * answers 304 when the browser already has it.
  */

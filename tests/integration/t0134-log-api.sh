@@ -81,7 +81,19 @@ has "$T/headers" "text/csv"
 same "$(head -c 3 export.csv | od -An -tx1 | tr -d ' ')" "efbbbf" "the CSV starts with a BOM"
 same "$(wc -l <export.csv | tr -d ' ')" 16 "heading and all 15 events of P0002"
 api GET "/api/v1/journal?action=log.export"
-same "$(jget items.0.action) $(jget items.0.after.events) $(jget items.0.after.patient)" "log.export 15 P0002" "the export is journaled"
+same "$(jget items.0.action) $(jget items.0.actor) $(jget items.0.after.patient)" "log.export web:admin P0002" "the export is journaled with its filters"
+
+# An export is streamed page by page: 2,500 events of one patient (three
+# pages of the store) arrive whole and in order.
+python3 - <<'EOF2'
+with open('many.log', 'w') as out:
+    for i in range(2500):
+        out.write('<110>1 2026-11-21T10:00:00+09:00 ehr-app09 EHR 1 AUDIT [ehrAudit@32473 user="D9" patient="P0099" action="view" result="success"] n=%d\n' % i)
+EOF2
+run 0 mamori log import many.log
+curl -s -o many.csv -b "$JAR" "$BASE/api/v1/logs/events.csv?patient=P0099"
+same "$(wc -l <many.csv | tr -d ' ')" 2501 "every one of 2,500 events, past the store's page of 1,000"
+same "$(sed -n '2p;$p' many.csv | grep -o ' n=[0-9][0-9]*' | tr '\n' ' ')" " n=2499  n=0 " "newest first, down to the first"
 
 # ---- roles ----------------------------------------------------------------------
 pw_for() { echo "Zq7-$(printf '%s' "$1" | md5sum | cut -c1-8)-Pw!"; }
