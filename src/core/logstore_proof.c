@@ -114,6 +114,22 @@ int logstore_prove(struct logstore *ls, uint64_t seq, const char *checkpoint_not
 	if ((r = merkle_inclusion_proof(&src, seq, c.size, proof, &plen, err)) < 0 ||
 	    (r = logstore_read_record(ls, seq, &rec, err)) < 0)
 		goto out;
+	/* Never hand out a proof that does not hold: the record or the cached
+	 * hashes may have been altered since the checkpoint was signed. */
+	{
+		uint8_t leaf[MERKLE_HASH_LEN];
+
+		merkle_leaf_hash(rec.buf, rec.len, leaf);
+		if (merkle_inclusion_verify(seq, c.size, leaf, (const uint8_t (*)[MERKLE_HASH_LEN])proof,
+					    plen, c.root, NULL) != 0) {
+			r = mamori_err_set(err, MAMORI_ECHECK,
+					   "番号 %" PRIu64 " のイベントの記録がチェックポイント (大きさ %" PRIu64
+					   ") と合いません。保管庫が書き換えられています。"
+					   "mamori log verify で確認してください",
+					   seq, c.size);
+			goto out;
+		}
+	}
 	strbuf_addf(out, "MAMORI-LOG-PROOF 1\nindex %" PRIu64 "\nsize %" PRIu64 "\nrecord ", seq,
 		    c.size);
 	{
