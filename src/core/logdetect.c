@@ -1421,23 +1421,61 @@ static json_t *alert_row(struct store *st, struct store_stmt *s)
 			 jstr(store_column_text(st, s, 12)));
 }
 
-/* "2026-11-21" or an RFC 3339 time → comparable UTC text; -1 when neither. */
+/*
+ * A bound of the alert list → UTC text comparable with log_alert.at.
+ * "2026-11-21", "2026-11-21 09:00[:00]" are local time (the server's TZ, as
+ * the access-log search reads them); "…Z" and "…+09:00" are what they say.
+ * -1 when unreadable.
+ */
 static int norm_time(const char *in, char out[TBUF])
 {
-	int y, mo, d, h = 0, mi = 0, s = 0;
-	char tail[8] = "";
+	int y, mo, d, h = 0, mi = 0, sec = 0, n = 0, off = 0, local = 1;
+	const char *p;
+	struct tm tm = { 0 };
+	time_t t;
 
-	if (sscanf(in, "%4d-%2d-%2d", &y, &mo, &d) != 3 || strlen(in) < 10 || mo < 1 || mo > 12 ||
-	    d < 1 || d > 31)
+	if (strlen(in) < 10 || sscanf(in, "%4d-%2d-%2d%n", &y, &mo, &d, &n) != 3 || n != 10 ||
+	    mo < 1 || mo > 12 || d < 1 || d > 31)
 		return -1;
-	if (in[10]) {
-		if ((in[10] != 'T' && in[10] != ' ') ||
-		    sscanf(in + 11, "%2d:%2d:%2d%7s", &h, &mi, &s, tail) < 3)
+	p = in + 10;
+	if (*p) {
+		if ((*p != 'T' && *p != ' ') || sscanf(p + 1, "%2d:%2d%n", &h, &mi, &n) != 2)
 			return -1;
-		if (strcmp(tail, "Z") && tail[0] != '.' && tail[0])
-			return -1; /* offsets other than Z are not accepted */
+		p += 1 + n;
+		if (*p == ':') {
+			if (sscanf(p + 1, "%2d%n", &sec, &n) != 1)
+				return -1;
+			p += 1 + n;
+		}
+		if (*p == '.')
+			for (p++; *p >= '0' && *p <= '9'; p++)
+				;
+		if (*p == 'Z' && !p[1]) {
+			local = 0;
+		} else if ((*p == '+' || *p == '-') && strlen(p) == 6 && p[3] == ':') {
+			int oh, om;
+			if (sscanf(p + 1, "%2d:%2d", &oh, &om) != 2 || oh > 23 || om > 59)
+				return -1;
+			off = (*p == '+' ? 1 : -1) * (oh * 3600 + om * 60);
+			local = 0;
+		} else if (*p) {
+			return -1;
+		}
+		if (h > 23 || mi > 59 || sec > 60)
+			return -1;
 	}
-	snprintf(out, TBUF, "%04d-%02d-%02dT%02d:%02d:%02d", y, mo, d, h, mi, s);
+	tm.tm_year = y - 1900;
+	tm.tm_mon = mo - 1;
+	tm.tm_mday = d;
+	tm.tm_hour = h;
+	tm.tm_min = mi;
+	tm.tm_sec = sec;
+	tm.tm_isdst = -1;
+	t = local ? mktime(&tm) : timegm(&tm) - off;
+	if (!gmtime_r(&t, &tm))
+		return -1;
+	snprintf(out, TBUF, "%04d-%02d-%02dT%02d:%02d:%02d", tm.tm_year + 1900, tm.tm_mon + 1,
+		 tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
 	return 0;
 }
 

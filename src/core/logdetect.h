@@ -182,8 +182,10 @@ struct logdetect_alert_query {
 	int state;            /* 0 all, 1 open (未確認), 2 acknowledged */
 	const char *user;     /* exact; NULL: any */
 	const char *patient;  /* exact; NULL: any */
-	const char *since;    /* RFC 3339 or YYYY-MM-DD (UTC), on at; NULL: any */
-	const char *until;    /* exclusive; NULL: any */
+	const char *since;    /* on at: YYYY-MM-DD[ hh:mm[:ss]] local time (the
+				 server's TZ), or RFC 3339 with Z or an offset;
+				 NULL: any */
+	const char *until;    /* the same, exclusive; NULL: any */
 	int64_t limit;        /* 0: all */
 	int64_t offset;
 };

@@ -458,15 +458,28 @@ static void test_flush_journal_and_ack(void **state)
 	json_decref(a);
 
 	/* filters */
+	/* dates are local (Tokyo): the alert at 2026-11-21 03:00 JST is on the 21st */
 	struct logdetect_alert_query f = { .kind = "off_hours", .since = "2026-11-20",
 					   .until = "2026-11-21" };
 	ASSERT_RC(0, logdetect_alerts(fx->st, &f, &a, &total, &err), err);
+	assert_int_equal(total, 0);
+	json_decref(a);
+	f.since = "2026-11-21";
+	f.until = "2026-11-22";
+	ASSERT_RC(0, logdetect_alerts(fx->st, &f, &a, &total, &err), err);
 	assert_int_equal(total, 1);
 	json_decref(a);
-	f.until = "2026-11-20T18:00:00Z";
+	f.since = "2026-11-21 03:00";
+	f.until = "2026-11-20T18:00:01Z"; /* the same second, in UTC: exclusive end */
+	ASSERT_RC(0, logdetect_alerts(fx->st, &f, &a, &total, &err), err);
+	assert_int_equal(total, 1);
+	json_decref(a);
+	f.until = "2026-11-21T03:00:00+09:00";
 	ASSERT_RC(0, logdetect_alerts(fx->st, &f, &a, &total, &err), err);
 	assert_int_equal(total, 0);
 	json_decref(a);
+	f.until = "2026-11-21T03:00:00+0900";
+	ASSERT_RC(MAMORI_EINVAL, logdetect_alerts(fx->st, &f, &a, &total, &err), err);
 	f.kind = "nope";
 	ASSERT_RC(MAMORI_EINVAL, logdetect_alerts(fx->st, &f, &a, &total, &err), err);
 	f.kind = NULL;
