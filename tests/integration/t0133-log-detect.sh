@@ -225,4 +225,25 @@ expect_status 403 "staff do not see the watch list"
 api PUT /api/v1/logs/settings '{"logs.hours":"07:00-21:00"}'
 expect_status 403 "staff may not change settings"
 
+# ---- live: an emergency log-in received over UDP by "mamori serve" ------------------
+stop_server
+UDP=$(python3 -c 'import socket; s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+"$MAMORI" serve --listen "127.0.0.1:$PORT" --syslog-udp "127.0.0.1:$UDP" >"$T/serve2.out" 2>"$T/serve2.err" &
+SERVER_PID=$!
+for _ in $(seq 1 100); do grep -q "ログ受信" "$T/serve2.err" && break; sleep 0.1; done
+printf '%s' '<110>1 2026-11-22T10:00:00+09:00 ehr-app01 EHR 4123 AUDIT [ehrAudit@32473 user="emg-er" action="login" result="success" terminal="WS-1F-001"] t0133 緊急ログイン' \
+	>"/dev/udp/127.0.0.1/$UDP"
+as_admin
+n=0
+for _ in $(seq 1 100); do
+	api GET "/api/v1/logs/alerts?kind=emergency_use&state=all"
+	n=$(jget total)
+	[ "$n" = 3 ] && break
+	sleep 0.1
+done
+same "$n" 3 "the received log-in raised a third emergency-account alert"
+py "the alert names the received event" "$T/body" "
+a = d['items'][0]
+assert a['user'] == 'emg-er' and a['at'] == '2026-11-22T01:00:00.000000Z', a"
+
 done_testing
