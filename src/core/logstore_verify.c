@@ -44,8 +44,10 @@
 
 #include "logstore_int.h"
 
-#define CHUNK (8u * 1024 * 1024)            /* bytes per read */
-#define BUF_CAP (CHUNK + LOG_RECORD_MAX + 8) /* the read buffer */
+/* Reads of CHUNK bytes (split while they are in the cache) fill a buffer
+ * of BUF_CAP bytes. */
+#define CHUNK (512u * 1024)
+#define BUF_CAP (8u * 1024 * 1024 + LOG_RECORD_MAX + 8)
 #define BATCH_MAX (32u * LOGSTORE_BLOCK_LEAVES) /* records per batch */
 
 struct term {
@@ -641,10 +643,12 @@ static bool field_ok(const char *v, size_t len, size_t max, const char *want, si
 		} else {
 			return false; /* a raw control byte */
 		}
-		if (o + k > max)
+		if (o + k > max || (want && o + k > wlen))
 			return false;
-		if (want && (o + k > wlen || memcmp(want + o, out, k)))
-			return false;
+		if (want)
+			for (size_t j = 0; j < k; j++)
+				if (want[o + j] != out[j])
+					return false;
 		o += k;
 	}
 	return !want || o == wlen;
@@ -672,13 +676,16 @@ static bool uint_ok(const char *v, size_t len, uint64_t max, uint64_t *out)
 }
 
 /* The line "name value\n" at *p: its value; *p moves past it. */
-static bool take_line(const char **p, const char *end, const char *name, size_t nlen,
-		      const char **v, size_t *vlen)
+static inline bool take_line(const char **p, const char *end, const char *name, size_t nlen,
+			     const char **v, size_t *vlen)
 {
 	const char *nl;
 
-	if ((size_t)(end - *p) < nlen + 1 || memcmp(*p, name, nlen) || (*p)[nlen] != ' ')
+	if ((size_t)(end - *p) < nlen + 1 || (*p)[nlen] != ' ')
 		return false;
+	for (size_t i = 0; i < nlen; i++)
+		if ((*p)[i] != name[i])
+			return false;
 	*v = *p + nlen + 1;
 	nl = memchr(*v, '\n', (size_t)(end - *v));
 	if (!nl)
@@ -1205,7 +1212,7 @@ static sqlite3 *second_reader(struct logstore *ls, uint64_t total, sqlite3_stmt 
 	    sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK)
 		goto fail;
 	sqlite3_busy_timeout(db, 10000);
-	if (sqlite3_exec(db, "PRAGMA cache_size=-65536; BEGIN", NULL, NULL, NULL) != SQLITE_OK ||
+	if (sqlite3_exec(db, "PRAGMA cache_size=-65536; PRAGMA mmap_size=1099511627776; BEGIN", NULL, NULL, NULL) != SQLITE_OK ||
 	    sqlite3_prepare_v2(db, "SELECT value FROM log_meta WHERE key = 'size'", -1, &st, NULL) !=
 		    SQLITE_OK)
 		goto fail;

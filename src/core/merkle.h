@@ -18,7 +18,7 @@
  * beyond the tree, m > n, a proof longer than MERKLE_PROOF_MAX);
  * MAMORI_ECHECK when a well-formed proof does not prove what it claims
  * (tampered data, wrong root, wrong length).  Messages are Japanese and say
- * what to check.  Hashing uses OpenSSL's EVP SHA-256 (SHA extensions where
+ * what to check.  Hashing uses OpenSSL's SHA-256 (SHA extensions where
  * the CPU has them); an OpenSSL failure is a BUG (out of memory).
  */
 #ifndef MAMORI_MERKLE_H
