@@ -692,6 +692,154 @@ static void test_verify_external(void **state)
 	strbuf_release(&note);
 }
 
+/* Escaped values, dates and peers that verification's fast path reads in
+ * place (or leaves to log_event_parse()): an intact store passes, and an
+ * index that differs from the records is named at the right event. */
+static const char *const odd_users[] = {
+	"DOMAIN\\tanaka", "-", "山田", "a\tb\001c\177", "bad\xff\xfe", "x\\ny",
+};
+
+static void test_verify_fields(void **state)
+{
+	struct fx *f = *state;
+	struct mamori_err err = { 0 };
+	struct logstore *ls = open_vault(f, LOGSTORE_CREATE);
+	char db[600];
+
+	for (uint64_t i = 0; i < 12; i++) {
+		struct log_event ev, *p = &ev;
+		char msg[64];
+		int n;
+
+		log_event_init(&ev);
+		ev.recv_us = T0 + (int64_t)i * 3 * 3600 * 1000000; /* over several days */
+		ev.time_us = i % 3 == 0 ? INT64_MIN
+			     : i % 3 == 1 ? (int64_t)978307200 * 1000000 + (int64_t)i /* 2001 */
+					  : ev.recv_us - 1;
+		ev.via = (enum log_via)(i % 4);
+		ev.flags = (unsigned)i * 1000;
+		ev.f.user = xstrdup(odd_users[i % 6]);
+		ev.f.host = xstrdup(i % 2 ? "ehr\\01" : "ehr02");
+		ev.f.result = (enum log_result)(i % 3);
+		ev.f.rule = i % 2 ? "rule\\1" : NULL;
+		n = snprintf(msg, sizeof(msg), "line %" PRIu64 "\nsecond line", i);
+		log_event_seal(&ev, i % 2 ? "C:\\logs\\a.csv" : "192.0.2.1", msg, (size_t)n);
+		ASSERT_RC(0, logstore_append(ls, &p, 1, NULL, &err), err);
+		log_event_release(&ev);
+	}
+	ASSERT_RC(0, logstore_commit(ls, &err), err);
+	verify_ok(ls, 12);
+	logstore_close(ls);
+	snprintf(db, sizeof(db), "%s/index.db", f->vault);
+
+	testutil_sqlite_exec(db, "UPDATE log_term SET value = 'DOMAIN/tanaka' WHERE value = 'DOMAIN\\tanaka'");
+	verify_bad(f, 0, "利用者が索引 (\"DOMAIN/tanaka\") と記録 (\"DOMAIN\\tanaka\") で違います");
+	testutil_sqlite_exec(db, "UPDATE log_term SET value = 'DOMAIN\\tanaka' WHERE value = 'DOMAIN/tanaka'");
+	testutil_sqlite_exec(db, "UPDATE log_term SET value = '\\x2d' WHERE kind = 1 AND value = '-'");
+	verify_bad(f, 1, "利用者が索引 (\"\\x2d\") と記録 (\"-\") で違います");
+	testutil_sqlite_exec(db, "UPDATE log_term SET value = '-' WHERE kind = 1 AND value = '\\x2d'");
+	testutil_sqlite_exec(db, "UPDATE log_term SET value = '山' WHERE value = '山田'");
+	verify_bad(f, 2, "利用者が索引 (\"山\") と記録 (\"山田\") で違います");
+	testutil_sqlite_exec(db, "UPDATE log_term SET value = '山田' WHERE value = '山'");
+	testutil_sqlite_exec(db, "UPDATE log_term SET value = 'a' || char(9) || 'b' || char(1) || 'c' "
+				 "WHERE value = 'a' || char(9) || 'b' || char(1) || 'c' || char(127)");
+	verify_bad(f, 3, "利用者が索引");
+	testutil_sqlite_exec(db, "UPDATE log_term SET value = 'a' || char(9) || 'b' || char(1) || 'c' "
+				 "|| char(127) WHERE value = 'a' || char(9) || 'b' || char(1) || 'c'");
+	testutil_sqlite_exec(db, "UPDATE log_term SET value = CAST(x'626164ff' AS TEXT) "
+				 "WHERE value = CAST(x'626164fffe' AS TEXT)");
+	verify_bad(f, 4, "利用者が索引");
+	testutil_sqlite_exec(db, "UPDATE log_term SET value = CAST(x'626164fffe' AS TEXT) "
+				 "WHERE value = CAST(x'626164ff' AS TEXT)");
+	testutil_sqlite_exec(db, "UPDATE log_term SET value = 'x' || char(10) || 'y' WHERE value = 'x\\ny'");
+	verify_bad(f, 5, "利用者が索引");
+	testutil_sqlite_exec(db, "UPDATE log_term SET value = 'x\\ny' WHERE value = 'x' || char(10) || 'y'");
+	testutil_sqlite_exec(db, "UPDATE log_term SET value = 'ehr/01' WHERE value = 'ehr\\01'");
+	verify_bad(f, 1, "端末/ホストが索引 (\"ehr/01\") と記録 (\"ehr\\01\") で違います");
+	testutil_sqlite_exec(db, "UPDATE log_term SET value = 'ehr\\01' WHERE value = 'ehr/01'");
+	/* times on a later day and in 2001 */
+	testutil_sqlite_exec(db, "UPDATE log_event SET time_us = time_us + 1 WHERE seq = 10");
+	verify_bad(f, 10, "発生時刻が索引と記録で違います");
+	testutil_sqlite_exec(db, "UPDATE log_event SET time_us = time_us - 1 WHERE seq = 10");
+	testutil_sqlite_exec(db, "UPDATE log_event SET time_us = NULL WHERE seq = 11");
+	verify_bad(f, 11, "発生時刻が索引と記録で違います");
+	testutil_sqlite_exec(db, "UPDATE log_event SET time_us = recv_us - 1 WHERE seq = 11");
+	testutil_sqlite_exec(db, "UPDATE log_event SET recv_us = recv_us + 86400000000 WHERE seq = 9");
+	verify_bad(f, 9, "受信時刻が索引と記録で違います");
+	testutil_sqlite_exec(db, "UPDATE log_event SET recv_us = recv_us - 86400000000 WHERE seq = 9");
+	testutil_sqlite_exec(db, "UPDATE log_event SET flags = 0 WHERE seq = 7");
+	verify_bad(f, 7, "フラグが索引と記録で違います");
+	testutil_sqlite_exec(db, "UPDATE log_event SET flags = 7000 WHERE seq = 7");
+	testutil_sqlite_exec(db, "UPDATE log_event SET via = 3 WHERE seq = 6");
+	verify_bad(f, 6, "受信経路が索引と記録で違います");
+	testutil_sqlite_exec(db, "UPDATE log_event SET via = 2 WHERE seq = 6");
+	testutil_sqlite_exec(db, "UPDATE log_event SET result = 0 WHERE seq = 8");
+	verify_bad(f, 8, "結果が索引 (0) と記録 (failure) で違います");
+	testutil_sqlite_exec(db, "UPDATE log_event SET result = 2 WHERE seq = 8");
+	testutil_sqlite_exec(db, "UPDATE log_event SET patient_id = user_id WHERE seq = 3");
+	verify_bad(f, 3, "索引の患者IDが存在しない語");
+	testutil_sqlite_exec(db, "UPDATE log_event SET patient_id = NULL WHERE seq = 3");
+	/* a term where the record says none */
+	testutil_sqlite_exec(db, "INSERT INTO log_term(kind, value) VALUES (2, 'P-9')");
+	testutil_sqlite_exec(db, "UPDATE log_event SET patient_id = (SELECT id FROM log_term WHERE "
+				 "value = 'P-9') WHERE seq = 5");
+	verify_bad(f, 5, "患者IDが索引 (\"P-9\") と記録 (\"-\") で違います");
+	testutil_sqlite_exec(db, "UPDATE log_event SET patient_id = NULL WHERE seq = 5");
+	ls = open_vault(f, LOGSTORE_READONLY);
+	verify_ok(ls, 12);
+	logstore_close(ls);
+}
+
+/* Many events: several segments and read batches, blocks cut by a batch,
+ * a checkpoint inside a block; the first problem is named wherever it is. */
+static void test_verify_batches(void **state)
+{
+	struct fx *f = *state;
+	struct mamori_err err = { 0 };
+	struct logstore *ls;
+	struct logstore_verify_result res;
+	struct strbuf note = STRBUF_INIT;
+	char db[600];
+	const uint64_t n = 36000, cp = 33333;
+
+	logstore_segment_limit = 3 * 1024 * 1024;
+	ls = open_vault(f, LOGSTORE_CREATE);
+	append_n(ls, 0, cp);
+	ASSERT_RC(0, logstore_checkpoint(ls, &note, &err), err);
+	append_n(ls, cp, n - cp);
+	ASSERT_RC(0, logstore_commit(ls, &err), err);
+	verify_ok(ls, n);
+	ASSERT_RC(0, logstore_verify(ls, note.buf, note.len, NULL, NULL, &res, &err), err);
+	assert_int_equal(res.checkpoint_size, cp);
+	logstore_close(ls);
+	snprintf(db, sizeof(db), "%s/index.db", f->vault);
+
+	testutil_sqlite_exec(db, "UPDATE log_event SET patient_id = (SELECT id FROM log_term WHERE "
+				 "kind = 2 AND value = 'P-0003') WHERE seq = 30000");
+	verify_bad(f, 30000, "患者ID");
+	/* an earlier one in the other batch comes first */
+	testutil_sqlite_exec(db, "UPDATE log_event SET flags = 9 WHERE seq = 1025");
+	verify_bad(f, 1025, "フラグ");
+	testutil_sqlite_exec(db, "UPDATE log_event SET flags = 2 WHERE seq = 1025");
+	testutil_sqlite_exec(db, "UPDATE log_event SET patient_id = (SELECT id FROM log_term WHERE "
+				 "kind = 2 AND value = 'P-0001') WHERE seq = 30000");
+	/* a missing row in the middle */
+	testutil_sqlite_exec(db, "CREATE TABLE keep AS SELECT * FROM log_event WHERE seq = 24000");
+	testutil_sqlite_exec(db, "DELETE FROM log_event WHERE seq = 24000");
+	verify_bad(f, 24000, "索引にこのイベントの行がありません");
+	testutil_sqlite_exec(db, "INSERT INTO log_event SELECT * FROM keep; DROP TABLE keep");
+	ls = open_vault(f, LOGSTORE_READONLY);
+	verify_ok(ls, n);
+	logstore_close(ls);
+	/* a block hash in the second batch, and the checkpoint */
+	testutil_sqlite_exec(db, "UPDATE log_block SET hash = zeroblob(32) WHERE block = 30");
+	verify_bad(f, 30 * 1024, "ブロック 30");
+	testutil_sqlite_exec(db, "UPDATE log_checkpoint SET root = zeroblob(32)");
+	verify_bad(f, -1, "根が署名された内容と違います");
+	strbuf_release(&note);
+	logstore_segment_limit = LOGSTORE_SEGMENT_BYTES;
+}
+
 /* ---- search --------------------------------------------------------------------------------- */
 
 struct collect {
@@ -956,6 +1104,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_proofs, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_verify, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_verify_external, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_verify_fields, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_verify_batches, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_search, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_disk_full, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_segments, setup, teardown),
