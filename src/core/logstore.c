@@ -40,11 +40,7 @@ static const char schema_sql[] =
 	" patient_id INTEGER, host_id INTEGER, action_id INTEGER, source_id INTEGER,"
 	" result INTEGER NOT NULL, seg INTEGER NOT NULL, off INTEGER NOT NULL, len INTEGER NOT NULL,"
 	" leaf BLOB NOT NULL);"
-	/* the search index: see logstore_postings.c */
-	"CREATE TABLE IF NOT EXISTS log_posting(term_id INTEGER NOT NULL, first_seq INTEGER NOT NULL,"
-	" win INTEGER NOT NULL, n INTEGER NOT NULL, seqs BLOB NOT NULL,"
-	" PRIMARY KEY(term_id, first_seq)) WITHOUT ROWID;"
-	"CREATE INDEX IF NOT EXISTS log_posting_win ON log_posting(win);"
+	/* no indexes on log_event: the search index is in idx/ (logstore_postings.c) */
 	"CREATE TABLE IF NOT EXISTS log_segment(no INTEGER PRIMARY KEY, first_seq INTEGER NOT NULL,"
 	" count INTEGER NOT NULL, bytes INTEGER NOT NULL, closed INTEGER NOT NULL DEFAULT 0);"
 	/* min_time/max_time: the event times of the block (NULL: none), so that
@@ -450,6 +446,23 @@ static int bind_term(struct logstore *ls, sqlite3_stmt *st, int col, int kind, c
 	return 0;
 }
 
+/* Writes the full window's search file and raises "posted" in the open
+ * transaction. */
+static int post_flush(struct logstore *ls, struct mamori_err *err)
+{
+	char v[24];
+	int r;
+
+	if (!ls->post_pending)
+		return 0;
+	if ((r = logstore_postings_write(ls, err)) < 0)
+		return r;
+	ls->posted += LOGSTORE_POSTING_WINDOW;
+	ls->post_pending = false;
+	snprintf(v, sizeof(v), "%" PRIu64, ls->posted);
+	return meta_put(ls, "posted", v, strlen(v), false, err);
+}
+
 /* Index row, frontier and block of one record already placed at (seg_no,
  * off).  The caller has begun the transaction. */
 static int index_one(struct logstore *ls, const struct log_event *ev, uint64_t off,
@@ -461,6 +474,8 @@ static int index_one(struct logstore *ls, const struct log_event *ev, uint64_t o
 	int64_t ids[LT_KINDS];
 	int r;
 
+	if ((r = post_flush(ls, err)) < 0)
+		return r;
 	sqlite3_reset(st);
 	sqlite3_bind_int64(st, 1, (int64_t)seq);
 	sqlite3_bind_int64(st, 2, ev->recv_us);
@@ -493,8 +508,8 @@ static int index_one(struct logstore *ls, const struct log_event *ev, uint64_t o
 	}
 	sqlite3_reset(st);
 	for (int k = 0; k < LT_KINDS; k++)
-		if (ids[k] && (r = logstore_posting_add(ls, ids[k], seq, err)) < 0)
-			return r;
+		if (ids[k])
+			logstore_posting_add(ls, k + 1, ids[k], seq);
 	if (logstore_fr_append(&ls->fr, ev->leaf, block)) {
 		st = ls->ins_block;
 		sqlite3_reset(st);
@@ -516,6 +531,12 @@ static int index_one(struct logstore *ls, const struct log_event *ev, uint64_t o
 		ls->blk_max = INT64_MIN;
 	}
 	ls->seg_count++;
+	if ((seq + 1) % LOGSTORE_POSTING_WINDOW == 0) {
+		/* the window is full: its file now, or (disk full) before the
+		 * next event or at the commit */
+		ls->post_pending = true;
+		post_flush(ls, NULL);
+	}
 	return 0;
 }
 
@@ -587,7 +608,7 @@ int logstore_commit(struct logstore *ls, struct mamori_err *err)
 		return 0;
 	fr_serialize(&ls->fr, &fb);
 	snprintf(sz, sizeof(sz), "%" PRIu64, ls->fr.size);
-	if ((r = logstore_postings_flush(ls, err)) < 0 || (r = segment_row(ls, 0, err)) < 0 || (r = meta_put(ls, "size", sz, strlen(sz), false, err)) < 0 ||
+	if ((r = post_flush(ls, err)) < 0 || (r = segment_row(ls, 0, err)) < 0 || (r = meta_put(ls, "size", sz, strlen(sz), false, err)) < 0 ||
 	    (r = meta_put(ls, "frontier", fb.buf, fb.len, true, err)) < 0 ||
 	    (r = exec(ls, "COMMIT", err)) < 0)
 		goto out;
@@ -941,7 +962,24 @@ static int load_meta(struct logstore *ls, struct mamori_err *err)
 		sqlite3_finalize(st);
 	}
 	ls->committed = ls->durable = size;
+	ls->posted = 0;
+	if ((r = meta_get(ls, "posted", &st, err)) < 0)
+		return r;
+	if (r == 1) {
+		ls->posted = (uint64_t)sqlite3_column_int64(st, 0);
+		sqlite3_finalize(st);
+		if (ls->posted % LOGSTORE_POSTING_WINDOW || ls->posted > size)
+			return mamori_err_set(err, MAMORI_ECHECK,
+					      "%s/index.db: 検索索引の位置 (posted) が壊れています", ls->dir);
+	}
 	return 0;
+}
+
+int logstore_refresh(struct logstore *ls, struct mamori_err *err)
+{
+	if (!ls->readonly || ls->broken)
+		return 0;
+	return load_meta(ls, err);
 }
 
 /* The segment to write and the end of the committed records in it. */
@@ -986,6 +1024,51 @@ static int find_tail(struct logstore *ls, uint64_t *end, struct mamori_err *err)
 		ls->seg_count = ls->committed - ls->seg_first;
 	}
 	return 0;
+}
+
+/*
+ * The search pairs of the committed events not yet in a window file, from
+ * their rows; a window that is full but whose file was not recorded
+ * (a crash between the two) gets its file again.
+ */
+static int pairs_load(struct logstore *ls, struct mamori_err *err)
+{
+	sqlite3_stmt *st = NULL;
+	uint64_t want = ls->posted;
+	int rc, r = 0;
+
+	if (sqlite3_prepare_v2(ls->db,
+			       "SELECT seq, user_id, patient_id, host_id, action_id, source_id"
+			       " FROM log_event WHERE seq >= ? ORDER BY seq",
+			       -1, &st, NULL) != SQLITE_OK)
+		return logstore_db_error(ls, err, "log_event");
+	sqlite3_bind_int64(st, 1, (int64_t)ls->posted);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		uint64_t seq = (uint64_t)sqlite3_column_int64(st, 0);
+
+		if (seq != want++) {
+			r = mamori_err_set(err, MAMORI_ECHECK,
+					   "%s/index.db: 番号 %" PRIu64 " のイベントの索引の行がありません "
+					   "(mamori log verify で確認してください)",
+					   ls->dir, want - 1);
+			break;
+		}
+		for (int k = 0; k < LT_KINDS; k++) {
+			int64_t id = sqlite3_column_int64(st, 1 + k);
+
+			if (id > 0 && id <= UINT32_MAX)
+				logstore_posting_add(ls, k + 1, id, seq);
+		}
+		if ((seq + 1) % LOGSTORE_POSTING_WINDOW == 0) {
+			ls->post_pending = true;
+			if ((r = txn_begin(ls, err)) < 0 || (r = post_flush(ls, err)) < 0)
+				break;
+		}
+	}
+	sqlite3_finalize(st);
+	if (!r && rc != SQLITE_DONE)
+		r = logstore_db_error(ls, err, "log_event");
+	return r;
 }
 
 /* The event-time bounds of the committed part of the block being filled. */
@@ -1120,9 +1203,7 @@ static int prepare_all(struct logstore *ls, struct mamori_err *err)
 		      "INSERT OR REPLACE INTO log_block(block, hash, min_time, max_time)"
 		      " VALUES (?, ?, ?, ?)",
 		      &ls->ins_block, err)) < 0 ||
-	    (r = prep(ls,
-		      "INSERT INTO log_posting(term_id, first_seq, win, n, seqs) VALUES (?, ?, ?, ?, ?)",
-		      &ls->ins_posting, err)) < 0 ||
+
 	    (r = prep(ls, "INSERT OR REPLACE INTO log_meta(key, value) VALUES (?, ?)", &ls->put_meta,
 		      err)) < 0 ||
 	    (r = prep(ls,
@@ -1198,7 +1279,7 @@ int logstore_open(struct logstore **out, const char *dir, int flags, struct mamo
 		goto broken;
 	if ((r = seg_open(ls, ls->seg_no, ls->committed == 0, err)) < 0)
 		goto broken;
-	if ((r = block_bounds_load(ls, err)) < 0)
+	if ((r = block_bounds_load(ls, err)) < 0 || (r = pairs_load(ls, err)) < 0)
 		goto broken;
 	if ((r = recover(ls, end, err)) < 0)
 		goto broken;
@@ -1210,7 +1291,7 @@ broken:
 		exec(ls, "ROLLBACK", NULL);
 		ls->in_txn = false;
 	}
-	logstore_postings_discard(ls);
+	logstore_postings_free(ls);
 	merkle_frontier_init(&ls->fr);
 	{
 		struct mamori_err e2 = { 0 };
@@ -1237,7 +1318,6 @@ void logstore_close(struct logstore *ls)
 
 		if (logstore_commit(ls, &err) < 0 && ls->in_txn) {
 			exec(ls, "ROLLBACK", NULL);
-			logstore_postings_discard(ls);
 		}
 	}
 	sqlite3_finalize(ls->ins_event);
@@ -1246,7 +1326,6 @@ void logstore_close(struct logstore *ls)
 	sqlite3_finalize(ls->put_meta);
 	sqlite3_finalize(ls->put_segment);
 	sqlite3_finalize(ls->get_loc);
-	sqlite3_finalize(ls->ins_posting);
 	logstore_postings_free(ls);
 	if (ls->db)
 		sqlite3_close(ls->db);

@@ -13,16 +13,13 @@
 enum { LT_USER = 1, LT_PATIENT = 2, LT_HOST = 3, LT_ACTION = 4, LT_SOURCE = 5 };
 #define LT_KINDS 5
 
-/* Search postings (logstore_postings.c): windows and row size. */
+/* Search postings (logstore_postings.c): events per window file. */
 #define LOGSTORE_POSTING_WINDOW 65536
-#define LOGSTORE_POSTING_MAX 16384
 
-/* The writer's posting list of one term since the last flush. */
-struct lposting {
-	uint64_t first, last; /* seqs */
-	uint32_t n;
-	bool touched;         /* listed in ls->touched */
-	struct strbuf blob;   /* varint gaps after first */
+/* The (term id << 16 | offset) keys of one kind in the window being filled. */
+struct lpairs {
+	uint64_t *v;
+	size_t n, cap;
 };
 
 struct lterm {
@@ -56,13 +53,13 @@ struct logstore {
 
 	bool in_txn;
 	sqlite3_stmt *ins_event, *ins_term, *ins_block, *put_meta, *put_segment;
-	sqlite3_stmt *get_loc, *ins_posting;
+	sqlite3_stmt *get_loc;
 
-	/* posting lists being built, indexed by term id; the ids touched */
-	struct lposting *post;
-	size_t cappost;
-	int64_t *touched;
-	size_t ntouched, captouched;
+	/* the search index: events below `posted` are in window files; the
+	 * writer's pairs of the window being filled, per kind */
+	uint64_t posted;
+	bool post_pending; /* a full window whose file is still to be written */
+	struct lpairs pairs[LT_KINDS];
 
 	/* event-time bounds of the block being filled (INT64_MAX/MIN: none) */
 	int64_t blk_min, blk_max;
@@ -101,46 +98,42 @@ void logstore_read_end(struct logstore *ls);
 /* The Japanese label of a term kind (利用者, 患者ID, ...). */
 const char *logstore_term_kind_name(int kind);
 
-/* ---- postings (logstore_postings.c) ---- */
-/* Adds seq to term id's list (writing out a full or older-window row). */
-int logstore_posting_add(struct logstore *ls, int64_t id, uint64_t seq, struct mamori_err *err);
-/* Writes every list being built (inside the open transaction). */
-int logstore_postings_flush(struct logstore *ls, struct mamori_err *err);
-/* Forgets the lists being built (after a rollback). */
-void logstore_postings_discard(struct logstore *ls);
-void logstore_postings_free(struct logstore *ls);
-/* Decodes a row into out[0..n); -1 when malformed. */
-int logstore_posting_decode(const void *blob, size_t len, uint64_t first, uint64_t n,
-			    uint64_t *out);
-/* The number of events listed for term id. */
-int logstore_posting_total(struct logstore *ls, int64_t id, uint64_t *total,
-			   struct mamori_err *err);
+/* A read-only handle catches up with what the writer committed since
+ * (size, frontier, posted); a no-op for the writer. */
+int logstore_refresh(struct logstore *ls, struct mamori_err *err);
 
-/* The seqs of one term below a bound, newest first. */
+/* ---- postings (logstore_postings.c) ---- */
+void logstore_idx_path(const struct logstore *ls, uint64_t win, struct strbuf *out);
+/* Adds the event seq (of the window being filled) to term id of kind. */
+void logstore_posting_add(struct logstore *ls, int kind, int64_t id, uint64_t seq);
+/* Writes the full window's file durably and empties the pairs. */
+int logstore_postings_write(struct logstore *ls, struct mamori_err *err);
+void logstore_postings_free(struct logstore *ls);
+
+/* The events of one term below a bound, newest first: the unposted ones
+ * from log_event, then the window files. */
 struct logstore_pcursor {
 	struct logstore *ls;
+	int kind;
 	int64_t id;
-	uint64_t below;
+	uint64_t below, posted, win;
 	sqlite3_stmt *st;
+	bool tail_done;
 	uint64_t *seqs;
 	size_t pos;
-	bool done;
 };
-void logstore_pcursor_init(struct logstore_pcursor *c, struct logstore *ls, int64_t id,
-			   uint64_t below);
+void logstore_pcursor_init(struct logstore_pcursor *c, struct logstore *ls, int kind, int64_t id,
+			   uint64_t below, uint64_t posted);
 /* 1 and *seq, 0 at the end, or an error. */
 int logstore_pcursor_next(struct logstore_pcursor *c, uint64_t *seq, struct mamori_err *err);
 void logstore_pcursor_release(struct logstore_pcursor *c);
 
 /* Verification of the postings, a window at a time: the verifier fills
- * ids[kind - 1][seq - window base] (0: none) from log_event's rows. */
+ * ids[kind - 1][seq - window base] (0: none) from log_event's rows, then
+ * calls logstore_pcheck_window (a no-op for the unposted window). */
 struct logstore_pcheck {
 	int64_t *ids[LT_KINDS];
 	uint8_t *seen;
-	uint64_t *seqs;
-	uint8_t *kind_of;
-	size_t nkind;
-	sqlite3_stmt *st;
 };
 void logstore_pcheck_init(struct logstore_pcheck *pc);
 void logstore_pcheck_release(struct logstore_pcheck *pc);

@@ -1,205 +1,343 @@
 /*
  * logstore_postings.c - the vault's search index: for every term (a user,
- * patient, host, action or source) the ascending list of the events that
- * carry it, kept as rows of log_posting (docs/internals/logstore.md).
+ * patient, host, action or source) the events that carry it, kept as one
+ * immutable file per window of LOGSTORE_POSTING_WINDOW events
+ * (docs/internals/logstore.md).
  *
  * Why not SQL indexes on log_event: an index on (patient_id, seq) costs a
  * B-tree descent at a random place per event (measured 1.7 µs per index
- * per event at a million events), which would cap ingest far below the
- * rate one EHR needs at peak.  The writer instead collects, per term, the
- * seqs of the events appended since the last flush in memory and writes
- * one row per term at commit: a few tens of thousands of rows for a
- * second of a large hospital's traffic instead of millions of index
- * entries.
+ * per event at a million events), which caps ingest far below what one
+ * EHR sends at peak.  Instead the writer keeps, for the window being
+ * filled, the (term, offset) pairs of each kind in memory (a few MB) and,
+ * when the window is full, sorts them and writes the window's file at
+ * once: sequential I/O, no B-tree.  Events of the window being filled
+ * ("unposted", seq >= the meta value "posted") are found by scanning
+ * their rows (at most one window).
  *
- * A row is (term_id, first_seq, win, n, seqs): n ascending seqs, the first
- * being first_seq, then n - 1 LEB128 varints of the gaps.  A row never
- * spans two windows of LOGSTORE_POSTING_WINDOW seqs (win = seq / window)
- * and holds at most LOGSTORE_POSTING_MAX seqs, so that verification can
- * check the rows of one window against the events of that window in
- * bounded memory, and a search newest first decodes little it does not
- * need.
+ * A window file idx/w<win>.idx, little-endian:
  *
- * Invariant (checked by `mamori log verify`): for every committed event
- * and every term it carries, its seq appears exactly once in that term's
- * rows, and the rows hold nothing else.
+ *     "MAMORIX1"  u32 kinds (5)  u32 reserved  u64 win
+ *     kinds × { u32 nterms, u32 dir_off, u32 post_off, u32 npost }
+ *     per kind: nterms × { u32 term_id, u32 start, u32 n }, sorted by term
+ *               npost × u16, the offsets (seq - win × window) of each
+ *               term's events, ascending, term after term
+ *
+ * The file is written to a temporary name, fsynced and renamed before the
+ * transaction that raises "posted" commits, so a committed "posted" always
+ * has its files.  After a crash the pairs of the unposted window are read
+ * back from log_event, and a file of a window that was full but not yet
+ * recorded is written again.
+ *
+ * Readers treat a file as untrusted (bounds checked, never trusted to be
+ * sorted); `mamori log verify` checks that every term of every event of
+ * every posted window is listed exactly once and nothing else is.
  */
 #include "common.h"
 
+#include <fcntl.h>
 #include <inttypes.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "logstore_int.h"
 
+#define MAGIC "MAMORIX1"
+#define HEADER_LEN (8 + 4 + 4 + 8 + LT_KINDS * 16)
+
+_Static_assert(LOGSTORE_POSTING_WINDOW <= 65536, "offsets are 16-bit");
+
+static void put32(uint8_t *p, uint32_t v)
+{
+	memcpy(p, &v, 4); /* x86-64 and arm64 Debian: little-endian */
+}
+
+static uint32_t get32(const uint8_t *p)
+{
+	uint32_t v;
+
+	memcpy(&v, p, 4);
+	return v;
+}
+
+void logstore_idx_path(const struct logstore *ls, uint64_t win, struct strbuf *out)
+{
+	strbuf_reset(out);
+	strbuf_addf(out, "%s/idx/w%010" PRIu64 ".idx", ls->dir, win);
+}
+
 /* ---- building (the writer) ------------------------------------------------------- */
 
-static void put_varint(struct strbuf *sb, uint64_t v)
+void logstore_posting_add(struct logstore *ls, int kind, int64_t id, uint64_t seq)
 {
-	uint8_t b[10];
-	size_t n = 0;
+	struct lpairs *p = &ls->pairs[kind - 1];
 
-	do {
-		b[n] = (uint8_t)(v & 0x7f);
-		v >>= 7;
-		if (v)
-			b[n] |= 0x80;
-		n++;
-	} while (v);
-	strbuf_add(sb, b, n);
+	assert(kind >= 1 && kind <= LT_KINDS && id > 0 && id <= UINT32_MAX);
+	assert(seq / LOGSTORE_POSTING_WINDOW == ls->posted / LOGSTORE_POSTING_WINDOW);
+	if (p->n == p->cap) {
+		p->cap = p->cap ? p->cap * 2 : 4096;
+		p->v = xrealloc(p->v, p->cap * sizeof(*p->v));
+	}
+	/* term id in the high bits, offset in the low 16: sorting the keys
+	 * groups a term's events in ascending order */
+	p->v[p->n++] = (uint64_t)id << 16 | (seq % LOGSTORE_POSTING_WINDOW);
 }
 
-static int write_row(struct logstore *ls, int64_t id, struct lposting *p, struct mamori_err *err)
+static int cmp_u64(const void *a, const void *b)
 {
-	sqlite3_stmt *st = ls->ins_posting;
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
 
-	sqlite3_reset(st);
-	sqlite3_bind_int64(st, 1, id);
-	sqlite3_bind_int64(st, 2, (int64_t)p->first);
-	sqlite3_bind_int64(st, 3, (int64_t)(p->first / LOGSTORE_POSTING_WINDOW));
-	sqlite3_bind_int64(st, 4, p->n);
-	sqlite3_bind_blob(st, 5, p->blob.len ? p->blob.buf : "", (int)p->blob.len, SQLITE_STATIC);
-	if (sqlite3_step(st) != SQLITE_DONE) {
-		sqlite3_reset(st);
-		return logstore_db_error(ls, err, "log_posting");
+	return x < y ? -1 : x > y;
+}
+
+static int write_all(int fd, const void *buf, size_t len)
+{
+	const char *p = buf;
+
+	while (len) {
+		ssize_t w = write(fd, p, len);
+
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0)
+			return -1;
+		p += w;
+		len -= (size_t)w;
 	}
-	sqlite3_reset(st);
-	p->n = 0;
-	strbuf_reset(&p->blob);
 	return 0;
 }
 
-int logstore_posting_add(struct logstore *ls, int64_t id, uint64_t seq, struct mamori_err *err)
+static int io_fail(struct mamori_err *err, const char *path, int e)
 {
-	struct lposting *p;
-	int r;
+	if (e == ENOSPC || e == EFBIG || e == EDQUOT)
+		return mamori_err_set(err, MAMORI_EIO, "ディスクの空きがありません: %s", path);
+	return mamori_err_set(err, MAMORI_EIO, "%s: %s", path, strerror(e ? e : EIO));
+}
 
-	assert(id > 0);
-	if ((size_t)id >= ls->cappost) {
-		size_t cap = ls->cappost ? ls->cappost : 4096;
+/*
+ * Writes the file of the full window being filled from the pairs, durably,
+ * and empties the pairs; the caller raises "posted" in its transaction.
+ * On failure the pairs stay for a retry.
+ */
+int logstore_postings_write(struct logstore *ls, struct mamori_err *err)
+{
+	uint64_t win = ls->posted / LOGSTORE_POSTING_WINDOW;
+	struct strbuf path = STRBUF_INIT, tmp = STRBUF_INIT, body = STRBUF_INIT;
+	uint8_t head[HEADER_LEN];
+	uint32_t off = HEADER_LEN;
+	int fd = -1, r = 0;
 
-		while (cap <= (size_t)id)
-			cap *= 2;
-		ls->post = xrealloc(ls->post, cap * sizeof(*ls->post));
-		memset(ls->post + ls->cappost, 0, (cap - ls->cappost) * sizeof(*ls->post));
-		ls->cappost = cap;
-	}
-	p = &ls->post[id];
-	if (p->n && (p->n == LOGSTORE_POSTING_MAX ||
-		     p->first / LOGSTORE_POSTING_WINDOW != seq / LOGSTORE_POSTING_WINDOW) &&
-	    (r = write_row(ls, id, p, err)) < 0)
-		return r;
-	if (!p->n) {
-		if (!p->touched) {
-			p->touched = true;
-			if (ls->ntouched == ls->captouched) {
-				ls->captouched = ls->captouched ? ls->captouched * 2 : 1024;
-				ls->touched = xrealloc(ls->touched,
-						       ls->captouched * sizeof(*ls->touched));
+	memset(head, 0, sizeof(head));
+	memcpy(head, MAGIC, 8);
+	put32(head + 8, LT_KINDS);
+	memcpy(head + 16, &win, 8);
+	for (int k = 0; k < LT_KINDS; k++) {
+		struct lpairs *p = &ls->pairs[k];
+		uint32_t nterms = 0, dir_off, post_off;
+		size_t dir_at;
+
+		if (p->n)
+			qsort(p->v, p->n, sizeof(*p->v), cmp_u64);
+		for (size_t i = 0; i < p->n; i++)
+			if (i == 0 || p->v[i] >> 16 != p->v[i - 1] >> 16)
+				nterms++;
+		dir_off = off;
+		post_off = dir_off + nterms * 12;
+		put32(head + 24 + 16 * k, nterms);
+		put32(head + 24 + 16 * k + 4, dir_off);
+		put32(head + 24 + 16 * k + 8, post_off);
+		put32(head + 24 + 16 * k + 12, (uint32_t)p->n);
+		dir_at = body.len;
+		strbuf_grow(&body, nterms * 12 + p->n * 2);
+		body.len += nterms * 12;
+		for (size_t i = 0, t = 0; i < p->n; i++) {
+			uint16_t o = (uint16_t)(p->v[i] & 0xffff);
+
+			if (i == 0 || p->v[i] >> 16 != p->v[i - 1] >> 16) {
+				uint8_t *d = (uint8_t *)body.buf + dir_at + 12 * t++;
+				size_t j = i;
+
+				while (j < p->n && p->v[j] >> 16 == p->v[i] >> 16)
+					j++;
+				put32(d, (uint32_t)(p->v[i] >> 16));
+				put32(d + 4, (uint32_t)i);
+				put32(d + 8, (uint32_t)(j - i));
 			}
-			ls->touched[ls->ntouched++] = id;
+			strbuf_add(&body, &o, 2);
 		}
-		p->first = seq;
-	} else {
-		put_varint(&p->blob, seq - p->last);
+		off = post_off + (uint32_t)p->n * 2;
 	}
-	p->last = seq;
-	p->n++;
-	return 0;
-}
+	logstore_idx_path(ls, win, &path);
+	strbuf_addf(&tmp, "%s.tmp", path.buf);
+	fd = open(tmp.buf, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	if (fd < 0 && errno == ENOENT) {
+		struct strbuf d = STRBUF_INIT;
 
-int logstore_postings_flush(struct logstore *ls, struct mamori_err *err)
-{
-	int r;
-
-	for (size_t i = 0; i < ls->ntouched; i++) {
-		struct lposting *p = &ls->post[ls->touched[i]];
-
-		if (p->n && (r = write_row(ls, ls->touched[i], p, err)) < 0)
-			return r;
-		p->touched = false;
+		strbuf_addf(&d, "%s/idx", ls->dir);
+		if (mkdir(d.buf, 0700) < 0 && errno != EEXIST) {
+			r = io_fail(err, d.buf, errno);
+			strbuf_release(&d);
+			goto out;
+		}
+		strbuf_release(&d);
+		fd = open(tmp.buf, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
 	}
-	ls->ntouched = 0;
-	return 0;
-}
-
-void logstore_postings_discard(struct logstore *ls)
-{
-	for (size_t i = 0; i < ls->ntouched; i++) {
-		struct lposting *p = &ls->post[ls->touched[i]];
-
-		p->n = 0;
-		p->touched = false;
-		strbuf_reset(&p->blob);
+	if (fd < 0 || write_all(fd, head, sizeof(head)) < 0 ||
+	    write_all(fd, body.buf, body.len) < 0 || fdatasync(fd) < 0) {
+		r = io_fail(err, tmp.buf, errno);
+		if (fd >= 0)
+			unlink(tmp.buf);
+		goto out;
 	}
-	ls->ntouched = 0;
+	if (rename(tmp.buf, path.buf) < 0) {
+		r = io_fail(err, path.buf, errno);
+		unlink(tmp.buf);
+		goto out;
+	}
+	for (int k = 0; k < LT_KINDS; k++)
+		ls->pairs[k].n = 0; /* written: the next window starts */
+	{
+		struct strbuf d = STRBUF_INIT;
+		int dfd;
+
+		strbuf_addf(&d, "%s/idx", ls->dir);
+		dfd = open(d.buf, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		if (dfd >= 0) {
+			fsync(dfd);
+			close(dfd);
+		}
+		strbuf_release(&d);
+	}
+out:
+	if (fd >= 0)
+		close(fd);
+	strbuf_release(&path);
+	strbuf_release(&tmp);
+	strbuf_release(&body);
+	return r;
 }
 
 void logstore_postings_free(struct logstore *ls)
 {
-	for (size_t i = 0; i < ls->cappost; i++)
-		strbuf_release(&ls->post[i].blob);
-	free(ls->post);
-	free(ls->touched);
-	ls->post = NULL;
-	ls->touched = NULL;
-	ls->cappost = ls->ntouched = ls->captouched = 0;
-}
-
-/* ---- reading ---------------------------------------------------------------------- */
-
-int logstore_posting_decode(const void *blob, size_t len, uint64_t first, uint64_t n,
-			    uint64_t *out)
-{
-	const uint8_t *p = blob, *end = p + len;
-	uint64_t seq = first;
-
-	if (n < 1 || n > LOGSTORE_POSTING_MAX)
-		return -1;
-	out[0] = first;
-	for (uint64_t i = 1; i < n; i++) {
-		uint64_t gap = 0;
-		unsigned shift = 0;
-
-		for (;;) {
-			if (p == end || shift > 63)
-				return -1;
-			gap |= (uint64_t)(*p & 0x7f) << shift;
-			shift += 7;
-			if (!(*p++ & 0x80))
-				break;
-		}
-		if (gap == 0 || seq + gap < seq)
-			return -1;
-		seq += gap;
-		out[i] = seq;
+	for (int k = 0; k < LT_KINDS; k++) {
+		free(ls->pairs[k].v);
+		memset(&ls->pairs[k], 0, sizeof(ls->pairs[k]));
 	}
-	return p == end ? 0 : -1;
 }
 
-int logstore_posting_total(struct logstore *ls, int64_t id, uint64_t *total, struct mamori_err *err)
+/* ---- reading a window file ----------------------------------------------------------- */
+
+/* A window file mapped and its header checked against its size. */
+struct wfile {
+	const uint8_t *p;
+	size_t len;
+};
+
+static void wfile_close(struct wfile *w)
 {
-	sqlite3_stmt *st = NULL;
-	int rc;
-
-	if (sqlite3_prepare_v2(ls->db, "SELECT total(n) FROM log_posting WHERE term_id = ?", -1, &st,
-			       NULL) != SQLITE_OK)
-		return logstore_db_error(ls, err, "log_posting");
-	sqlite3_bind_int64(st, 1, id);
-	rc = sqlite3_step(st);
-	*total = rc == SQLITE_ROW ? (uint64_t)sqlite3_column_double(st, 0) : 0;
-	sqlite3_finalize(st);
-	if (rc != SQLITE_ROW)
-		return logstore_db_error(ls, err, "log_posting");
-	return 0;
+	if (w->p)
+		munmap((void *)w->p, w->len);
+	w->p = NULL;
 }
 
-void logstore_pcursor_init(struct logstore_pcursor *c, struct logstore *ls, int64_t id,
-			   uint64_t below)
+/* 0 mapped; MAMORI_ECHECK missing or malformed (with err set). */
+static int wfile_open(struct logstore *ls, uint64_t win, struct wfile *w, struct mamori_err *err)
+{
+	struct strbuf path = STRBUF_INIT;
+	struct stat sb;
+	int fd, r = 0;
+	uint64_t hw;
+
+	w->p = NULL;
+	logstore_idx_path(ls, win, &path);
+	fd = open(path.buf, O_RDONLY | O_CLOEXEC);
+	if (fd < 0 || fstat(fd, &sb) < 0 || sb.st_size < HEADER_LEN || sb.st_size > (1 << 26)) {
+		r = mamori_err_set(err, MAMORI_ECHECK,
+				   "%s: 検索索引のファイルがないか壊れています "
+				   "(mamori log verify で確認してください)",
+				   path.buf);
+		goto out;
+	}
+	w->len = (size_t)sb.st_size;
+	w->p = mmap(NULL, w->len, PROT_READ, MAP_PRIVATE, fd, 0);
+	if (w->p == MAP_FAILED) {
+		w->p = NULL;
+		r = io_fail(err, path.buf, errno);
+		goto out;
+	}
+	memcpy(&hw, w->p + 16, 8);
+	if (memcmp(w->p, MAGIC, 8) || get32(w->p + 8) != LT_KINDS || hw != win) {
+		wfile_close(w);
+		r = mamori_err_set(err, MAMORI_ECHECK, "%s: 検索索引のファイルの見出しが正しくありません",
+				   path.buf);
+		goto out;
+	}
+	for (int k = 0; k < LT_KINDS; k++) {
+		const uint8_t *h = w->p + 24 + 16 * k;
+		uint64_t nterms = get32(h), dir_off = get32(h + 4), post_off = get32(h + 8),
+			 npost = get32(h + 12);
+
+		if (dir_off + nterms * 12 > w->len || post_off + npost * 2 > w->len ||
+		    post_off < dir_off + nterms * 12 || npost > LOGSTORE_POSTING_WINDOW) {
+			wfile_close(w);
+			r = mamori_err_set(err, MAMORI_ECHECK,
+					   "%s: 検索索引のファイルの見出しが正しくありません", path.buf);
+			goto out;
+		}
+	}
+out:
+	if (fd >= 0)
+		close(fd);
+	strbuf_release(&path);
+	return r;
+}
+
+/* The offsets of term id of kind in w: *n of them at *offs (unaligned
+ * u16); 0 when the term has none. */
+static void wfile_find(const struct wfile *w, int kind, uint32_t id, const uint8_t **offs,
+		       uint32_t *n)
+{
+	const uint8_t *h = w->p + 24 + 16 * (kind - 1);
+	uint32_t nterms = get32(h), npost = get32(h + 12);
+	const uint8_t *dir = w->p + get32(h + 4), *post = w->p + get32(h + 8);
+	uint32_t lo = 0, hi = nterms;
+
+	*n = 0;
+	while (lo < hi) {
+		uint32_t mid = lo + (hi - lo) / 2, t = get32(dir + 12 * mid);
+
+		if (t == id) {
+			uint32_t start = get32(dir + 12 * mid + 4), cnt = get32(dir + 12 * mid + 8);
+
+			if ((uint64_t)start + cnt <= npost) {
+				*offs = post + 2 * (size_t)start;
+				*n = cnt;
+			}
+			return;
+		}
+		if (t < id)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+}
+
+/* ---- the cursor: one term, newest first ------------------------------------------- */
+
+static const char *const kind_col[LT_KINDS] = { "user_id", "patient_id", "host_id", "action_id",
+						 "source_id" };
+
+void logstore_pcursor_init(struct logstore_pcursor *c, struct logstore *ls, int kind, int64_t id,
+			   uint64_t below, uint64_t posted)
 {
 	memset(c, 0, sizeof(*c));
 	c->ls = ls;
+	c->kind = kind;
 	c->id = id;
 	c->below = below;
-	c->seqs = xmalloc(LOGSTORE_POSTING_MAX * sizeof(*c->seqs));
+	c->posted = posted;
+	c->win = posted / LOGSTORE_POSTING_WINDOW; /* windows below this have files */
+	c->seqs = xmalloc(LOGSTORE_POSTING_WINDOW * sizeof(*c->seqs));
 }
 
 void logstore_pcursor_release(struct logstore_pcursor *c)
@@ -212,10 +350,38 @@ void logstore_pcursor_release(struct logstore_pcursor *c)
 int logstore_pcursor_next(struct logstore_pcursor *c, uint64_t *seq, struct mamori_err *err)
 {
 	struct logstore *ls = c->ls;
+	int rc;
 
+	/* first the unposted events, from their rows */
+	if (!c->tail_done) {
+		if (!c->st) {
+			struct strbuf sql = STRBUF_INIT;
+
+			strbuf_addf(&sql,
+				    "SELECT seq FROM log_event WHERE seq >= ? AND seq < ? AND %s = ?"
+				    " ORDER BY seq DESC",
+				    kind_col[c->kind - 1]);
+			rc = sqlite3_prepare_v2(ls->db, sql.buf, -1, &c->st, NULL);
+			strbuf_release(&sql);
+			if (rc != SQLITE_OK)
+				return logstore_db_error(ls, err, "log_event");
+			sqlite3_bind_int64(c->st, 1, (int64_t)c->posted);
+			sqlite3_bind_int64(c->st, 2,
+					   c->below > (uint64_t)INT64_MAX ? INT64_MAX : (int64_t)c->below);
+			sqlite3_bind_int64(c->st, 3, c->id);
+		}
+		rc = sqlite3_step(c->st);
+		if (rc == SQLITE_ROW) {
+			*seq = (uint64_t)sqlite3_column_int64(c->st, 0);
+			return 1;
+		}
+		sqlite3_finalize(c->st);
+		c->st = NULL;
+		c->tail_done = true;
+		if (rc != SQLITE_DONE)
+			return logstore_db_error(ls, err, "log_event");
+	}
 	for (;;) {
-		int rc;
-
 		while (c->pos > 0) {
 			uint64_t s = c->seqs[--c->pos];
 
@@ -224,38 +390,28 @@ int logstore_pcursor_next(struct logstore_pcursor *c, uint64_t *seq, struct mamo
 				return 1;
 			}
 		}
-		if (c->done)
+		if (c->win == 0)
 			return 0;
-		if (!c->st) {
-			if (sqlite3_prepare_v2(ls->db,
-					       "SELECT first_seq, n, seqs FROM log_posting WHERE term_id = ?"
-					       " AND first_seq < ? ORDER BY first_seq DESC",
-					       -1, &c->st, NULL) != SQLITE_OK)
-				return logstore_db_error(ls, err, "log_posting");
-			sqlite3_bind_int64(c->st, 1, c->id);
-			sqlite3_bind_int64(c->st, 2,
-					   c->below > (uint64_t)INT64_MAX ? INT64_MAX : (int64_t)c->below);
-		}
-		rc = sqlite3_step(c->st);
-		if (rc == SQLITE_DONE) {
-			c->done = true;
-			return 0;
-		}
-		if (rc != SQLITE_ROW)
-			return logstore_db_error(ls, err, "log_posting");
+		c->win--;
+		if (c->win * LOGSTORE_POSTING_WINDOW >= c->below)
+			continue;
 		{
-			uint64_t first = (uint64_t)sqlite3_column_int64(c->st, 0);
-			uint64_t n = (uint64_t)sqlite3_column_int64(c->st, 1);
+			struct wfile w;
+			const uint8_t *offs;
+			uint32_t n;
+			int r = wfile_open(ls, c->win, &w, err);
 
-			if (logstore_posting_decode(sqlite3_column_blob(c->st, 2),
-						    (size_t)sqlite3_column_bytes(c->st, 2), first, n,
-						    c->seqs) < 0)
-				return mamori_err_set(err, MAMORI_ECHECK,
-						      "%s/index.db: 検索索引 (log_posting) の行が壊れています "
-						      "(語 %" PRId64 ", 番号 %" PRIu64 " から)。"
-						      "mamori log verify で確認してください",
-						      ls->dir, c->id, first);
-			c->pos = (size_t)n;
+			if (r < 0)
+				return r;
+			wfile_find(&w, c->kind, (uint32_t)c->id, &offs, &n);
+			for (uint32_t i = 0; i < n; i++) {
+				uint16_t o;
+
+				memcpy(&o, offs + 2 * (size_t)i, 2);
+				c->seqs[i] = c->win * LOGSTORE_POSTING_WINDOW + o;
+			}
+			c->pos = n;
+			wfile_close(&w);
 		}
 	}
 }
@@ -268,7 +424,6 @@ void logstore_pcheck_init(struct logstore_pcheck *pc)
 	for (int k = 0; k < LT_KINDS; k++)
 		pc->ids[k] = xcalloc(LOGSTORE_POSTING_WINDOW, sizeof(*pc->ids[k]));
 	pc->seen = xcalloc(LOGSTORE_POSTING_WINDOW, sizeof(*pc->seen));
-	pc->seqs = xmalloc(LOGSTORE_POSTING_MAX * sizeof(*pc->seqs));
 }
 
 void logstore_pcheck_release(struct logstore_pcheck *pc)
@@ -276,124 +431,85 @@ void logstore_pcheck_release(struct logstore_pcheck *pc)
 	for (int k = 0; k < LT_KINDS; k++)
 		free(pc->ids[k]);
 	free(pc->seen);
-	free(pc->seqs);
-	free(pc->kind_of);
-	sqlite3_finalize(pc->st);
 	memset(pc, 0, sizeof(*pc));
 }
 
-/* The kind of every term id (0: no such term), loaded once. */
-static int load_kinds(struct logstore *ls, struct logstore_pcheck *pc, struct mamori_err *err)
-{
-	sqlite3_stmt *st = NULL;
-	int rc;
-
-	if (sqlite3_prepare_v2(ls->db, "SELECT id, kind FROM log_term ORDER BY id", -1, &st, NULL) !=
-	    SQLITE_OK)
-		return logstore_db_error(ls, err, "log_term");
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		int64_t id = sqlite3_column_int64(st, 0);
-		int kind = sqlite3_column_int(st, 1);
-
-		if (id <= 0 || id > INT32_MAX)
-			continue;
-		if ((size_t)id >= pc->nkind) {
-			size_t cap = pc->nkind ? pc->nkind : 4096;
-
-			while (cap <= (size_t)id)
-				cap *= 2;
-			pc->kind_of = xrealloc(pc->kind_of, cap);
-			memset(pc->kind_of + pc->nkind, 0, cap - pc->nkind);
-			pc->nkind = cap;
-		}
-		pc->kind_of[id] = (uint8_t)(kind > 0 && kind <= LT_KINDS ? kind : 0);
-	}
-	sqlite3_finalize(st);
-	if (rc != SQLITE_DONE)
-		return logstore_db_error(ls, err, "log_term");
-	return 0;
-}
-
-/*
- * Checks the posting rows of window win against pc->ids (the terms of the
- * window's events as the rows of log_event hold them, already checked
- * against the records), for the count events of the window.  On a
- * difference fills *bad_seq and reason and returns MAMORI_ECHECK.
- */
 int logstore_pcheck_window(struct logstore *ls, struct logstore_pcheck *pc, uint64_t win,
 			   uint64_t count, int64_t *bad_seq, char *reason, size_t rlen,
 			   struct mamori_err *err)
 {
 	uint64_t base = win * LOGSTORE_POSTING_WINDOW;
-	int rc, r = 0;
+	struct mamori_err ferr = { 0 };
+	struct wfile w;
+	int r = 0;
 
-	if (!pc->kind_of && (r = load_kinds(ls, pc, err)) < 0)
-		return r;
-	if (!pc->st && sqlite3_prepare_v2(ls->db,
-					  "SELECT term_id, first_seq, n, seqs FROM log_posting WHERE win = ?"
-					  " ORDER BY term_id, first_seq",
-					  -1, &pc->st, NULL) != SQLITE_OK)
-		return logstore_db_error(ls, err, "log_posting");
+	if (base + LOGSTORE_POSTING_WINDOW > ls->posted)
+		return 0; /* not posted yet: found through the rows */
+	if (count != LOGSTORE_POSTING_WINDOW)
+		return mamori_err_set(err, MAMORI_ECHECK, "検索索引の窓 %" PRIu64 " の件数が合いません", win);
+	if (wfile_open(ls, win, &w, &ferr) < 0) {
+		*bad_seq = (int64_t)base;
+		snprintf(reason, rlen, "%s", ferr.msg);
+		return MAMORI_ECHECK;
+	}
 	memset(pc->seen, 0, LOGSTORE_POSTING_WINDOW * sizeof(*pc->seen));
-	sqlite3_reset(pc->st);
-	sqlite3_bind_int64(pc->st, 1, (int64_t)win);
-	while ((rc = sqlite3_step(pc->st)) == SQLITE_ROW) {
-		int64_t id = sqlite3_column_int64(pc->st, 0);
-		uint64_t first = (uint64_t)sqlite3_column_int64(pc->st, 1);
-		uint64_t n = (uint64_t)sqlite3_column_int64(pc->st, 2);
-		int kind = id > 0 && (size_t)id < pc->nkind ? pc->kind_of[id] : 0;
+	for (int k = 1; k <= LT_KINDS && !r; k++) {
+		const uint8_t *h = w.p + 24 + 16 * (k - 1);
+		uint32_t nterms = get32(h), npost = get32(h + 12), listed = 0, prev = 0;
+		const uint8_t *dir = w.p + get32(h + 4), *post = w.p + get32(h + 8);
 
-		if (!kind || logstore_posting_decode(sqlite3_column_blob(pc->st, 3),
-						     (size_t)sqlite3_column_bytes(pc->st, 3), first, n,
-						     pc->seqs) < 0) {
-			*bad_seq = (int64_t)first;
-			snprintf(reason, rlen,
-				 "検索索引 (log_posting) の行 (語 %" PRId64 ", 番号 %" PRIu64
-				 " から) が壊れているか、存在しない語を指しています",
-				 id, first);
-			r = MAMORI_ECHECK;
-			break;
+		for (uint32_t t = 0; t < nterms && !r; t++) {
+			uint32_t id = get32(dir + 12 * t), start = get32(dir + 12 * t + 4),
+				 n = get32(dir + 12 * t + 8);
+			int prev_o = -1;
+
+			if ((t && id <= prev) || start != listed || (uint64_t)start + n > npost || !n) {
+				*bad_seq = (int64_t)base;
+				snprintf(reason, rlen,
+					 "検索索引 (窓 %" PRIu64 ") の%sの目次が壊れています", win,
+					 logstore_term_kind_name(k));
+				r = MAMORI_ECHECK;
+				break;
+			}
+			prev = id;
+			listed += n;
+			for (uint32_t i = 0; i < n; i++) {
+				uint16_t o;
+
+				memcpy(&o, post + 2 * ((size_t)start + i), 2);
+				if ((int)o <= prev_o || pc->ids[k - 1][o] != (int64_t)id) {
+					*bad_seq = (int64_t)(base + o);
+					snprintf(reason, rlen,
+						 "番号 %" PRIu64 " のイベントの%sが検索索引と違います "
+						 "(索引が書き換えられています)",
+						 base + o, logstore_term_kind_name(k));
+					r = MAMORI_ECHECK;
+					break;
+				}
+				prev_o = o;
+				pc->seen[o] |= (uint8_t)(1u << k);
+			}
 		}
-		for (uint64_t i = 0; i < n; i++) {
-			uint64_t s = pc->seqs[i], o = s - base;
-
-			if (s < base || o >= count) {
-				*bad_seq = (int64_t)s;
-				snprintf(reason, rlen,
-					 "検索索引 (log_posting) が存在しない番号 %" PRIu64 " のイベントを指しています",
-					 s);
-				r = MAMORI_ECHECK;
-				goto out;
-			}
-			if (pc->ids[kind - 1][o] != id || (pc->seen[o] >> kind & 1)) {
-				*bad_seq = (int64_t)s;
-				snprintf(reason, rlen,
-					 "番号 %" PRIu64 " のイベントの%sが検索索引 (log_posting) と違います "
-					 "(索引が書き換えられています)",
-					 s, logstore_term_kind_name(kind));
-				r = MAMORI_ECHECK;
-				goto out;
-			}
-			pc->seen[o] |= (uint8_t)(1u << kind);
+		if (!r && listed != npost) {
+			*bad_seq = (int64_t)base;
+			snprintf(reason, rlen, "検索索引 (窓 %" PRIu64 ") の%sの件数が目次と合いません", win,
+				 logstore_term_kind_name(k));
+			r = MAMORI_ECHECK;
 		}
 	}
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE && r == 0)
-		return logstore_db_error(ls, err, "log_posting");
+	wfile_close(&w);
 	if (r)
-		goto out;
+		return r;
 	/* every term of every event must have been listed */
 	for (uint64_t o = 0; o < count; o++)
 		for (int k = 1; k <= LT_KINDS; k++)
 			if (pc->ids[k - 1][o] && !(pc->seen[o] >> k & 1)) {
 				*bad_seq = (int64_t)(base + o);
 				snprintf(reason, rlen,
-					 "番号 %" PRIu64 " のイベントが%sの検索索引 (log_posting) にありません "
+					 "番号 %" PRIu64 " のイベントが%sの検索索引にありません "
 					 "(検索で見つからないように消されています)",
 					 base + o, logstore_term_kind_name(k));
-				r = MAMORI_ECHECK;
-				goto out;
+				return MAMORI_ECHECK;
 			}
-out:
-	sqlite3_reset(pc->st);
-	return r;
+	return 0;
 }

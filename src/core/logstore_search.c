@@ -3,10 +3,10 @@
  * first, a page at a time (logstore.h).
  *
  * Terms are looked up first: a user, patient, host or action the vault has
- * never seen finds nothing without touching log_event.  With terms, the
- * one with the fewest events drives: its posting list (logstore_postings.c)
- * is walked newest first and each candidate's row checked against the
- * other filters.  Without, log_event is walked backwards.  A time range
+ * never seen finds nothing without touching log_event.  With terms, one
+ * drives (patient, else user, host, action): its postings
+ * (logstore_postings.c) are walked newest first and each candidate's row
+ * checked against the other filters.  Without, log_event is walked backwards.  A time range
  * narrows the seqs through the blocks' event-time bounds (log_block).
  * Every value is bound.  Each hit is read back from its segment record
  * (the message, the peer, and the fields as sealed).
@@ -156,8 +156,9 @@ static bool row_matches(sqlite3_stmt *st, const struct filter *f)
  * first, into seqs: through the posting list of term `drive` when it is
  * not 0, else by walking log_event backwards.
  */
-static int collect(struct logstore *ls, int64_t drive, const struct filter *f, uint64_t lo,
-		   uint64_t below, size_t want, int64_t *seqs, size_t *n, struct mamori_err *err)
+static int collect(struct logstore *ls, int kind, int64_t drive, const struct filter *f,
+		   uint64_t lo, uint64_t below, size_t want, int64_t *seqs, size_t *n,
+		   struct mamori_err *err)
 {
 	sqlite3_stmt *st = NULL;
 	int rc, r = 0;
@@ -172,7 +173,7 @@ static int collect(struct logstore *ls, int64_t drive, const struct filter *f, u
 		if (sqlite3_prepare_v2(ls->db, "SELECT " ROW_COLUMNS " FROM log_event WHERE seq = ?", -1,
 				       &st, NULL) != SQLITE_OK)
 			return logstore_db_error(ls, err, "log_event");
-		logstore_pcursor_init(&c, ls, drive, below);
+		logstore_pcursor_init(&c, ls, kind, drive, below, ls->posted);
 		while (*n < want && (r = logstore_pcursor_next(&c, &seq, err)) == 1) {
 			if (seq < lo)
 				break;
@@ -216,8 +217,8 @@ int logstore_search(struct logstore *ls, const struct logstore_query *q, logstor
 	struct strbuf rec = STRBUF_INIT, peer = STRBUF_INIT;
 	struct log_event ev;
 	struct filter f;
-	uint64_t size = ls->fr.size, below, best = UINT64_MAX, range[2][2];
-	int nranges = 0;
+	uint64_t size, below, range[2][2];
+	int nranges = 0, kind = 0;
 	int64_t drive = 0, *seqs = NULL;
 	size_t limit = q->limit, n = 0;
 	int r = 0;
@@ -229,28 +230,28 @@ int logstore_search(struct logstore *ls, const struct logstore_query *q, logstor
 				      LOGSTORE_PAGE_MAX);
 	if (q->result > LOG_RESULT_FAILURE || q->result < -1)
 		return mamori_err_set(err, MAMORI_EINVAL, "結果の指定が正しくありません");
-	/* a writable handle lists what it appended before searching */
-	if (!ls->readonly && ls->in_txn && (r = logstore_postings_flush(ls, err)) < 0)
+	if ((r = logstore_refresh(ls, err)) < 0)
 		return r;
+	size = ls->fr.size;
 	log_event_init(&ev);
 	memset(&f, 0, sizeof(f));
 	f.result = q->result;
 	f.from = q->from_us;
 	f.to = q->to_us;
 	for (int i = 0; i < 4; i++) {
-		uint64_t total;
-
 		if (!vals[i])
 			continue;
 		r = lookup_term(ls, kinds[i], vals[i], &f.ids[i], err);
 		if (r <= 0)
 			goto out; /* unknown: no hits */
-		/* drive by the term with the fewest events */
-		if ((r = logstore_posting_total(ls, f.ids[i], &total, err)) < 0)
-			goto out;
-		if (total < best) {
-			best = total;
-			drive = f.ids[i];
+	}
+	/* drive by the term that is usually the most selective */
+	for (int i = 0; i < 4 && !drive; i++) {
+		static const int order[4] = { 1, 0, 2, 3 }; /* patient, user, host, action */
+
+		if (f.ids[order[i]]) {
+			drive = f.ids[order[i]];
+			kind = kinds[order[i]];
 		}
 	}
 	r = 0;
@@ -269,7 +270,7 @@ int logstore_search(struct logstore *ls, const struct logstore_query *q, logstor
 	for (int i = 0; i < nranges && n < limit + 1; i++) {
 		size_t got;
 
-		if ((r = collect(ls, drive, &f, range[i][0],
+		if ((r = collect(ls, kind, drive, &f, range[i][0],
 				 below < range[i][1] ? below : range[i][1], limit + 1 - n, seqs + n,
 				 &got, err)) < 0)
 			goto out;
@@ -298,10 +299,13 @@ int logstore_get(struct logstore *ls, uint64_t seq, logstore_hit_fn *fn, void *c
 	int r;
 
 	log_event_init(&ev);
+	if ((r = logstore_refresh(ls, err)) < 0)
+		goto out;
 	if (seq >= ls->fr.size)
 		r = mamori_err_set(err, MAMORI_ENOTFOUND, "番号 %" PRIu64 " のイベントはありません", seq);
 	else
 		r = emit(ls, seq, &ev, &rec, &peer, fn, ctx, err);
+out:
 	log_event_release(&ev);
 	strbuf_release(&rec);
 	strbuf_release(&peer);

@@ -1242,6 +1242,7 @@ int logstore_verify(struct logstore *ls, const char *external_note, size_t note_
 	};
 	struct worker w = { 0 };
 	struct vrow *rows = NULL;
+	struct logstore_pcheck pc;
 	struct slice *slices = NULL;
 	size_t cap_rows = 0, cap_slices = 0;
 	pthread_t th;
@@ -1252,9 +1253,10 @@ int logstore_verify(struct logstore *ls, const char *external_note, size_t note_
 
 	memset(res, 0, sizeof(*res));
 	res->bad_seq = -1;
+	logstore_pcheck_init(&pc);
 	log_event_init(&w.ev);
 	merkle_frontier_init(&vs.fr);
-	if ((r = logstore_commit(ls, err)) < 0)
+	if ((r = logstore_commit(ls, err)) < 0 || (r = logstore_refresh(ls, err)) < 0)
 		goto out;
 	vs.total = ls->fr.size;
 	if ((r = logstore_read_begin(ls, err)) < 0)
@@ -1286,6 +1288,23 @@ int logstore_verify(struct logstore *ls, const char *external_note, size_t note_
 			goto end_read;
 		if (n && (r = check_batch(&vs, &b, &rd, &rows, &cap_rows, &slices, &cap_slices, seq, n,
 					  &w, err)) < 0)
+			goto end_read;
+		/* the search index of every full window, against the rows just checked */
+		for (size_t i = 0; i < n && r == 0; i++) {
+			uint64_t s = seq + i, o = s % LOGSTORE_POSTING_WINDOW;
+			int64_t bad_seq = -1;
+			char why[256];
+
+			for (int k = 0; k < LT_KINDS; k++)
+				pc.ids[k][o] = rows[i].term_null >> k & 1 ? 0 : rows[i].term[k];
+			if (o != LOGSTORE_POSTING_WINDOW - 1)
+				continue;
+			r = logstore_pcheck_window(ls, &pc, s / LOGSTORE_POSTING_WINDOW,
+						   LOGSTORE_POSTING_WINDOW, &bad_seq, why, sizeof(why), err);
+			if (r == MAMORI_ECHECK && bad_seq >= 0)
+				r = bad(&vs, bad_seq, 0, 0, err, "%s", why);
+		}
+		if (r < 0)
 			goto end_read;
 		seq += n;
 		if (pd.set) {
@@ -1348,6 +1367,7 @@ out:
 	free(rd.buf);
 	free(rd.recs);
 	free(rows);
+	logstore_pcheck_release(&pc);
 	free(slices);
 	free(b.leaves);
 	log_event_release(&w.ev);
