@@ -571,33 +571,40 @@ static int hexval(int c)
 }
 
 /*
- * True only when the escaped value v[0..len) (not "-") is one that
- * log_event_parse() accepts (canonical escapes, 1..max bytes unescaped)
- * and, when want is not NULL, unescapes to want[0..wlen).  False when it
- * is not or when this does not know (\xHH of a byte >= 0x80): the slow
- * path decides then.
+ * The escaped value at *p up to its line's LF (not "-"): true only when
+ * log_event_parse() accepts it (canonical escapes, 1..max bytes
+ * unescaped) and, when want is not NULL, it unescapes to want[0..wlen);
+ * *p moves past the LF then.  False when it is not or when this does not
+ * know (\xHH of a byte >= 0x80): the slow path decides then.
  */
-static bool field_ok(const char *v, size_t len, size_t max, const char *want, size_t wlen)
+static bool field_line(const char **p, const char *end, size_t max, const char *want, size_t wlen)
 {
-	const unsigned char *s = (const unsigned char *)v;
-	size_t i = 0, o = 0;
+	const unsigned char *s = (const unsigned char *)*p;
+	size_t len = (size_t)(end - *p), i = 0, o = 0;
 
-	if (len == 4 && !memcmp(v, "\\x2d", 4)) /* the value "-" */
+	if (len >= 5 && !memcmp(s, "\\x2d\n", 5)) { /* the value "-" */
+		*p += 5;
 		return !want || (wlen == 1 && want[0] == '-');
-	if (!len || (len == 1 && v[0] == '-'))
+	}
+	if (len >= 2 && s[0] == '-' && s[1] == '\n')
 		return false;
-	while (i < len) {
-		unsigned c = s[i];
+	for (;;) {
+		unsigned c;
 		size_t k = 1;
 		char one;
 		const char *out = &one;
 
+		if (i == len)
+			return false;
+		c = s[i];
 		if (c >= 0x20 && c < 0x7f && c != '\\') {
 			/* a run of plain ASCII is itself */
 			while (i + k < len && s[i + k] >= 0x20 && s[i + k] < 0x7f && s[i + k] != '\\')
 				k++;
-			out = v + i;
+			out = (const char *)s + i;
 			i += k;
+		} else if (c == '\n') {
+			break;
 		} else if (c == '\\') {
 			if (i + 1 == len)
 				return false;
@@ -638,7 +645,7 @@ static bool field_ok(const char *v, size_t len, size_t max, const char *want, si
 			k = utf8_seq(s + i, len - i);
 			if (!k)
 				return false;
-			out = v + i;
+			out = (const char *)s + i;
 			i += k;
 		} else {
 			return false; /* a raw control byte */
@@ -651,15 +658,23 @@ static bool field_ok(const char *v, size_t len, size_t max, const char *want, si
 					return false;
 		o += k;
 	}
-	return !want || o == wlen;
+	if (!o || (want && o != wlen))
+		return false;
+	*p += i + 1;
+	return true;
 }
 
-/* parse_uint() of logevent.c: decimal, no leading zeros, at most max. */
-static bool uint_ok(const char *v, size_t len, uint64_t max, uint64_t *out)
+/* parse_uint() of logevent.c on the value at *p up to its LF: decimal,
+ * no leading zeros, at most max; *p moves past the LF. */
+static bool uint_line(const char **p, const char *end, uint64_t max, uint64_t *out)
 {
+	const char *v = *p;
 	uint64_t n = 0;
+	size_t len = 0;
 
-	if (!len || len > 20 || (len > 1 && v[0] == '0'))
+	while (v + len < end && v[len] != '\n')
+		len++;
+	if (v + len == end || !len || len > 20 || (len > 1 && v[0] == '0'))
 		return false;
 	for (size_t i = 0; i < len; i++) {
 		unsigned d;
@@ -672,109 +687,90 @@ static bool uint_ok(const char *v, size_t len, uint64_t max, uint64_t *out)
 		n = n * 10 + d;
 	}
 	*out = n;
+	*p += len + 1;
 	return true;
 }
 
-/* The line "name value\n" at *p: its value; *p moves past it. */
-static inline bool take_line(const char **p, const char *end, const char *name, size_t nlen,
-			     const char **v, size_t *vlen)
+/* A 27-byte time and its LF at *p, read with the date cache. */
+static bool time_line(const char **p, const char *end, const struct datecache *dc, int64_t *us)
 {
-	const char *nl;
-
-	if ((size_t)(end - *p) < nlen + 1 || (*p)[nlen] != ' ')
+	if (end - *p < 28 || (*p)[27] != '\n' || !time_fast(dc, *p, 27, us))
 		return false;
-	for (size_t i = 0; i < nlen; i++)
-		if ((*p)[i] != name[i])
-			return false;
-	*v = *p + nlen + 1;
-	nl = memchr(*v, '\n', (size_t)(end - *v));
-	if (!nl)
-		return false;
-	*vlen = (size_t)(nl - *v);
-	*p = nl + 1;
+	*p += 28;
 	return true;
 }
 
-#define TAKE(name) take_line(&p, end, name, sizeof(name) - 1, &v, &vlen)
+/* The text lit at *p (a literal: the compiler compares it inline). */
+#define EXPECT(lit) \
+	((size_t)(end - p) >= sizeof(lit) - 1 && !memcmp(p, lit, sizeof(lit) - 1) && \
+	 (p += sizeof(lit) - 1, true))
 
-static bool term_ok(const struct vstate *vs, const struct vrow *row, int i, const char *v,
-		    size_t vlen)
+/* A term field (row column i) at *p up to its LF. */
+static bool term_line(const struct vstate *vs, const struct vrow *row, int i, const char **pp,
+		      const char *end)
 {
 	const struct term *t;
+	const char *p = *pp;
 
-	if (row->term_null >> i & 1)
-		return vlen == 1 && v[0] == '-';
+	if (row->term_null >> i & 1) {
+		if (!EXPECT("-\n"))
+			return false;
+		*pp = p;
+		return true;
+	}
 	t = term_find(vs, row->term[i]);
-	return t && t->kind == kinds[i] && field_ok(v, vlen, LOG_FIELD_MAX, t->value, t->len);
+	return t && t->kind == kinds[i] && field_line(pp, end, LOG_FIELD_MAX, t->value, t->len);
 }
 
 /*
  * True only when the record rec (of seq, at rc, leaf hash leaf) is one
  * log_event_parse() accepts and row_diff() finds equal to row.  Reads the
- * record in place; allocates nothing.
+ * record once, in place; allocates nothing.
  */
 static bool check_fast(const struct vstate *vs, const struct datecache *dc, uint64_t seq,
 		       const struct vrec *rc, const char *rec, const struct vrow *row,
 		       const uint8_t leaf[MERKLE_HASH_LEN])
 {
-	static const char *const vias[] = { "udp", "tcp", "relp", "file" };
-	const char *p = rec, *end = rec + rc->len, *v;
-	size_t vlen;
+	const char *p = rec, *end = rec + rc->len;
 	int64_t us;
 	uint64_t n;
-	int via;
 
 	if (!row->present || (uint64_t)row->seq != seq || (uint64_t)row->seg != rc->seg ||
 	    (uint64_t)row->off != rc->off || (uint64_t)row->len != rc->len ||
 	    row->leaf_bytes != MERKLE_HASH_LEN || memcmp(row->leaf, leaf, MERKLE_HASH_LEN))
 		return false;
-	if (rc->len < 18 || memcmp(p, "MAMORI-LOG 1\nrecv ", 18))
+	if (!EXPECT("MAMORI-LOG 1\nrecv ") || !time_line(&p, end, dc, &us) || us != row->recv_us ||
+	    !EXPECT("via "))
 		return false;
-	p += 13;
-	if (!TAKE("recv") || !time_fast(dc, v, vlen, &us) || us != row->recv_us)
+	if (!(row->via == LOG_VIA_UDP ? EXPECT("udp\n")
+	      : row->via == LOG_VIA_TCP ? EXPECT("tcp\n")
+	      : row->via == LOG_VIA_RELP ? EXPECT("relp\n")
+	      : row->via == LOG_VIA_FILE ? EXPECT("file\n")
+					 : false))
 		return false;
-	if (!TAKE("via"))
+	if (!EXPECT("peer ") || !(EXPECT("-\n") || field_line(&p, end, LOG_PEER_MAX, NULL, 0)) ||
+	    !EXPECT("time "))
 		return false;
-	for (via = 0; via < 4; via++)
-		if (strlen(vias[via]) == vlen && !memcmp(vias[via], v, vlen))
-			break;
-	if (via == 4 || row->via != via)
+	if (row->time_null ? !EXPECT("-\n") : !time_line(&p, end, dc, &us) || us != row->time_us)
 		return false;
-	if (!TAKE("peer") || !((vlen == 1 && v[0] == '-') || field_ok(v, vlen, LOG_PEER_MAX, NULL, 0)))
+	if (!EXPECT("user ") || !term_line(vs, row, 0, &p, end) || !EXPECT("patient ") ||
+	    !term_line(vs, row, 1, &p, end) || !EXPECT("host ") || !term_line(vs, row, 2, &p, end) ||
+	    !EXPECT("action ") || !term_line(vs, row, 3, &p, end) || !EXPECT("result "))
 		return false;
-	if (!TAKE("time"))
+	if (!(row->result == LOG_RESULT_SUCCESS ? EXPECT("success\n")
+	      : row->result == LOG_RESULT_FAILURE ? EXPECT("failure\n")
+	      : row->result == LOG_RESULT_UNKNOWN ? EXPECT("-\n")
+						  : false))
 		return false;
-	if (vlen == 1 && v[0] == '-') {
-		if (!row->time_null)
-			return false;
-	} else if (row->time_null || !time_fast(dc, v, vlen, &us) || us != row->time_us) {
+	if (!EXPECT("source ") || !term_line(vs, row, 4, &p, end) || !EXPECT("flags ") ||
+	    !uint_line(&p, end, UINT32_MAX, &n) || (uint64_t)row->flags != n || !EXPECT("rule ") ||
+	    !(EXPECT("-\n") || field_line(&p, end, LOG_FIELD_MAX, NULL, 0)) || !EXPECT("len ") ||
+	    !uint_line(&p, end, LOG_RECORD_MAX, &n) || !EXPECT("\n"))
 		return false;
-	}
-	if (!TAKE("user") || !term_ok(vs, row, 0, v, vlen) || !TAKE("patient") ||
-	    !term_ok(vs, row, 1, v, vlen) || !TAKE("host") || !term_ok(vs, row, 2, v, vlen) ||
-	    !TAKE("action") || !term_ok(vs, row, 3, v, vlen) || !TAKE("result"))
-		return false;
-	if (vlen == 7 && !memcmp(v, "success", 7)) {
-		if (row->result != LOG_RESULT_SUCCESS)
-			return false;
-	} else if (vlen == 7 && !memcmp(v, "failure", 7)) {
-		if (row->result != LOG_RESULT_FAILURE)
-			return false;
-	} else if (vlen != 1 || v[0] != '-' || row->result != LOG_RESULT_UNKNOWN) {
-		return false;
-	}
-	if (!TAKE("source") || !term_ok(vs, row, 4, v, vlen) || !TAKE("flags") ||
-	    !uint_ok(v, vlen, UINT32_MAX, &n) || (uint64_t)row->flags != n || !TAKE("rule") ||
-	    !((vlen == 1 && v[0] == '-') || field_ok(v, vlen, LOG_FIELD_MAX, NULL, 0)) ||
-	    !TAKE("len") || !uint_ok(v, vlen, LOG_RECORD_MAX, &n))
-		return false;
-	if (p == end || *p != '\n')
-		return false;
-	p++;
 	return (uint64_t)(end - p) == n;
 }
 
-#undef TAKE
+#undef EXPECT
 
 /* ---- slices: hashing and checking, in both threads ----------------------------------- */
 
