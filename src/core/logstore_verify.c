@@ -1193,8 +1193,9 @@ static int check_batch(struct vstate *vs, struct batch *b, struct reader *rd, st
  * A second connection for the helper to read index rows with, in a read
  * transaction that must see at least the committed tree size of the main
  * one: rows are only ever added after it (by a writer committing since),
- * and the rows of the events below it never change.  NULL when there is
- * none: the main thread reads all rows then.
+ * and the rows of the events below it never change.  It reads through a
+ * memory map (no copies, so SQLite's small default page cache is enough).
+ * NULL when there is none: the main thread reads all rows then.
  */
 static sqlite3 *second_reader(struct logstore *ls, uint64_t total, sqlite3_stmt **rows)
 {
@@ -1208,7 +1209,8 @@ static sqlite3 *second_reader(struct logstore *ls, uint64_t total, sqlite3_stmt 
 	    sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK)
 		goto fail;
 	sqlite3_busy_timeout(db, 10000);
-	if (sqlite3_exec(db, "PRAGMA cache_size=-65536; PRAGMA mmap_size=1099511627776; BEGIN", NULL, NULL, NULL) != SQLITE_OK ||
+	if (sqlite3_exec(db, "PRAGMA mmap_size=1099511627776; BEGIN", NULL, NULL, NULL) !=
+		    SQLITE_OK ||
 	    sqlite3_prepare_v2(db, "SELECT value FROM log_meta WHERE key = 'size'", -1, &st, NULL) !=
 		    SQLITE_OK)
 		goto fail;
