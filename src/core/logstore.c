@@ -191,13 +191,23 @@ static int fr_load(struct merkle_frontier *f, uint64_t size, const void *blob, s
 
 /* ---- terms --------------------------------------------------------------------- */
 
-static uint64_t term_hash(int kind, const char *v)
+static uint64_t term_hash(int kind, const char *v, size_t len)
 {
 	uint64_t h = 1469598103934665603ULL ^ (uint64_t)kind;
 
-	for (const unsigned char *p = (const unsigned char *)v; *p; p++)
-		h = (h ^ *p) * 1099511628211ULL;
-	return h ^ h >> 29;
+	for (size_t i = 0; i < len; i++)
+		h = (h ^ (unsigned char)v[i]) * 1099511628211ULL;
+	h ^= h >> 29;
+	return h ? h : 1;
+}
+
+static bool term_eq(const struct lterm *t, uint64_t h, int kind, const char *v, size_t len)
+{
+	if (t->hash != h || t->kind != kind)
+		return false;
+	if (t->inl_len)
+		return t->inl_len == len && !memcmp(t->inl, v, len);
+	return t->value && strlen(t->value) == len && !memcmp(t->value, v, len);
 }
 
 static void terms_clear(struct logstore *ls)
@@ -209,8 +219,6 @@ static void terms_clear(struct logstore *ls)
 	ls->nterms = ls->capterms = 0;
 }
 
-static void terms_put(struct logstore *ls, uint64_t h, int kind, const char *v, int64_t id);
-
 static void terms_grow(struct logstore *ls)
 {
 	struct lterm *old = ls->terms;
@@ -218,32 +226,38 @@ static void terms_grow(struct logstore *ls)
 
 	ls->capterms = oldcap ? oldcap * 2 : 1024;
 	ls->terms = xcalloc(ls->capterms, sizeof(*ls->terms));
-	ls->nterms = 0;
 	for (size_t i = 0; i < oldcap; i++)
-		if (old[i].value) {
+		if (old[i].hash) {
 			size_t j = old[i].hash & (ls->capterms - 1);
 
-			while (ls->terms[j].value)
+			while (ls->terms[j].hash)
 				j = (j + 1) & (ls->capterms - 1);
 			ls->terms[j] = old[i];
-			ls->nterms++;
 		}
 	free(old);
 }
 
-static void terms_put(struct logstore *ls, uint64_t h, int kind, const char *v, int64_t id)
+static void terms_put(struct logstore *ls, uint64_t h, int kind, const char *v, size_t len,
+		      int64_t id)
 {
+	struct lterm *t;
 	size_t j;
 
 	if ((ls->nterms + 1) * 10 > ls->capterms * 7)
 		terms_grow(ls);
 	j = h & (ls->capterms - 1);
-	while (ls->terms[j].value)
+	while (ls->terms[j].hash)
 		j = (j + 1) & (ls->capterms - 1);
-	ls->terms[j].hash = h;
-	ls->terms[j].kind = kind;
-	ls->terms[j].id = id;
-	ls->terms[j].value = xstrdup(v);
+	t = &ls->terms[j];
+	t->hash = h;
+	t->kind = (uint8_t)kind;
+	t->id = id;
+	if (len && len <= LTERM_INLINE) {
+		memcpy(t->inl, v, len);
+		t->inl_len = (uint8_t)len;
+	} else {
+		t->value = xstrdup(v);
+	}
 	ls->nterms++;
 }
 
@@ -251,15 +265,15 @@ static void terms_put(struct logstore *ls, uint64_t h, int kind, const char *v, 
 static int term_id(struct logstore *ls, int kind, const char *v, int64_t *id,
 		   struct mamori_err *err)
 {
-	uint64_t h = term_hash(kind, v);
+	size_t len = strlen(v);
+	uint64_t h = term_hash(kind, v, len);
 	sqlite3_stmt *st;
 
 	if (ls->capterms) {
 		size_t j = h & (ls->capterms - 1);
 
-		while (ls->terms[j].value) {
-			if (ls->terms[j].hash == h && ls->terms[j].kind == kind &&
-			    !strcmp(ls->terms[j].value, v)) {
+		while (ls->terms[j].hash) {
+			if (term_eq(&ls->terms[j], h, kind, v, len)) {
 				*id = ls->terms[j].id;
 				return 0;
 			}
@@ -270,14 +284,17 @@ static int term_id(struct logstore *ls, int kind, const char *v, int64_t *id,
 	st = ls->ins_term;
 	sqlite3_reset(st);
 	sqlite3_bind_int(st, 1, kind);
-	sqlite3_bind_text(st, 2, v, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, v, (int)len, SQLITE_STATIC);
 	if (sqlite3_step(st) != SQLITE_ROW) {
 		sqlite3_reset(st);
 		return logstore_db_error(ls, err, "log_term");
 	}
 	*id = sqlite3_column_int64(st, 0);
 	sqlite3_reset(st);
-	terms_put(ls, h, kind, v, *id);
+	if (*id <= 0 || *id > UINT32_MAX)
+		return mamori_err_set(err, MAMORI_EDB, "%s/index.db: 語の番号 %" PRId64 " が範囲外です",
+				      ls->dir, *id);
+	terms_put(ls, h, kind, v, len, *id);
 	return 0;
 }
 

@@ -22,11 +22,16 @@ struct lpairs {
 	size_t n, cap;
 };
 
+/* A slot of the writer's term cache: one cache line, short values (most
+ * ids) kept inline so that a lookup touches one line. */
+#define LTERM_INLINE 38
 struct lterm {
-	uint64_t hash;
+	uint64_t hash;  /* 0: empty slot (term_hash() never gives 0) */
 	int64_t id;
-	int kind;
-	char *value; /* NULL: empty slot */
+	uint8_t kind;
+	uint8_t inl_len; /* > 0: the value is inl[0..inl_len) */
+	char inl[LTERM_INLINE];
+	char *value;     /* a longer value, owned; NULL when inline */
 };
 
 struct logstore {

@@ -83,11 +83,37 @@ void logstore_posting_add(struct logstore *ls, int kind, int64_t id, uint64_t se
 	p->v[p->n++] = (uint64_t)id << 16 | (seq % LOGSTORE_POSTING_WINDOW);
 }
 
-static int cmp_u64(const void *a, const void *b)
+/*
+ * Sorts the keys by term id keeping the order of equal ids (the offsets
+ * were appended ascending): a stable LSD radix sort on the id's two 16-bit
+ * digits, the second pass only when some id needs it.
+ */
+static void sort_keys(uint64_t *v, size_t n)
 {
-	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+	static _Thread_local uint32_t count[65536];
+	uint64_t *tmp, max = 0;
 
-	return x < y ? -1 : x > y;
+	for (size_t i = 0; i < n; i++)
+		if (v[i] > max)
+			max = v[i];
+	tmp = xmalloc(n * sizeof(*tmp));
+	for (unsigned shift = 16; shift < 48 && max >> shift; shift += 16) {
+		uint32_t sum = 0;
+
+		memset(count, 0, sizeof(count));
+		for (size_t i = 0; i < n; i++)
+			count[v[i] >> shift & 0xffff]++;
+		for (size_t d = 0; d < 65536; d++) {
+			uint32_t c = count[d];
+
+			count[d] = sum;
+			sum += c;
+		}
+		for (size_t i = 0; i < n; i++)
+			tmp[count[v[i] >> shift & 0xffff]++] = v[i];
+		memcpy(v, tmp, n * sizeof(*v));
+	}
+	free(tmp);
 }
 
 static int write_all(int fd, const void *buf, size_t len)
@@ -137,7 +163,7 @@ int logstore_postings_write(struct logstore *ls, struct mamori_err *err)
 		size_t dir_at;
 
 		if (p->n)
-			qsort(p->v, p->n, sizeof(*p->v), cmp_u64);
+			sort_keys(p->v, p->n);
 		for (size_t i = 0; i < p->n; i++)
 			if (i == 0 || p->v[i] >> 16 != p->v[i - 1] >> 16)
 				nterms++;

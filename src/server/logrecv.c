@@ -66,6 +66,7 @@ struct item {
 	uint8_t key[MERKLE_HASH_LEN]; /* SHA-256 of peer ‖ 0 ‖ message */
 	unsigned extra_flags;         /* from the de-framer; added by the writer */
 	struct relp_wait *wait;       /* RELP only */
+	struct item *next;            /* in the pool of spent items */
 };
 
 /*
@@ -104,6 +105,12 @@ struct logrecv {
 	bool udp_on, tcp_on, relp_on, writer_on;
 	relpEngine_t *relp;
 	int relp_shutdown;
+
+	/* spent items, returned by the writer for the receivers to reuse (their
+	 * buffers keep their size: no malloc/free per event, and no freeing of
+	 * another thread's memory on the writer's path) */
+	pthread_mutex_t pool_mu;
+	struct item *pool;
 
 	/* writer statistics (writer thread only) */
 	uint64_t lost[4];      /* by enum log_via: events the store refused */
@@ -247,8 +254,22 @@ static struct item *item_new(struct logrecv *r, enum log_via via, const char *pe
 			     const char *msg, size_t len, unsigned extra_flags,
 			     struct strbuf *scratch)
 {
-	struct item *it = xcalloc(1, sizeof(*it));
+	struct item *it;
 	size_t plen = strlen(peer);
+
+	pthread_mutex_lock(&r->pool_mu);
+	it = r->pool;
+	if (it)
+		r->pool = it->next;
+	pthread_mutex_unlock(&r->pool_mu);
+	if (!it) {
+		it = xcalloc(1, sizeof(*it));
+		log_event_init(&it->ev);
+	}
+	/* a reused item keeps its event's buffers: the builder below
+	 * replaces the fields and reseals the record */
+	it->wait = NULL;
+	it->next = NULL;
 
 	if (plen >= sizeof(it->peer))
 		plen = sizeof(it->peer) - 1;
@@ -259,7 +280,6 @@ static struct item *item_new(struct logrecv *r, enum log_via via, const char *pe
 		extra_flags |= SYSLOG_F_TRUNCATED;
 	}
 	it->extra_flags = extra_flags;
-	log_event_init(&it->ev);
 	logfield_event_from_syslog(r->rules, &it->ev, msg, len, via, it->peer, now_us());
 	strbuf_reset(scratch);
 	strbuf_add(scratch, it->peer, plen + 1);
@@ -274,6 +294,19 @@ static void item_free(struct item *it)
 		return;
 	log_event_release(&it->ev);
 	free(it);
+}
+
+/* Gives spent items back to the receivers (the writer, once per batch). */
+static void item_recycle(struct logrecv *r, struct item **items, size_t n)
+{
+	if (!n)
+		return;
+	for (size_t i = 0; i + 1 < n; i++)
+		items[i]->next = items[i + 1];
+	pthread_mutex_lock(&r->pool_mu);
+	items[n - 1]->next = r->pool;
+	r->pool = items[0];
+	pthread_mutex_unlock(&r->pool_mu);
 }
 
 /* Adds flags to a sealed event and seals it again (rare: cut frames, duplicates). */
@@ -500,8 +533,7 @@ static void write_batch(struct logrecv *r, struct item **items, size_t n, bool *
 		pthread_cond_broadcast(&r->durable);
 		pthread_mutex_unlock(&r->mu);
 	}
-	for (size_t i = 0; i < n; i++)
-		item_free(items[i]);
+	item_recycle(r, items, n);
 }
 
 static void writer_commit(struct logrecv *r)
@@ -993,6 +1025,7 @@ int logrecv_start(struct logrecv **out, const struct logrecv_config *cfg, struct
 	strbuf_init(&r->dir);
 	dup_init(&r->dup);
 	pthread_mutex_init(&r->mu, NULL);
+	pthread_mutex_init(&r->pool_mu, NULL);
 	pthread_condattr_init(&ca);
 	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
 	pthread_cond_init(&r->nonempty, &ca);
@@ -1135,6 +1168,13 @@ void logrecv_stop(struct logrecv *r)
 	pthread_cond_destroy(&r->nonfull);
 	pthread_cond_destroy(&r->durable);
 	pthread_mutex_destroy(&r->mu);
+	while (r->pool) {
+		struct item *next = r->pool->next;
+
+		item_free(r->pool);
+		r->pool = next;
+	}
+	pthread_mutex_destroy(&r->pool_mu);
 	strbuf_release(&r->dir);
 	free(r);
 }
