@@ -66,7 +66,11 @@ int cli_dispatch(struct cli *cli, const char *group, const struct cli_command *c
 
 int cli_progress_enabled(void)
 {
-	return isatty(2);
+	static int tty = -1; /* asked once: it is called per row of long listings */
+
+	if (tty < 0)
+		tty = isatty(2);
+	return tty;
 }
 
 void cli_progress(size_t n, size_t total, void *what)

@@ -607,7 +607,7 @@ static int on_hit(const struct logstore_hit *h, void *p)
 	} else {
 		add_hit_row(&c->table, h);
 	}
-	if (c->csv != stdout && cli_progress_enabled() && c->n % 10000 == 0)
+	if (c->n % 10000 == 0 && c->csv && c->csv != stdout && cli_progress_enabled())
 		fprintf(stderr, "\r書き出し中… %llu 件", (unsigned long long)c->n);
 	return mamori_interrupted ? MAMORI_EINTR : 0;
 }

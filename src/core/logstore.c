@@ -698,7 +698,6 @@ int logstore_read_record(struct logstore *ls, uint64_t seq, struct strbuf *rec,
 			 struct mamori_err *err)
 {
 	sqlite3_stmt *st = ls->get_loc;
-	uint8_t pre[4];
 	uint32_t no;
 	uint64_t off, len;
 	int r;
@@ -719,21 +718,31 @@ int logstore_read_record(struct logstore *ls, uint64_t seq, struct strbuf *rec,
 	off = (uint64_t)sqlite3_column_int64(st, 1);
 	len = (uint64_t)sqlite3_column_int64(st, 2);
 	sqlite3_reset(st);
+	return logstore_read_at(ls, seq, no, off, len, rec, err);
+}
+
+int logstore_read_at(struct logstore *ls, uint64_t seq, uint32_t no, uint64_t off, uint64_t len,
+		     struct strbuf *rec, struct mamori_err *err)
+{
+	const uint8_t *pre;
+	int r;
+
 	if (len > LOG_RECORD_MAX)
 		return mamori_err_set(err, MAMORI_ECHECK,
 				      "番号 %" PRIu64 " のイベントの索引の長さ (%" PRIu64 ") が不正です", seq,
 				      len);
-	if ((r = logstore_pread(ls, no, off, pre, 4, err)) < 0)
+	/* the length prefix and the record in one read */
+	strbuf_reset(rec);
+	strbuf_grow(rec, len + 4);
+	if ((r = logstore_pread(ls, no, off, rec->buf, len + 4, err)) < 0)
 		return r;
+	pre = (const uint8_t *)rec->buf;
 	if (((uint64_t)pre[0] << 24 | (uint64_t)pre[1] << 16 | (uint64_t)pre[2] << 8 | pre[3]) != len)
 		return mamori_err_set(err, MAMORI_ECHECK,
 				      "番号 %" PRIu64 " のイベント: 記録の長さが索引と違います "
 				      "(seg-%08" PRIu32 ".log 位置 %" PRIu64 ")",
 				      seq, no, off);
-	strbuf_reset(rec);
-	strbuf_grow(rec, len);
-	if ((r = logstore_pread(ls, no, off + 4, rec->buf, len, err)) < 0)
-		return r;
+	memmove(rec->buf, rec->buf + 4, len);
 	rec->len = len;
 	rec->buf[len] = '\0';
 	return 0;
@@ -1272,6 +1281,10 @@ int logstore_open(struct logstore **out, const char *dir, int flags, struct mamo
 	}
 	sqlite3_extended_result_codes(ls->db, 1);
 	sqlite3_busy_timeout(ls->db, 10000);
+	/* reads through a memory map: a search scans up to a window of rows
+	 * (the unposted events) and verify all of them */
+	if ((r = exec(ls, "PRAGMA mmap_size=4294967296;", err)) < 0)
+		goto fail;
 	if (!ls->readonly &&
 	    ((r = exec(ls, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA cache_size=-65536;", err)) < 0 ||
 	     (r = exec(ls, schema_sql, err)) < 0))
@@ -1351,6 +1364,7 @@ void logstore_close(struct logstore *ls)
 	if (ls->rd_fd >= 0)
 		close(ls->rd_fd);
 	checkpoint_signer_wipe(&ls->signer);
+	logstore_wmaps_free(ls);
 	terms_clear(ls);
 	strbuf_release(&ls->wbuf);
 	free(ls->dir);

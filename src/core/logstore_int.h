@@ -64,6 +64,8 @@ struct logstore {
 	 * writer's pairs of the window being filled, per kind */
 	uint64_t posted;
 	bool post_pending; /* a full window whose file is still to be written */
+	struct { const uint8_t *p; size_t len; } *wmaps; /* by window: mapped files */
+	size_t capwmaps, nwmaps;
 	struct lpairs pairs[LT_KINDS];
 
 	/* event-time bounds of the block being filled (INT64_MAX/MIN: none) */
@@ -88,6 +90,10 @@ int logstore_flush(struct logstore *ls, struct mamori_err *err);
 /* Reads the record of seq into rec (MAMORI_ENOTFOUND beyond the index). */
 int logstore_read_record(struct logstore *ls, uint64_t seq, struct strbuf *rec,
 			 struct mamori_err *err);
+/* Reads the record of seq known to be at (segment no, offset off, length
+ * len), checking its length prefix. */
+int logstore_read_at(struct logstore *ls, uint64_t seq, uint32_t no, uint64_t off, uint64_t len,
+		     struct strbuf *rec, struct mamori_err *err);
 /* Reads len bytes at off of segment no into buf. */
 int logstore_pread(struct logstore *ls, uint32_t no, uint64_t off, void *buf, size_t len,
 		   struct mamori_err *err);
@@ -114,6 +120,8 @@ void logstore_posting_add(struct logstore *ls, int kind, int64_t id, uint64_t se
 /* Writes the full window's file durably and empties the pairs. */
 int logstore_postings_write(struct logstore *ls, struct mamori_err *err);
 void logstore_postings_free(struct logstore *ls);
+/* Unmaps the window files a handle kept mapped. */
+void logstore_wmaps_free(struct logstore *ls);
 
 /* The events of one term below a bound, newest first: the unposted ones
  * from log_event, then the window files. */

@@ -257,17 +257,70 @@ void logstore_postings_free(struct logstore *ls)
 struct wfile {
 	const uint8_t *p;
 	size_t len;
+	bool cached; /* owned by ls->wmaps: not unmapped by wfile_close() */
 };
 
 static void wfile_close(struct wfile *w)
 {
-	if (w->p)
+	if (w->p && !w->cached)
 		munmap((void *)w->p, w->len);
 	w->p = NULL;
 }
 
-/* 0 mapped; MAMORI_ECHECK missing or malformed (with err set). */
+/*
+ * A handle keeps the window files it has read mapped (they never change
+ * once written), up to LOGSTORE_WMAP_MAX of them, so that a server
+ * thread's searches do not open, map and fault in the same files again.
+ */
+#define LOGSTORE_WMAP_MAX 8192
+
+void logstore_wmaps_free(struct logstore *ls)
+{
+	for (size_t i = 0; i < ls->capwmaps; i++)
+		if (ls->wmaps[i].p)
+			munmap((void *)ls->wmaps[i].p, ls->wmaps[i].len);
+	free(ls->wmaps);
+	ls->wmaps = NULL;
+	ls->capwmaps = ls->nwmaps = 0;
+}
+
+static int wfile_open_uncached(struct logstore *ls, uint64_t win, struct wfile *w,
+			       struct mamori_err *err);
+
+/* wfile_open() through the handle's cache. */
 static int wfile_open(struct logstore *ls, uint64_t win, struct wfile *w, struct mamori_err *err)
+{
+	int r;
+
+	if (win < ls->capwmaps && ls->wmaps[win].p) {
+		w->p = ls->wmaps[win].p;
+		w->len = ls->wmaps[win].len;
+		w->cached = true;
+		return 0;
+	}
+	if ((r = wfile_open_uncached(ls, win, w, err)) < 0)
+		return r;
+	if (ls->nwmaps < LOGSTORE_WMAP_MAX && win < LOGSTORE_WMAP_MAX * 64) {
+		if (win >= ls->capwmaps) {
+			size_t cap = ls->capwmaps ? ls->capwmaps : 256;
+
+			while (cap <= win)
+				cap *= 2;
+			ls->wmaps = xrealloc(ls->wmaps, cap * sizeof(*ls->wmaps));
+			memset(ls->wmaps + ls->capwmaps, 0, (cap - ls->capwmaps) * sizeof(*ls->wmaps));
+			ls->capwmaps = cap;
+		}
+		ls->wmaps[win].p = w->p;
+		ls->wmaps[win].len = w->len;
+		ls->nwmaps++;
+		w->cached = true;
+	}
+	return 0;
+}
+
+/* 0 mapped; MAMORI_ECHECK missing or malformed (with err set). */
+static int wfile_open_uncached(struct logstore *ls, uint64_t win, struct wfile *w,
+			       struct mamori_err *err)
 {
 	struct strbuf path = STRBUF_INIT;
 	struct stat sb;
@@ -275,6 +328,7 @@ static int wfile_open(struct logstore *ls, uint64_t win, struct wfile *w, struct
 	uint64_t hw;
 
 	w->p = NULL;
+	w->cached = false;
 	logstore_idx_path(ls, win, &path);
 	fd = open(path.buf, O_RDONLY | O_CLOEXEC);
 	if (fd < 0 || fstat(fd, &sb) < 0 || sb.st_size < HEADER_LEN || sb.st_size > (1 << 26)) {
@@ -473,7 +527,7 @@ int logstore_pcheck_window(struct logstore *ls, struct logstore_pcheck *pc, uint
 		return 0; /* not posted yet: found through the rows */
 	if (count != LOGSTORE_POSTING_WINDOW)
 		return mamori_err_set(err, MAMORI_ECHECK, "検索索引の窓 %" PRIu64 " の件数が合いません", win);
-	if (wfile_open(ls, win, &w, &ferr) < 0) {
+	if (wfile_open_uncached(ls, win, &w, &ferr) < 0) {
 		*bad_seq = (int64_t)base;
 		snprintf(reason, rlen, "%s", ferr.msg);
 		return MAMORI_ECHECK;

@@ -50,14 +50,24 @@ static int lookup_term(struct logstore *ls, int kind, const char *v, int64_t *id
 	return logstore_db_error(ls, err, "log_term");
 }
 
-/* Reads the record of seq and calls fn with it. */
-static int emit(struct logstore *ls, uint64_t seq, struct log_event *ev, struct strbuf *rec,
-		struct strbuf *peer, logstore_hit_fn *fn, void *ctx, struct mamori_err *err)
+/* Where a hit's record is (from its row). */
+struct loc {
+	int64_t seq;
+	uint32_t seg;
+	uint64_t off, len;
+};
+
+/* Reads the record of seq (at loc when not NULL) and calls fn with it. */
+static int emit(struct logstore *ls, uint64_t seq, const struct loc *loc, struct log_event *ev,
+		struct strbuf *rec, struct strbuf *peer, logstore_hit_fn *fn, void *ctx,
+		struct mamori_err *err)
 {
 	struct logstore_hit h;
 	int r;
 
-	if ((r = logstore_read_record(ls, seq, rec, err)) < 0)
+	r = loc ? logstore_read_at(ls, seq, loc->seg, loc->off, loc->len, rec, err)
+		: logstore_read_record(ls, seq, rec, err);
+	if (r < 0)
 		return r;
 	if ((r = log_event_parse(ev, rec->buf, rec->len, peer, err)) < 0) {
 		mamori_err_prefix(err, "番号 %" PRIu64 " のイベント", seq);
@@ -149,7 +159,17 @@ static bool row_matches(sqlite3_stmt *st, const struct filter *f)
 	return true;
 }
 
-#define ROW_COLUMNS "time_us, user_id, patient_id, host_id, action_id, result"
+#define ROW_COLUMNS "time_us, user_id, patient_id, host_id, action_id, result, seg, off, len"
+
+static struct loc row_loc(sqlite3_stmt *st, int64_t seq)
+{
+	return (struct loc){
+		.seq = seq,
+		.seg = (uint32_t)sqlite3_column_int64(st, 6),
+		.off = (uint64_t)sqlite3_column_int64(st, 7),
+		.len = (uint64_t)sqlite3_column_int64(st, 8),
+	};
+}
 
 /*
  * Collects up to want seqs below `below` and at or above `lo`, newest
@@ -157,7 +177,7 @@ static bool row_matches(sqlite3_stmt *st, const struct filter *f)
  * not 0, else by walking log_event backwards.
  */
 static int collect(struct logstore *ls, int kind, int64_t drive, const struct filter *f,
-		   uint64_t lo, uint64_t below, size_t want, int64_t *seqs, size_t *n,
+		   uint64_t lo, uint64_t below, size_t want, struct loc *seqs, size_t *n,
 		   struct mamori_err *err)
 {
 	sqlite3_stmt *st = NULL;
@@ -187,7 +207,7 @@ static int collect(struct logstore *ls, int kind, int64_t drive, const struct fi
 				break;
 			}
 			if (row_matches(st, f))
-				seqs[(*n)++] = (int64_t)seq;
+				seqs[(*n)++] = row_loc(st, (int64_t)seq);
 		}
 		logstore_pcursor_release(&c);
 		sqlite3_finalize(st);
@@ -202,7 +222,7 @@ static int collect(struct logstore *ls, int kind, int64_t drive, const struct fi
 	sqlite3_bind_int64(st, 2, (int64_t)lo);
 	while (*n < want && (rc = sqlite3_step(st)) == SQLITE_ROW)
 		if (row_matches(st, f))
-			seqs[(*n)++] = sqlite3_column_int64(st, 6);
+			seqs[(*n)++] = row_loc(st, sqlite3_column_int64(st, 9));
 	if (*n < want && rc != SQLITE_DONE)
 		r = logstore_db_error(ls, err, "log_event");
 	sqlite3_finalize(st);
@@ -219,7 +239,9 @@ int logstore_search(struct logstore *ls, const struct logstore_query *q, logstor
 	struct filter f;
 	uint64_t size, below, range[2][2];
 	int nranges = 0, kind = 0;
-	int64_t drive = 0, *seqs = NULL;
+	bool in_read = false;
+	int64_t drive = 0;
+	struct loc *seqs = NULL;
 	size_t limit = q->limit, n = 0;
 	int r = 0;
 
@@ -266,6 +288,10 @@ int logstore_search(struct logstore *ls, const struct logstore_query *q, logstor
 		range[0][1] = size;
 		nranges = 1;
 	}
+	/* one read transaction: one snapshot, and no lock calls per statement */
+	if ((r = logstore_read_begin(ls, err)) < 0)
+		goto out;
+	in_read = true;
 	seqs = xmalloc((limit + 1) * sizeof(*seqs));
 	for (int i = 0; i < nranges && n < limit + 1; i++) {
 		size_t got;
@@ -277,13 +303,15 @@ int logstore_search(struct logstore *ls, const struct logstore_query *q, logstor
 		n += got;
 	}
 	for (size_t i = 0; i < n && i < limit; i++) {
-		r = emit(ls, (uint64_t)seqs[i], &ev, &rec, &peer, fn, ctx, err);
+		r = emit(ls, (uint64_t)seqs[i].seq, &seqs[i], &ev, &rec, &peer, fn, ctx, err);
 		if (r != 0)
 			goto out;
 	}
 	if (n > limit && next)
-		*next = seqs[limit - 1];
+		*next = seqs[limit - 1].seq;
 out:
+	if (in_read)
+		logstore_read_end(ls);
 	free(seqs);
 	log_event_release(&ev);
 	strbuf_release(&rec);
@@ -304,7 +332,7 @@ int logstore_get(struct logstore *ls, uint64_t seq, logstore_hit_fn *fn, void *c
 	if (seq >= ls->fr.size)
 		r = mamori_err_set(err, MAMORI_ENOTFOUND, "番号 %" PRIu64 " のイベントはありません", seq);
 	else
-		r = emit(ls, seq, &ev, &rec, &peer, fn, ctx, err);
+		r = emit(ls, seq, NULL, &ev, &rec, &peer, fn, ctx, err);
 out:
 	log_event_release(&ev);
 	strbuf_release(&rec);
