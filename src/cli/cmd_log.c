@@ -353,13 +353,21 @@ static int checkpoint(struct cli *cli, int argc, char **argv)
 		return cli_usage_error(usage, "余分な引数があります: %s", argv[optind]);
 	if (fresh && vkey)
 		return cli_usage_error(usage, "--new と --vkey は同時に指定できません");
-	if ((rc = open_vault(cli, &ls, fresh ? 0 : LOGSTORE_READONLY)))
+	if ((rc = open_vault(cli, &ls, LOGSTORE_READONLY)))
 		return rc;
 	if (vkey) {
 		logstore_vkey(ls, &out);
 		r = 0;
 	} else if (fresh) {
-		r = logstore_checkpoint(ls, &out, &err);
+		/* signed by whoever writes the vault: this process, or a running
+		 * mamori serve asked through the request file */
+		struct strbuf dir = STRBUF_INIT;
+
+		logstore_close(ls);
+		ls = NULL;
+		vault_dir(cli, &dir);
+		r = logstore_checkpoint_request(dir.buf, &out, 15000, &err);
+		strbuf_release(&dir);
 	} else {
 		r = logstore_checkpoint_latest(ls, &out, &err);
 		if (r == MAMORI_ENOTFOUND)

@@ -21,6 +21,7 @@
 #include <fcntl.h>
 #include <inttypes.h>
 #include <sodium.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -945,6 +946,75 @@ out:
 	return r;
 }
 
+/* ---- the writer lock ------------------------------------------------------------ */
+
+/*
+ * Only one process may write a vault (two would interleave records in the
+ * same segment): a writable handle holds an exclusive flock on
+ * <dir>/writer.lock, which holds its pid, for as long as it is open.
+ */
+static int writer_lock(struct logstore *ls, struct mamori_err *err)
+{
+	struct strbuf path = STRBUF_INIT;
+	char pid[32];
+	int n, r = 0;
+
+	strbuf_addf(&path, "%s/writer.lock", ls->dir);
+	ls->lock_fd = open(path.buf, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	if (ls->lock_fd < 0) {
+		r = io_error(err, path.buf, errno);
+		goto out;
+	}
+	if (flock(ls->lock_fd, LOCK_EX | LOCK_NB) < 0) {
+		int64_t holder = 0;
+
+		if (errno != EWOULDBLOCK) {
+			r = io_error(err, path.buf, errno);
+			goto out;
+		}
+		logstore_writer_pid(ls->dir, &holder);
+		r = mamori_err_set(err, MAMORI_ECONFLICT,
+				   "%s: ログ保管庫には別のプロセス (pid %" PRId64
+				   "、mamori serve のログ受信など) が書き込み中です。"
+				   "そのプロセスを止めてから実行してください",
+				   ls->dir, holder);
+		close(ls->lock_fd);
+		ls->lock_fd = -1;
+		goto out;
+	}
+	n = snprintf(pid, sizeof(pid), "%ld\n", (long)getpid());
+	if (ftruncate(ls->lock_fd, 0) < 0 || pwrite(ls->lock_fd, pid, (size_t)n, 0) != n)
+		r = io_error(err, path.buf, errno);
+out:
+	strbuf_release(&path);
+	return r;
+}
+
+int logstore_writer_pid(const char *dir, int64_t *pid)
+{
+	struct strbuf path = STRBUF_INIT;
+	char buf[32];
+	ssize_t n;
+	int fd, held = 0;
+
+	*pid = 0;
+	strbuf_addf(&path, "%s/writer.lock", dir);
+	fd = open(path.buf, O_RDONLY | O_CLOEXEC);
+	strbuf_release(&path);
+	if (fd < 0)
+		return 0;
+	if (flock(fd, LOCK_SH | LOCK_NB) < 0 && errno == EWOULDBLOCK) {
+		held = 1;
+		n = pread(fd, buf, sizeof(buf) - 1, 0);
+		if (n > 0) {
+			buf[n] = '\0';
+			*pid = strtoll(buf, NULL, 10);
+		}
+	}
+	close(fd);
+	return held;
+}
+
 /* ---- opening and recovery ------------------------------------------------------- */
 
 static int load_meta(struct logstore *ls, struct mamori_err *err)
@@ -1251,7 +1321,7 @@ int logstore_open(struct logstore **out, const char *dir, int flags, struct mamo
 
 	*out = NULL;
 	ls->dir = xstrdup(dir);
-	ls->seg_fd = ls->rd_fd = -1;
+	ls->seg_fd = ls->rd_fd = ls->lock_fd = -1;
 	ls->readonly = flags & LOGSTORE_READONLY;
 	ls->blk_min = INT64_MAX;
 	ls->blk_max = INT64_MIN;
@@ -1272,6 +1342,8 @@ int logstore_open(struct logstore **out, const char *dir, int flags, struct mamo
 		}
 		create = true;
 	}
+	if (!ls->readonly && (r = writer_lock(ls, err)) < 0)
+		goto fail;
 	oflags = (ls->readonly ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE) | SQLITE_OPEN_NOMUTEX |
 		 (create ? SQLITE_OPEN_CREATE : 0);
 	if (sqlite3_open_v2(path.buf, &ls->db, oflags, NULL) != SQLITE_OK) {
@@ -1363,6 +1435,8 @@ void logstore_close(struct logstore *ls)
 		close(ls->seg_fd);
 	if (ls->rd_fd >= 0)
 		close(ls->rd_fd);
+	if (ls->lock_fd >= 0)
+		close(ls->lock_fd); /* releases the writer lock */
 	checkpoint_signer_wipe(&ls->signer);
 	logstore_wmaps_free(ls);
 	terms_clear(ls);
@@ -1445,6 +1519,66 @@ int logstore_checkpoint_latest(struct logstore *ls, struct strbuf *note, struct 
 	else
 		r = logstore_db_error(ls, err, "log_checkpoint");
 	sqlite3_finalize(st);
+	return r;
+}
+
+void logstore_checkpoint_request_path(const char *dir, struct strbuf *out)
+{
+	strbuf_reset(out);
+	strbuf_addf(out, "%s/checkpoint.request", dir);
+}
+
+int logstore_checkpoint_request(const char *dir, struct strbuf *note, int timeout_ms,
+				struct mamori_err *err)
+{
+	struct strbuf before = STRBUF_INIT, now = STRBUF_INIT, path = STRBUF_INIT;
+	struct logstore *ls = NULL;
+	int64_t pid;
+	int fd, r;
+
+	r = logstore_open(&ls, dir, 0, err);
+	if (r == 0) {
+		r = logstore_checkpoint(ls, note, err);
+		logstore_close(ls);
+		return r;
+	}
+	if (r != MAMORI_ECONFLICT)
+		return r;
+	/* a writer has it: ask, and watch for a newer checkpoint */
+	if ((r = logstore_open(&ls, dir, LOGSTORE_READONLY, err)) < 0)
+		return r;
+	if ((r = logstore_checkpoint_latest(ls, &before, err)) < 0 && r != MAMORI_ENOTFOUND)
+		goto out;
+	logstore_checkpoint_request_path(dir, &path);
+	fd = open(path.buf, O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
+	if (fd < 0) {
+		r = io_error(err, path.buf, errno);
+		goto out;
+	}
+	close(fd);
+	for (int waited = 0; waited <= timeout_ms; waited += 50) {
+		struct timespec ts = { 0, 50 * 1000000L };
+
+		strbuf_reset(&now);
+		r = logstore_checkpoint_latest(ls, &now, err);
+		if (r == 0 && (now.len != before.len || memcmp(now.buf, before.buf, now.len))) {
+			strbuf_add(note, now.buf, now.len);
+			goto out;
+		}
+		if (r < 0 && r != MAMORI_ENOTFOUND)
+			goto out;
+		nanosleep(&ts, NULL);
+	}
+	logstore_writer_pid(dir, &pid);
+	r = mamori_err_set(err, MAMORI_ECONFLICT,
+			   "%s: 書き込み中のプロセス (pid %" PRId64 ") がチェックポイントの依頼に"
+			   "応えませんでした (mamori serve のログ受信なら数秒で応えます)",
+			   dir, pid);
+out:
+	logstore_close(ls);
+	strbuf_release(&before);
+	strbuf_release(&now);
+	strbuf_release(&path);
 	return r;
 }
 

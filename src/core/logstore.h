@@ -71,6 +71,13 @@ void logstore_dir_for(const char *db_path, struct strbuf *out);
  * that it can be inspected.
  */
 int logstore_open(struct logstore **out, const char *dir, int flags, struct mamori_err *err);
+/*
+ * Whether a process holds the vault in dir open for writing (1, with its
+ * pid in *pid when known) or not (0).  A second writable logstore_open()
+ * fails with MAMORI_ECONFLICT naming that pid: one process writes a vault.
+ */
+int logstore_writer_pid(const char *dir, int64_t *pid);
+
 /* Commits what is pending (writable handles) and frees ls; NULL is fine. */
 void logstore_close(struct logstore *ls);
 
@@ -101,6 +108,19 @@ int logstore_commit(struct logstore *ls, struct mamori_err *err);
  * checkpoints.txt, and appends the signed note to note (may be NULL).
  */
 int logstore_checkpoint(struct logstore *ls, struct strbuf *note, struct mamori_err *err);
+/*
+ * A checkpoint now, whoever writes the vault in dir: when no process
+ * does, opens it, signs one and closes it; when one does (mamori serve's
+ * log receivers), leaves the request file <dir>/checkpoint.request, which
+ * the writer takes within a second, and waits up to timeout_ms for the
+ * new checkpoint.  Appends the signed note to note.  MAMORI_ECONFLICT when
+ * the writer did not answer in time.
+ */
+int logstore_checkpoint_request(const char *dir, struct strbuf *note, int timeout_ms,
+				struct mamori_err *err);
+/* The request file's path (for the writer, which takes and removes it). */
+void logstore_checkpoint_request_path(const char *dir, struct strbuf *out);
+
 /* The latest signed checkpoint note; MAMORI_ENOTFOUND when none yet. */
 int logstore_checkpoint_latest(struct logstore *ls, struct strbuf *note, struct mamori_err *err);
 /* The verifier key text (vkey) of this vault's signing key. */

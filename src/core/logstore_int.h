@@ -76,6 +76,7 @@ struct logstore {
 	size_t nterms, capterms;
 
 	/* a reader's segment descriptor cache */
+	int lock_fd; /* writer.lock, held (flock) by the one writable handle */
 	int rd_fd;
 	uint32_t rd_no;
 };

@@ -119,6 +119,7 @@ const struct http_route api_routes[] = {
 	{ "GET", "/api/v1/logs/events/{key}", api_logs_event, 0, READ_ALL },
 	{ "GET", "/api/v1/logs/events/{key}/proof", api_logs_proof, 0, READ_ALL },
 	{ "GET", "/api/v1/logs/checkpoint", api_logs_checkpoint, 0, READ_ALL },
+	{ "POST", "/api/v1/logs/checkpoint", api_logs_checkpoint_new, CSRF, OFFICERS },
 	{ "GET", "/api/v1/logs/alerts", api_logalerts_list, 0, READ_ALL },
 	{ "POST", "/api/v1/logs/alerts/{id}/ack", api_logalerts_ack, CSRF, OFFICERS },
 	{ "GET", "/api/v1/logs/watch", api_logwatch_list, 0, JOURNAL },

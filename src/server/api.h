@@ -120,6 +120,9 @@ void api_logs_events_csv(struct http_request *req);
 void api_logs_event(struct http_request *req);
 void api_logs_proof(struct http_request *req);
 void api_logs_checkpoint(struct http_request *req);
+/* POST /api/v1/logs/checkpoint: signs one now (through the receivers'
+ * writer when they run), journaled. */
+void api_logs_checkpoint_new(struct http_request *req);
 
 /* api_users.c */
 void api_users_list(struct http_request *req);

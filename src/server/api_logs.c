@@ -433,3 +433,56 @@ void api_logs_checkpoint(struct http_request *req)
 	strbuf_release(&note);
 	strbuf_release(&vkey);
 }
+
+void api_logs_checkpoint_new(struct http_request *req)
+{
+	struct mamori_err err = { 0 };
+	struct strbuf dir = STRBUF_INIT, note = STRBUF_INIT;
+	struct store *st = http_store(req);
+	struct checkpoint c;
+	char actor[128];
+	int r;
+
+	if (!st)
+		return;
+	checkpoint_init(&c);
+	logstore_dir_for(http_db_path(), &dir);
+	r = logstore_checkpoint_request(dir.buf, &note, 10000, &err);
+	if (r == 0) {
+		/* who asked for it, and what was signed */
+		size_t body = note.len;
+		const char *blank = strstr(note.buf, "\n\n");
+		json_t *after;
+
+		if (blank)
+			body = (size_t)(blank - note.buf) + 1;
+		r = checkpoint_parse_body(note.buf, body, &c, &err);
+		if (r == 0) {
+			char root[2 * MERKLE_HASH_LEN + 1];
+
+			merkle_hash_hex(c.root, root);
+			after = json_pack("{s:s, s:I, s:s}", "origin", c.origin, "size",
+					  (json_int_t)c.size, "root", root);
+			if ((r = store_begin(st, &err)) == 0) {
+				r = journal_append(st, http_actor(req, actor, sizeof(actor)),
+						   "log.checkpoint", "log", NULL, NULL, after, NULL, &err);
+				if (r == 0)
+					r = store_commit(st, &err);
+				else
+					store_rollback(st);
+			}
+			json_decref(after);
+		}
+	}
+	if (r == MAMORI_ENOTFOUND)
+		http_error(req, 404, "not_found", "ログ保管庫はまだありません");
+	else if (r < 0)
+		http_error_from(req, &err);
+	else
+		http_json(req, 201,
+			  json_pack("{s:s, s:s, s:I}", "note", note.buf, "origin", c.origin, "size",
+				    (json_int_t)c.size));
+	checkpoint_release(&c);
+	strbuf_release(&dir);
+	strbuf_release(&note);
+}

@@ -52,6 +52,7 @@
 #define TCP_READ 65536       /* bytes per read() */
 #define DUP_BUCKETS (LOGRECV_DUP_WINDOW * 2)
 #define ERROR_REPORT_MS 10000 /* at most one store-error line per 10 s */
+#define WRITER_POLL_MS 250    /* how often the writer looks for a checkpoint request */
 
 /* A RELP sender waiting for its event to become durable. */
 struct relp_wait {
@@ -570,14 +571,18 @@ static void *writer_main(void *arg)
 	int64_t now = mono_ms();
 	int64_t next_sync = 0, next_commit = 0;
 	int64_t next_ckpt = now + (int64_t)r->cfg.checkpoint_interval * 1000;
+	int64_t next_poll = now + WRITER_POLL_MS;
 	bool unsynced = false, uncommitted = false, done = false;
+	struct strbuf req = STRBUF_INIT;
+
+	logstore_checkpoint_request_path(r->dir.buf, &req);
 
 	while (!done) {
 		size_t n = 0;
 
 		pthread_mutex_lock(&r->mu);
 		while (r->len == 0 && !r->writer_stop) {
-			int64_t deadline = next_ckpt;
+			int64_t deadline = next_ckpt < next_poll ? next_ckpt : next_poll;
 			struct timespec ts;
 			if (unsynced && next_sync < deadline)
 				deadline = next_sync;
@@ -621,6 +626,12 @@ static void *writer_main(void *arg)
 			writer_commit(r);
 			uncommitted = unsynced = false;
 		}
+		if (now >= next_poll) {
+			/* `mamori log checkpoint --new` or the API asked for one */
+			next_poll = now + WRITER_POLL_MS;
+			if (unlink(req.buf) == 0)
+				next_ckpt = now;
+		}
 		if (now >= next_ckpt) {
 			writer_checkpoint(r);
 			uncommitted = unsynced = false;
@@ -629,6 +640,7 @@ static void *writer_main(void *arg)
 	}
 	writer_commit(r);
 	writer_checkpoint(r);
+	strbuf_release(&req);
 	return NULL;
 }
 

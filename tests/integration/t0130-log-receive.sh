@@ -151,6 +151,16 @@ check "a clean RELP message is not marked duplicate" test $((flags & 65536)) -eq
 
 run 0 mamori log verify
 
+# one writer: an import while serve receives is refused, nothing appended
+printf '<13>1 2026-11-21T10:00:00Z host app - - - t0130-import\n' >one.log
+run 2 mamori log import one.log
+has "$T/err" "書き込み中"
+# a checkpoint asked for while serve writes: serve signs it at once
+run 0 mamori log checkpoint --new
+has "$T/out" "mamori-time"
+same "$(sed -n 2p "$T/out")" "$WANT" "the requested checkpoint covers every event"
+check "the request was taken" test ! -e "$T/mamori.logs/checkpoint.request"
+
 kill -TERM "$SERVER_PID"
 wait "$SERVER_PID"
 same "$?" 0 "serve stops on SIGTERM with exit 0"

@@ -19,6 +19,8 @@ expect_status 200 "search before any log"
 same "$(jget vault) $(jget events)" "false []" "no vault: an empty list"
 api GET /api/v1/logs/checkpoint
 expect_status 404 "no vault: no checkpoint"
+api POST /api/v1/logs/checkpoint
+expect_status 404 "no vault: nothing to sign"
 api GET /api/v1/logs/events/0
 expect_status 404 "no vault: no event"
 
@@ -62,6 +64,13 @@ expect_status 404 "a number written with leading zeros is not a seq"
 api GET /api/v1/logs/events/x1
 expect_status 404 "nor is a word"
 
+# a checkpoint signed on request (no receivers here: the server signs it)
+api POST /api/v1/logs/checkpoint
+expect_status 201 "a checkpoint signed now"
+same "$(jget size)" "31" "it covers every event"
+has "$T/body" "mamori-time"
+run 0 mamori journal show --action log.checkpoint --format json
+has "$T/out" "log.checkpoint"
 api GET /api/v1/logs/checkpoint
 expect_status 200 "the latest checkpoint"
 same "$(jget size) $(jget checkpoint.size)" "31 31" "its size"

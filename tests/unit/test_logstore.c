@@ -139,6 +139,31 @@ static int count_hit(const struct logstore_hit *h, void *ctx)
 	return 0;
 }
 
+/* One writer per vault: a second writable open is refused naming the
+ * holder; readers are not affected; the lock goes with the handle. */
+static void test_writer_lock(void **state)
+{
+	struct fx *f = *state;
+	struct mamori_err err = { 0 };
+	struct logstore *w = open_vault(f, LOGSTORE_CREATE), *w2 = NULL, *ro = NULL;
+	char want[64];
+	int64_t pid = 0;
+
+	assert_int_equal(logstore_writer_pid(f->vault, &pid), 1);
+	assert_int_equal(pid, (int64_t)getpid());
+	assert_int_equal(logstore_open(&w2, f->vault, 0, &err), MAMORI_ECONFLICT);
+	assert_null(w2);
+	snprintf(want, sizeof(want), "pid %ld", (long)getpid());
+	assert_non_null(strstr(err.msg, want));
+	assert_non_null(strstr(err.msg, "書き込み中"));
+	ASSERT_RC(0, logstore_open(&ro, f->vault, LOGSTORE_READONLY, &err), err);
+	logstore_close(ro);
+	logstore_close(w);
+	assert_int_equal(logstore_writer_pid(f->vault, &pid), 0);
+	w2 = open_vault(f, 0);
+	logstore_close(w2);
+}
+
 static void test_append_reopen(void **state)
 {
 	struct fx *f = *state;
@@ -1098,6 +1123,7 @@ static void test_bench(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_writer_lock, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_append_reopen, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_recovery, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_checkpoint, setup, teardown),
