@@ -10,9 +10,10 @@
 // root, verifier key) with copy buttons: what to keep off this machine.
 
 import { h, replace, fmtTime, fmtNum, copyText } from './dom.js';
-import { get, qs } from './api.js';
+import { get, post, qs } from './api.js';
+import { session } from './state.js';
 import { t, addMessages } from './i18n.js';
-import { pageHead, message, button, formField, select } from './ui.js';
+import { pageHead, message, button, formField, select, busy } from './ui.js';
 
 addMessages({
   'nav.logs': ['アクセスログ', 'Access logs'],
@@ -53,6 +54,8 @@ addMessages({
   'logs.cp_title': ['最新の署名済みチェックポイント', 'Latest signed checkpoint'],
   'logs.cp_hint': ['この内容を印刷するか別のマシンに保存してください。後で mamori log verify --checkpoint でこの時点以前の記録が改ざんされていないことを確かめられます。',
     'Print this or save it on another machine: "mamori log verify --checkpoint" later proves that nothing up to this point was altered.'],
+  'logs.cp_sign': ['今すぐ署名', 'Sign one now'],
+  'logs.cp_signed': ['チェックポイントを署名しました ({n} 件)。', 'Checkpoint signed ({n} events).'],
   'logs.cp_none': ['署名済みチェックポイントはまだありません (mamori log checkpoint --new)。', 'No signed checkpoint yet (mamori log checkpoint --new).'],
   'logs.cp_size': ['イベント数 (size)', 'Size'],
   'logs.cp_time': ['署名時刻', 'Signed at'],
@@ -87,6 +90,27 @@ function copyButton(id, text, status) {
   }, 'btn-small', { id });
 }
 
+// Officers may have a checkpoint signed at once (the receivers sign it
+// when they run); the panel is then drawn again.
+function signButton(status) {
+  if (!['admin', 'officer'].includes(session.user ? session.user.role : '')) return null;
+  const b = button(t('logs.cp_sign'), async () => {
+    await busy(b, async () => {
+      try {
+        const r = await post('/api/v1/logs/checkpoint', {});
+        const panel = await checkpointPanel();
+        const old = document.getElementById('log-checkpoint');
+        if (panel && old) old.replaceWith(panel);
+        const s = document.getElementById('log-copy-status');
+        if (s) s.textContent = t('logs.cp_signed', { n: fmtNum(r.size) });
+      } catch (e) {
+        status.textContent = e.message;
+      }
+    });
+  }, 'btn-small', { id: 'log-cp-sign' });
+  return b;
+}
+
 async function checkpointPanel() {
   let cp;
   try {
@@ -100,6 +124,7 @@ async function checkpointPanel() {
   return h('section', { class: 'panel log-cp', id: 'log-checkpoint' },
     h('h2', { text: t('logs.cp_title') }),
     h('p', { class: 'field-hint', text: t('logs.cp_hint') }),
+    signButton(status),
     c ? h('dl', { class: 'log-cp-list' },
       h('dt', { text: t('logs.cp_size') }), h('dd', { id: 'log-cp-size', text: fmtNum(c.size) }),
       h('dt', { text: t('logs.cp_time') }), h('dd', { id: 'log-cp-time', text: fmtTime(c.time, true) }),

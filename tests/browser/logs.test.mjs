@@ -65,6 +65,12 @@ test('(b) the list, newest first, with the checkpoint', async () => {
   assert.match(await page.locator('#log-cp-size').textContent(), /121/);
   assert.match(await page.locator('#log-cp-vkey').textContent(), /^mamori\.local\//);
   assert.match(await page.locator('#log-cp-note').textContent(), /— mamori\.local\//);
+  // a checkpoint signed on request replaces the panel's note
+  const before = await page.locator('#log-cp-note').textContent();
+  await page.locator('#log-cp-sign').click();
+  await page.locator('#log-copy-status', { hasText: '署名しました' }).waitFor();
+  assert.notEqual(await page.locator('#log-cp-note').textContent(), before, 'a new note');
+  assert.match(await page.locator('#log-cp-size').textContent(), /121/);
   await shot(page, '80-logs-list', { fullPage: true });
 });
 
