@@ -3,17 +3,20 @@
 #
 #   1. ingest: N (default 1,000,000) RFC 5424 EHR audit events sent over one
 #      TCP connection on loopback (RFC 6587 octet counting) into
-#        - rsyslog (imtcp -> omfile, its default plain-text file format), and
+#        - rsyslog (imtcp -> omfile, one RFC 5424 line per event with its
+#          structured data, so that the patient can be grepped), and
 #        - mamori serve --syslog-tcp (parsed, fields extracted, indexed, in the
 #          Merkle tree, durable and signed in a checkpoint at shutdown);
 #      timed from the first byte sent until rsyslog's file holds every line /
 #      until mamori has exited after its final checkpoint.
 #   2. search: every event of one patient among SEARCH_N (default
-#      10,000,000) events: `mamori log search --patient` versus `grep -F`
-#      over rsyslog's output file (median of 5 runs each, warm cache).
+#      10,000,000) events: `mamori log search --patient` (a whole process)
+#      and the same search through the API of a running server, versus
+#      `grep -F` over rsyslog's output file (medians of 5, warm cache).
 #   3. verify: `mamori log verify` of the SEARCH_N events (every leaf, the
-#      tree, the checkpoints, every index row) versus `sha256sum` of the same
-#      segment files (plain hashing at disk speed, no tree, no checks).
+#      tree, the checkpoints, every index row and search-index window)
+#      versus `sha256sum` and `openssl dgst -sha256` of the same segment
+#      files (plain hashing, no tree, no checks).
 # Prints rates and ratios.  Not a test: it never fails a build.
 #
 # Usage: bench/logs/run.sh [MAMORI_BINARY]   (default build/mamori)
@@ -32,7 +35,7 @@ cleanup() {
 }
 trap cleanup EXIT
 
-for tool in rsyslogd cc ss python3 sha256sum; do
+for tool in rsyslogd cc ss python3 sha256sum openssl curl; do
 	command -v "$tool" >/dev/null || { echo "bench/logs: $tool is missing (apt-get install rsyslog gcc iproute2)"; exit 3; }
 done
 cc -O2 -o "$W/gen" bench/logs/gen.c
@@ -54,7 +57,7 @@ rsyslog_ingest() { # events-file count out-file
 global(workDirectory="$W/rs")
 module(load="imtcp")
 input(type="imtcp" address="127.0.0.1" port="$port" ruleset="vault")
-ruleset(name="vault") { action(type="omfile" file="$3") }
+ruleset(name="vault") { action(type="omfile" file="$3" template="RSYSLOG_SyslogProtocol23Format") }
 CONF
 	rsyslogd -n -f "$conf" -i "$W/rs/pid" 2>>"$W/rs/err" &
 	RS_PID=$!
@@ -113,7 +116,7 @@ printf '   (loading: rsyslog %.1f s = %d events/s, mamori %.1f s = %d events/s)\
 	"$t_rs" "$(python3 -c "print(round($SEARCH_N / $t_rs))")" \
 	"$t_mm" "$(python3 -c "print(round($SEARCH_N / $t_mm))")"
 rm -f "$W/all.log"
-want=$(grep -cF 'patient="P0000001"' "$W/rs-all.txt")
+want=$(grep -cF 'patient="P0000001"' "$W/rs-all.txt" || true)
 median() { sort -n | sed -n 3p; }
 t_grep=$(for _ in 1 2 3 4 5; do
 	s=$(now); grep -F 'patient="P0000001"' "$W/rs-all.txt" >"$W/grep.out"; e=$(now)
@@ -122,17 +125,40 @@ t_search=$(for _ in 1 2 3 4 5; do
 	s=$(now); "$MAMORI" --db "$W/all.db" log search --patient P0000001 --limit 1000 --format json >"$W/search.out"; e=$(now)
 	python3 -c "print(($e - $s) * 1000)"; done | median)
 hits=$(python3 -c "import json,sys; d=json.load(open('$W/search.out')); print(len(d['events'] if isinstance(d, dict) else d))")
+# the same through the API of a running server (what the UI does): the
+# process and its open vault are warm, as they are in use
+printf 'Sokutei-Pass-2026\n' | "$MAMORI" --db "$W/all.db" user add bench --role auditor --password-stdin >/dev/null
+hport=$(free_port)
+"$MAMORI" --db "$W/all.db" serve --quiet --listen "127.0.0.1:$hport" >"$W/serve.out" 2>"$W/serve.err" &
+SERVER_PID=$!
+for _ in $(seq 100); do curl -s -o /dev/null "http://127.0.0.1:$hport/" && break; sleep 0.1; done
+curl -s -c "$W/jar" -H 'Content-Type: application/json' \
+	--data '{"name":"bench","password":"Sokutei-Pass-2026"}' "http://127.0.0.1:$hport/api/v1/login" >/dev/null
+api_ms() { # limit
+	for _ in 1 2 3 4 5 6; do
+		curl -s -b "$W/jar" -o "$W/api.json" -w '%{time_total}\n' \
+			"http://127.0.0.1:$hport/api/v1/logs/events?patient=P0000001&limit=$1"
+	done | tail -5 | python3 -c "import sys; v=sorted(float(x) for x in sys.stdin); print(v[2] * 1000)"
+}
+t_api=$(api_ms 1000)
+api_hits=$(python3 -c "import json; print(len(json.load(open('$W/api.json'))['events']))")
+t_api100=$(api_ms 100)
+kill "$SERVER_PID"; wait "$SERVER_PID" 2>/dev/null || true; SERVER_PID=
 printf '   grep -F over rsyslog file: %9.1f ms  (%s lines)\n' "$t_grep" "$want"
-printf '   mamori log search:         %9.1f ms  (%s events, whole command incl. start-up)\n' "$t_search" "$hits"
-echo "   grep / mamori: $(ratio "$t_grep" "$t_search")x"
+printf '   mamori log search:         %9.1f ms  (%s events, the whole command incl. process start-up)\n' "$t_search" "$hits"
+printf '   GET /api/v1/logs/events:   %9.1f ms  (%s events, all of the patient; HTTP on loopback included)\n' "$t_api" "$api_hits"
+printf '   GET /api/v1/logs/events:   %9.1f ms  (first page of 100)\n' "$t_api100"
+echo "   grep / mamori log search: $(ratio "$t_grep" "$t_search")x; grep / API: $(ratio "$t_grep" "$t_api")x"
 
 echo "== 3. verify: $SEARCH_N events"
 vault="$W/all.logs"
 bytes=$(cat "$vault"/seg-*.log | wc -c)
 s=$(now); sha256sum "$vault"/seg-*.log >/dev/null; e=$(now); t_sha=$(python3 -c "print($e - $s)")
+s=$(now); openssl dgst -sha256 "$vault"/seg-*.log >/dev/null; e=$(now); t_ossl=$(python3 -c "print($e - $s)")
 s=$(now); "$MAMORI" --db "$W/all.db" log verify >"$W/verify.out"; e=$(now); t_ver=$(python3 -c "print($e - $s)")
 printf '   segments: %.2f GB\n' "$(python3 -c "print($bytes / 1e9)")"
 printf '   sha256sum of the segments: %6.2f s  %5.2f GB/s\n' "$t_sha" "$(python3 -c "print($bytes / 1e9 / $t_sha)")"
+printf '   openssl dgst -sha256:      %6.2f s  %5.2f GB/s (one core, SHA extensions)\n' "$t_ossl" "$(python3 -c "print($bytes / 1e9 / $t_ossl)")"
 printf '   mamori log verify:         %6.2f s  %5.2f GB/s\n' "$t_ver" "$(python3 -c "print($bytes / 1e9 / $t_ver)")"
-echo "   verify / sha256sum time: $(ratio "$t_ver" "$t_sha")x"
+echo "   verify time / sha256sum: $(ratio "$t_ver" "$t_sha")x; / openssl: $(ratio "$t_ver" "$t_ossl")x"
 sed 's/^/   | /' "$W/verify.out"
