@@ -424,30 +424,6 @@ json_t *account_vocabulary_json(void)
 
 /* ---- dates and flags ------------------------------------------------------- */
 
-/* Days since 1970-01-01 of a civil date (Howard Hinnant's algorithm). */
-static int64_t days_from_civil(int y, int m, int d)
-{
-	y -= m <= 2;
-	int64_t era = (y >= 0 ? y : y - 399) / 400;
-	int64_t yoe = y - era * 400;
-	int64_t doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-	int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-	return era * 146097 + doe - 719468;
-}
-
-static void civil_from_days(int64_t z, int *y, int *m, int *d)
-{
-	z += 719468;
-	int64_t era = (z >= 0 ? z : z - 146096) / 146097;
-	int64_t doe = z - era * 146097;
-	int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-	int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-	int64_t mp = (5 * doy + 2) / 153;
-	*d = (int)(doy - (153 * mp + 2) / 5 + 1);
-	*m = (int)(mp < 10 ? mp + 3 : mp - 9);
-	*y = (int)(yoe + era * 400 + (*m <= 2));
-}
-
 /* Day number of "YYYY-MM-DD…"; -1 when it does not start with a date. */
 static int parse_day(const char *s, int64_t *out)
 {
@@ -456,21 +432,21 @@ static int parse_day(const char *s, int64_t *out)
 	if (!s || strlen(s) < 10 || sscanf(s, "%4d-%2d-%2d", &y, &m, &d) != 3 || m < 1 || m > 12 ||
 	    d < 1 || d > 31)
 		return -1;
-	*out = days_from_civil(y, m, d);
+	*out = norm_days_from_civil(y, m, d);
 	return 0;
 }
 
 int account_date_add(const char *date, int days, char out[11])
 {
-	int64_t n;
-	int y, m, d;
+	int64_t n, y;
+	int m, d;
 
 	if (parse_day(date, &n) < 0)
 		return -1;
-	civil_from_days(n + days, &y, &m, &d);
+	norm_civil_from_days(n + days, &y, &m, &d);
 	if (y < 0 || y > 9999)
 		return -1;
-	snprintf(out, 11, "%04d-%02d-%02d", y, m, d);
+	snprintf(out, 11, "%04d-%02d-%02d", (int)y, m, d);
 	return 0;
 }
 

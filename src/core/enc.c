@@ -70,7 +70,7 @@ const char *enc_name(enum enc_kind k)
  * Length of the well-formed UTF-8 sequence at s[0..len), or 0 when the
  * bytes there do not start one (including a sequence cut off by the end).
  */
-static size_t utf8_seq_len(const unsigned char *s, size_t len)
+size_t enc_utf8_seq_len(const unsigned char *s, size_t len)
 {
 	unsigned char c = s[0];
 
@@ -112,7 +112,7 @@ size_t enc_utf8_first_invalid(const char *s, size_t len)
 			i++;
 			continue;
 		}
-		n = utf8_seq_len(p + i, len - i);
+		n = enc_utf8_seq_len(p + i, len - i);
 		if (!n)
 			return i;
 		i += n;
@@ -309,7 +309,7 @@ int enc_from_utf8(const char *in, size_t len, enum enc_kind enc, char **out, siz
 		return ret;
 	{
 		/* in is valid UTF-8, so bad starts a whole character. */
-		size_t n = utf8_seq_len((const unsigned char *)in + bad, len - bad);
+		size_t n = enc_utf8_seq_len((const unsigned char *)in + bad, len - bad);
 		const unsigned char *c = (const unsigned char *)in + bad;
 		unsigned long cp;
 

@@ -37,6 +37,10 @@ bool enc_valid_utf8(const char *s, size_t len);
  * not); len when all of s is well-formed. */
 size_t enc_utf8_first_invalid(const char *s, size_t len);
 
+/* The length (1..4) of the well-formed UTF-8 sequence at s[0..len), 0 when
+ * there is none there (len must be at least 1). */
+size_t enc_utf8_seq_len(const unsigned char *s, size_t len);
+
 /*
  * Converts in[0..len) to a newly allocated NUL-terminated UTF-8 string in
  * *out (length in *outlen, which may be NULL; the string may hold NUL

@@ -22,6 +22,8 @@
 #include <time.h>
 
 #include "logevent.h"
+#include "enc.h"
+#include "norm.h"
 
 /* ---- fields and events ------------------------------------------------------- */
 
@@ -99,34 +101,6 @@ int log_result_parse(const char *s, enum log_result *out, struct mamori_err *err
 
 /* ---- escaping ------------------------------------------------------------------ */
 
-/* Length of the well-formed UTF-8 sequence at s[0..len) (no overlongs, no
- * surrogates, nothing past U+10FFFF), 0 when there is none. */
-static size_t utf8_seq(const unsigned char *s, size_t len)
-{
-	unsigned c = s[0];
-
-	if (c < 0x80)
-		return 1;
-	if (c >= 0xc2 && c <= 0xdf)
-		return len >= 2 && (s[1] & 0xc0) == 0x80 ? 2 : 0;
-	if (c >= 0xe0 && c <= 0xef) {
-		if (len < 3 || (s[1] & 0xc0) != 0x80 || (s[2] & 0xc0) != 0x80)
-			return 0;
-		if ((c == 0xe0 && s[1] < 0xa0) || (c == 0xed && s[1] > 0x9f))
-			return 0;
-		return 3;
-	}
-	if (c >= 0xf0 && c <= 0xf4) {
-		if (len < 4 || (s[1] & 0xc0) != 0x80 || (s[2] & 0xc0) != 0x80 ||
-		    (s[3] & 0xc0) != 0x80)
-			return 0;
-		if ((c == 0xf0 && s[1] < 0x90) || (c == 0xf4 && s[1] > 0x8f))
-			return 0;
-		return 4;
-	}
-	return 0;
-}
-
 static const char hexdig[] = "0123456789abcdef";
 
 static void escape(struct strbuf *sb, const char *v, size_t len)
@@ -167,7 +141,7 @@ static void escape(struct strbuf *sb, const char *v, size_t len)
 			i++;
 			continue;
 		}
-		n = c >= 0x80 ? utf8_seq(s + i, len - i) : 0;
+		n = c >= 0x80 ? enc_utf8_seq_len(s + i, len - i) : 0;
 		if (n) {
 			strbuf_add(sb, s + i, n);
 			i += n;
@@ -195,13 +169,10 @@ static size_t cut_len(const char *v, size_t max)
 	return n;
 }
 
-static int hexval(int c)
+/* The value of a lower-case hex digit (canonical escapes use no other), else -1. */
+static int lower_hex(int c)
 {
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	return -1;
+	return c >= 'A' && c <= 'F' ? -1 : norm_hex_digit(c);
 }
 
 /*
@@ -234,8 +205,8 @@ static int unescape(const char *v, size_t len, struct strbuf *out, struct strbuf
 
 			if (len - i < 3)
 				return -1;
-			hi = hexval((unsigned char)v[i + 1]);
-			lo = hexval((unsigned char)v[i + 2]);
+			hi = lower_hex((unsigned char)v[i + 1]);
+			lo = lower_hex((unsigned char)v[i + 2]);
 			if (hi < 0 || lo < 0 || (hi == 0 && lo == 0))
 				return -1;
 			strbuf_addch(out, hi << 4 | lo);
@@ -254,37 +225,6 @@ static int unescape(const char *v, size_t len, struct strbuf *out, struct strbuf
 }
 
 /* ---- times ------------------------------------------------------------------------ */
-
-/* Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's
- * days_from_civil). */
-static int64_t days_from_civil(int64_t y, unsigned m, unsigned d)
-{
-	int64_t era;
-	unsigned yoe, doy, doe;
-
-	y -= m <= 2;
-	era = (y >= 0 ? y : y - 399) / 400;
-	yoe = (unsigned)(y - era * 400);
-	doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;
-	doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-	return era * 146097 + (int64_t)doe - 719468;
-}
-
-static void civil_from_days(int64_t z, int *y, unsigned *m, unsigned *d)
-{
-	int64_t era;
-	unsigned doe, yoe, doy, mp;
-
-	z += 719468;
-	era = (z >= 0 ? z : z - 146096) / 146097;
-	doe = (unsigned)(z - era * 146097);
-	yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-	doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-	mp = (5 * doy + 2) / 153;
-	*d = doy - (153 * mp + 2) / 5 + 1;
-	*m = mp < 10 ? mp + 3 : mp - 9;
-	*y = (int)((int64_t)yoe + era * 400 + (*m <= 2));
-}
 
 /* The representable range: 0001-01-01T00:00:00Z .. 9999-12-31T23:59:59.999999Z. */
 #define TIME_MIN_US (-62135596800LL * 1000000)
@@ -310,11 +250,10 @@ static void format_time(int64_t us, char out[TIME_TEXT_LEN])
 	int64_t s = us >= 0 ? us / 1000000 : -((-us + 999999) / 1000000);
 	int64_t frac = us - s * 1000000;
 	int64_t days = s >= 0 ? s / 86400 : -((-s + 86399) / 86400);
-	int64_t sod = s - days * 86400;
-	int y;
-	unsigned m, d;
+	int64_t sod = s - days * 86400, y;
+	int m, d;
 
-	civil_from_days(days, &y, &m, &d);
+	norm_civil_from_days(days, &y, &m, &d);
 	put_digits(out, (uint64_t)y, 4);
 	out[4] = '-';
 	put_digits(out + 5, m, 2);
@@ -361,7 +300,7 @@ static int parse_time(const char *p, size_t len, int64_t *out)
 	if (y < 1 || mo < 1 || mo > 12 || d < 1 || d > mdays[mo - 1] || (mo == 2 && d == 29 && !leap) ||
 	    h > 23 || mi > 59 || s > 59)
 		return -1;
-	*out = ((days_from_civil(y, mo, d) * 86400) + h * 3600 + mi * 60 + s) * 1000000 + us;
+	*out = ((norm_days_from_civil(y, (int)mo, (int)d) * 86400) + h * 3600 + mi * 60 + s) * 1000000 + us;
 	return 0;
 }
 

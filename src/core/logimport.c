@@ -20,6 +20,7 @@
 #include "fileio.h"
 #include "logfield.h"
 #include "logimport.h"
+#include "norm.h"
 #include "strbuf.h"
 #include "syslog.h"
 
@@ -146,19 +147,6 @@ static int problems_error(struct importer *im, struct mamori_err *err)
 
 /* ---- time -------------------------------------------------------------------------- */
 
-static int64_t days_from_civil(int64_t y, unsigned mo, unsigned d)
-{
-	int64_t era;
-	unsigned yoe, doy, doe;
-
-	y -= mo <= 2;
-	era = (y >= 0 ? y : y - 399) / 400;
-	yoe = (unsigned)(y - era * 400);
-	doy = (153 * (mo + (mo > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-	doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-	return era * 146097 + (int64_t)doe - 719468;
-}
-
 /* 1..max digits at *p → value; advances *p; -1 when none. */
 static int num(const char **p, int max)
 {
@@ -254,7 +242,7 @@ int logimport_parse_time(const char *s, int64_t *us, struct mamori_err *err)
 	}
 	if (*p)
 		goto bad;
-	*us = ((days_from_civil(y, (unsigned)mo, (unsigned)d) * 86400 + h * 3600 + mi * 60 + sec) -
+	*us = ((norm_days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 + sec) -
 	       off) * 1000000 + frac;
 	return 0;
 bad:

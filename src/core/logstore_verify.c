@@ -43,6 +43,8 @@
 #include <unistd.h>
 
 #include "logstore_int.h"
+#include "enc.h"
+#include "norm.h"
 
 /* Reads of CHUNK bytes (split while they are in the cache) fill a buffer
  * of BUF_CAP bytes. */
@@ -532,42 +534,10 @@ static void date_learn(struct datecache *dc, const char *v, int64_t us)
 	dc->next = (dc->next + 1) % NDATES;
 }
 
-/* The well-formed UTF-8 sequence at s[0..len), as logevent.c's escaping
- * reads it (no overlongs, no surrogates, nothing past U+10FFFF): its
- * length, 0 when there is none. */
-static size_t utf8_seq(const unsigned char *s, size_t len)
-{
-	unsigned c = s[0];
-
-	if (c < 0x80)
-		return 1;
-	if (c >= 0xc2 && c <= 0xdf)
-		return len >= 2 && (s[1] & 0xc0) == 0x80 ? 2 : 0;
-	if (c >= 0xe0 && c <= 0xef) {
-		if (len < 3 || (s[1] & 0xc0) != 0x80 || (s[2] & 0xc0) != 0x80)
-			return 0;
-		if ((c == 0xe0 && s[1] < 0xa0) || (c == 0xed && s[1] > 0x9f))
-			return 0;
-		return 3;
-	}
-	if (c >= 0xf0 && c <= 0xf4) {
-		if (len < 4 || (s[1] & 0xc0) != 0x80 || (s[2] & 0xc0) != 0x80 ||
-		    (s[3] & 0xc0) != 0x80)
-			return 0;
-		if ((c == 0xf0 && s[1] < 0x90) || (c == 0xf4 && s[1] > 0x8f))
-			return 0;
-		return 4;
-	}
-	return 0;
-}
-
+/* canonical escapes are lower-case hex */
 static int hexval(int c)
 {
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	return -1;
+	return c >= 'A' && c <= 'F' ? -1 : norm_hex_digit(c);
 }
 
 /*
@@ -642,7 +612,7 @@ static bool field_line(const char **p, const char *end, size_t max, const char *
 				return false;
 			}
 		} else if (c >= 0x80) {
-			k = utf8_seq(s + i, len - i);
+			k = enc_utf8_seq_len(s + i, len - i);
 			if (!k)
 				return false;
 			out = (const char *)s + i;

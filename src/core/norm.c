@@ -595,10 +595,9 @@ static int days_in_month(long y, long m)
 	return m == 2 && is_leap(y) ? 29 : dim[m - 1];
 }
 
-/* Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant). */
-static long days_from_civil(long y, long m, long d)
+int64_t norm_days_from_civil(int64_t y, int m, int d)
 {
-	long era, yoe, doy, doe;
+	int64_t era, yoe, doy, doe;
 
 	y -= m <= 2;
 	era = (y >= 0 ? y : y - 399) / 400;
@@ -608,9 +607,9 @@ static long days_from_civil(long y, long m, long d)
 	return era * 146097 + doe - 719468;
 }
 
-static void civil_from_days(long z, long *y, long *m, long *d)
+void norm_civil_from_days(int64_t z, int64_t *y, int *m, int *d)
 {
-	long era, doe, yoe, doy, mp;
+	int64_t era, doe, yoe, doy, mp;
 
 	z += 719468;
 	era = (z >= 0 ? z : z - 146096) / 146097;
@@ -618,9 +617,25 @@ static void civil_from_days(long z, long *y, long *m, long *d)
 	yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
 	doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
 	mp = (5 * doy + 2) / 153;
-	*d = doy - (153 * mp + 2) / 5 + 1;
-	*m = mp < 10 ? mp + 3 : mp - 9;
+	*d = (int)(doy - (153 * mp + 2) / 5 + 1);
+	*m = (int)(mp < 10 ? mp + 3 : mp - 9);
 	*y = yoe + era * 400 + (*m <= 2);
+}
+
+static long days_from_civil(long y, long m, long d)
+{
+	return (long)norm_days_from_civil(y, (int)m, (int)d);
+}
+
+static void civil_from_days(long z, long *y, long *m, long *d)
+{
+	int64_t yy;
+	int mm, dd;
+
+	norm_civil_from_days(z, &yy, &mm, &dd);
+	*y = (long)yy;
+	*m = mm;
+	*d = dd;
 }
 
 /* 0 = Sunday .. 6 = Saturday */

@@ -11,6 +11,7 @@
 #define MAMORI_NORM_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 struct mamori_err;
 
@@ -93,6 +94,11 @@ int norm_rating(const char *in, const char *allowed, char *out, size_t outsz,
  * width such as ○ ① included) 1.  Tables from Unicode 14.  NULL counts 0.
  */
 size_t norm_display_width(const char *s);
+
+/* Days since 1970-01-01 of a proleptic Gregorian date, and back (Howard
+ * Hinnant's algorithms; any year, months 1..12). */
+int64_t norm_days_from_civil(int64_t y, int m, int d);
+void norm_civil_from_days(int64_t days, int64_t *y, int *m, int *d);
 
 /* The value 0..15 of a hexadecimal digit (either case); -1 for anything else. */
 int norm_hex_digit(int c);

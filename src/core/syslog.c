@@ -22,6 +22,7 @@
 #include "common.h"
 #include "syslog.h"
 #include "enc.h"
+#include "norm.h"
 #include "strbuf.h"
 
 static const char bom[] = "\xEF\xBB\xBF";
@@ -136,36 +137,6 @@ static bool is_print(char c)
 
 /* ---- time ------------------------------------------------------------- */
 
-/* Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant). */
-static int64_t days_from_civil(int64_t y, unsigned mo, unsigned d)
-{
-	int64_t era;
-	unsigned yoe, doy, doe;
-
-	y -= mo <= 2;
-	era = (y >= 0 ? y : y - 399) / 400;
-	yoe = (unsigned)(y - era * 400);
-	doy = (153 * (mo + (mo > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-	doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-	return era * 146097 + (int64_t)doe - 719468;
-}
-
-static void civil_from_days(int64_t z, int64_t *y, unsigned *mo, unsigned *d)
-{
-	int64_t era;
-	unsigned doe, yoe, doy, mp;
-
-	z += 719468;
-	era = (z >= 0 ? z : z - 146096) / 146097;
-	doe = (unsigned)(z - era * 146097);
-	yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-	doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-	mp = (5 * doy + 2) / 153;
-	*d = doy - (153 * mp + 2) / 5 + 1;
-	*mo = mp < 10 ? mp + 3 : mp - 9;
-	*y = (int64_t)yoe + era * 400 + (*mo <= 2);
-}
-
 static unsigned days_in_month(int64_t y, unsigned mo)
 {
 	static const unsigned dm[] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
@@ -246,14 +217,15 @@ static char *format_time(struct syslog_msg *m, int64_t y, unsigned mo, unsigned 
 /* Writes the timestamp of p into m (UTC when p->zone). */
 static void set_time(struct syslog_msg *m, const struct tm_parts *p)
 {
-	int64_t t = days_from_civil(p->year, p->mon, p->day) * 86400 + p->hour * 3600 +
+	int64_t t = norm_days_from_civil(p->year, (int)p->mon, (int)p->day) * 86400 + p->hour * 3600 +
 		    p->min * 60 + p->sec - (p->zone ? p->offset : 0);
 	int64_t days = floor_div(t, 86400), y;
-	unsigned mo, d, rem = (unsigned)(t - days * 86400);
+	unsigned rem = (unsigned)(t - days * 86400);
+	int mo, d;
 
-	civil_from_days(days, &y, &mo, &d);
+	norm_civil_from_days(days, &y, &mo, &d);
 	m->time = t;
-	m->timestamp = format_time(m, y, mo, d, rem, p);
+	m->timestamp = format_time(m, y, (unsigned)mo, (unsigned)d, rem, p);
 	if (!p->zone)
 		flag(m, SYSLOG_F_NO_ZONE, "時刻にタイムゾーンがありません。送信元の現地時刻として保存しました。");
 }
@@ -369,16 +341,16 @@ static bool parse_3164_time(const char *s, struct tm_parts *p)
 static bool infer_year(struct tm_parts *p, time_t ref)
 {
 	int64_t ry, best_diff = -1;
-	unsigned rmo, rd;
+	int rmo, rd;
 	bool found = false;
 
-	civil_from_days(floor_div((int64_t)ref, 86400), &ry, &rmo, &rd);
+	norm_civil_from_days(floor_div((int64_t)ref, 86400), &ry, &rmo, &rd);
 	for (int64_t y = ry - 1; y <= ry + 1; y++) {
 		int64_t t, diff;
 
 		if (p->day > days_in_month(y, p->mon))
 			continue;
-		t = days_from_civil(y, p->mon, p->day) * 86400 + p->hour * 3600 + p->min * 60 +
+		t = norm_days_from_civil(y, (int)p->mon, (int)p->day) * 86400 + p->hour * 3600 + p->min * 60 +
 		    p->sec;
 		diff = t > (int64_t)ref ? t - (int64_t)ref : (int64_t)ref - t;
 		if (!found || diff < best_diff) {
