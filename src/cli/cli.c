@@ -64,6 +64,19 @@ int cli_dispatch(struct cli *cli, const char *group, const struct cli_command *c
 			       group, argv[0], group);
 }
 
+int cli_page_option(const char *usage, int ch, const char *arg, int64_t *limit, int64_t *offset)
+{
+	char *end;
+	long long v = strtoll(arg, &end, 10);
+
+	assert(ch == 'L' || ch == 'O');
+	if (*end || end == arg || v < 0 || (ch == 'L' && v == 0))
+		return cli_usage_error(usage, "--%s の値が正しくありません: %s",
+				       ch == 'L' ? "limit" : "offset", arg);
+	*(ch == 'L' ? limit : offset) = v;
+	return 0;
+}
+
 int cli_progress_enabled(void)
 {
 	static int tty = -1; /* asked once: it is called per row of long listings */

@@ -39,6 +39,14 @@ int cli_fail(const struct mamori_err *err);
 int cli_usage_error(const char *usage, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 /*
+ * The paging options of list commands: for ch 'L' (--limit, 1 or more)
+ * and 'O' (--offset, 0 or more) parses arg into *limit or *offset and
+ * returns 0; on a bad value prints the usage error and returns 2.  Callers
+ * use it for those two option letters only.
+ */
+int cli_page_option(const char *usage, int ch, const char *arg, int64_t *limit, int64_t *offset);
+
+/*
  * getopt_long over argv[0..argc) (argv[0] is the command name).  Returns the
  * option character, -1 at the end, or '?' after printing a usage error.
  */

@@ -212,7 +212,7 @@ static int list(struct cli *cli, int argc, char **argv)
 	struct store *st = NULL;
 	struct list_ctx c = { 0 };
 	struct strbuf out = STRBUF_INIT;
-	char kind[32], status[32], *end;
+	char kind[32], status[32];
 	int ch, r, rc;
 
 	while ((ch = cli_getopt(argc, argv, "f:", opts)) != -1) {
@@ -247,14 +247,10 @@ static int list(struct cli *cli, int argc, char **argv)
 			q.admin = 1;
 			break;
 		case 'L':
-		case 'O': {
-			long long v = strtoll(optarg, &end, 10);
-			if (*end || v < 0 || (ch == 'L' && v == 0))
-				return cli_usage_error(usage, "--%s の値が正しくありません: %s",
-						       ch == 'L' ? "limit" : "offset", optarg);
-			*(ch == 'L' ? &q.limit : &q.offset) = v;
+		case 'O':
+			if (cli_page_option(usage, ch, optarg, &q.limit, &q.offset))
+				return 2;
 			break;
-		}
 		default:
 			return cli_usage_error(usage, "オプションが正しくありません");
 		}

@@ -71,7 +71,6 @@ static int alerts_list(struct cli *cli, int argc, char **argv)
 	struct store *st = NULL;
 	json_t *list = NULL;
 	int64_t total = 0;
-	char *end;
 	int ch, r, rc;
 
 	while ((ch = cli_getopt(argc, argv, "f:", opts)) != -1) {
@@ -113,14 +112,10 @@ static int alerts_list(struct cli *cli, int argc, char **argv)
 			q.until = optarg;
 			break;
 		case 'L':
-		case 'O': {
-			long long v = strtoll(optarg, &end, 10);
-			if (*end || v < 0 || (ch == 'L' && v == 0))
-				return cli_usage_error(usage, "--%s の値が正しくありません: %s",
-						       ch == 'L' ? "limit" : "offset", optarg);
-			*(ch == 'L' ? &q.limit : &q.offset) = v;
+		case 'O':
+			if (cli_page_option(usage, ch, optarg, &q.limit, &q.offset))
+				return 2;
 			break;
-		}
 		default:
 			return cli_usage_error(usage, "オプションが正しくありません");
 		}
