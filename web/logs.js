@@ -35,6 +35,7 @@ addMessages({
   'logs.time': ['発生時刻', 'Event time'],
   'logs.recv': ['受信時刻', 'Received'],
   'logs.peer': ['送信元', 'Sender'],
+  'logs.source': ['接続元', 'From'],
   'logs.via': ['経路', 'Transport'],
   'logs.notes': ['注記', 'Notes'],
   'logs.seq': ['連番', 'No.'],
@@ -193,6 +194,7 @@ export async function render(main, ctx) {
   h('td', { class: 'log-host', text: ev.host || '' }),
   h('td', { class: 'log-action', text: ev.action || '' }),
   h('td', { class: ['log-result', ev.result ? `log-result-${ev.result}` : ''], text: resultLabel(ev.result) }),
+  h('td', { class: 'log-source', text: ev.source || '' }),
   h('td', { class: 'log-peer', text: ev.peer || '' }),
   h('td', { class: 'log-flags' }, badges(ev)));
 
@@ -207,9 +209,9 @@ export async function render(main, ctx) {
       h('thead', null, h('tr', null,
         h('th', { text: t('logs.time') }), h('th', { text: t('logs.user') }), h('th', { text: t('logs.patient') }),
         h('th', { text: t('logs.host_short') }), h('th', { text: t('logs.action') }), h('th', { text: t('logs.result') }),
-        h('th', { text: t('logs.peer') }), h('th', { text: t('logs.notes') }))),
+        h('th', { text: t('logs.source') }), h('th', { text: t('logs.peer') }), h('th', { text: t('logs.notes') }))),
       h('tbody', null, res.events.length ? res.events.map(row)
-        : h('tr', { class: 'empty' }, h('td', { colspan: 8, text: t('logs.none') }))))),
+        : h('tr', { class: 'empty' }, h('td', { colspan: 9, text: t('logs.none') }))))),
     cp);
 }
 
@@ -232,6 +234,7 @@ export async function renderDetail(main, ctx) {
       rowOf(t('logs.host'), ev.host, 'log-d-host'),
       rowOf(t('logs.action'), ev.action, 'log-d-action'),
       rowOf(t('logs.result'), resultLabel(ev.result), 'log-d-result'),
+      rowOf(t('logs.source'), ev.source, 'log-d-source'),
       rowOf(t('logs.peer'), ev.peer, 'log-d-peer'),
       rowOf(t('logs.via'), ev.via, 'log-d-via'),
       h('tr', null, h('th', { text: t('logs.notes') }), h('td', { id: 'log-d-flags' },

@@ -557,7 +557,7 @@ out:
 
 /* ---- search / show ---------------------------------------------------------------- */
 
-#define TABLE_COLS 9
+#define TABLE_COLS 10
 
 static void add_hit_row(struct cli_table *t, const struct logstore_hit *h)
 {
@@ -582,8 +582,9 @@ static void add_hit_row(struct cli_table *t, const struct logstore_hit *h)
 	cells[4] = h->host ? h->host : "-";
 	cells[5] = h->action ? h->action : "-";
 	cells[6] = h->result == LOG_RESULT_UNKNOWN ? "-" : logview_result_label(h->result);
-	cells[7] = h->peer ? h->peer : "-";
-	cells[8] = notes.buf;
+	cells[7] = h->source ? h->source : "-";
+	cells[8] = h->peer ? h->peer : "-";
+	cells[9] = notes.buf;
 	cli_table_add(t, cells);
 	strbuf_release(&notes);
 }
@@ -641,7 +642,7 @@ static int search(struct cli *cli, int argc, char **argv)
 		"[--result success|failure] [--from T] [--to T] [--limit N] [--before SEQ] "
 		"[--format table|csv|json] [-o FILE]";
 	static const char *const head[TABLE_COLS] = {
-		"連番", "発生時刻", "利用者", "患者ID", "ホスト", "操作", "結果", "送信元", "注記",
+		"連番", "発生時刻", "利用者", "患者ID", "ホスト", "操作", "結果", "接続元", "送信元", "注記",
 	};
 	struct search_ctx ctx = { .fmt = CLI_FORMAT_TABLE, .line = STRBUF_INIT };
 	struct mamori_err err = { 0 };
@@ -824,6 +825,7 @@ static int show_hit(const struct logstore_hit *h, void *p)
 	print_field("発生時刻", t[0] ? t : NULL);
 	print_field("受信時刻", r);
 	print_field("経路", log_via_name(h->via));
+	print_field("接続元", h->source);
 	print_field("送信元", h->peer);
 	print_field("利用者", h->user);
 	print_field("患者ID", h->patient);

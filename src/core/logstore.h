@@ -208,6 +208,7 @@ struct logstore_hit {
 	unsigned flags;
 	const char *user, *patient, *host, *action; /* NULL when unknown */
 	enum log_result result;
+	const char *source; /* client address or terminal the action came from */
 	const char *peer;
 	const char *message; /* the message as received (may hold any bytes) */
 	size_t message_len;

@@ -84,6 +84,7 @@ static int emit(struct logstore *ls, uint64_t seq, const struct loc *loc, struct
 	h.host = ev->f.host;
 	h.action = ev->f.action;
 	h.result = ev->f.result;
+	h.source = ev->f.source;
 	h.peer = peer->len ? peer->buf : NULL;
 	h.message = ev->record.buf + ev->msg_off;
 	h.message_len = ev->record.len - ev->msg_off;

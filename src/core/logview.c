@@ -250,6 +250,7 @@ json_t *logview_hit_json(const struct logstore_hit *h)
 	json_object_set_new(o, "patient", clean_str(h->patient));
 	json_object_set_new(o, "host", clean_str(h->host));
 	json_object_set_new(o, "action", clean_str(h->action));
+	json_object_set_new(o, "source", clean_str(h->source));
 	json_object_set_new(o, "result", h->result == LOG_RESULT_UNKNOWN
 						 ? json_null()
 						 : json_string(log_result_name(h->result)));
@@ -260,13 +261,13 @@ json_t *logview_hit_json(const struct logstore_hit *h)
 	return o;
 }
 
-#define CSV_NCOLS 12
+#define CSV_NCOLS 13
 
 void logview_csv_head(struct strbuf *out, int bom)
 {
 	static const char *const head[CSV_NCOLS] = {
 		"連番", "発生時刻", "受信時刻", "利用者", "患者ID", "端末/ホスト",
-		"操作", "結果", "送信元", "経路", "注記", "メッセージ",
+		"操作", "結果", "接続元", "送信元", "経路", "注記", "メッセージ",
 	};
 
 	if (bom)
@@ -287,7 +288,7 @@ void logview_csv_line(struct strbuf *out, const struct logstore_hit *h)
 {
 	char seq[24], evt[LOGVIEW_TIME_LEN], recv[LOGVIEW_TIME_LEN];
 	struct strbuf notes = STRBUF_INIT;
-	char *vals[6];
+	char *vals[7];
 	const char *cells[CSV_NCOLS];
 	json_t *badges, *b;
 	size_t i;
@@ -308,6 +309,7 @@ void logview_csv_line(struct strbuf *out, const struct logstore_hit *h)
 	vals[3] = clean_dup(h->action, h->action ? strlen(h->action) : 0);
 	vals[4] = clean_dup(h->peer, h->peer ? strlen(h->peer) : 0);
 	vals[5] = clean_dup(h->message, h->message ? h->message_len : 0);
+	vals[6] = clean_dup(h->source, h->source ? strlen(h->source) : 0);
 	cells[0] = seq;
 	cells[1] = evt;
 	cells[2] = recv;
@@ -316,10 +318,11 @@ void logview_csv_line(struct strbuf *out, const struct logstore_hit *h)
 	cells[5] = vals[2];
 	cells[6] = vals[3];
 	cells[7] = logview_result_label(h->result);
-	cells[8] = vals[4];
-	cells[9] = log_via_name(h->via);
-	cells[10] = notes.buf;
-	cells[11] = vals[5];
+	cells[8] = vals[6];
+	cells[9] = vals[4];
+	cells[10] = log_via_name(h->via);
+	cells[11] = notes.buf;
+	cells[12] = vals[5];
 	csv_write_line(out, cells, CSV_NCOLS);
 	for (i = 0; i < ARRAY_SIZE(vals); i++)
 		free(vals[i]);

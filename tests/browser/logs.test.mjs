@@ -117,6 +117,7 @@ test('(f) one event: fields, the message, its proof', async () => {
   await page.locator('#log-detail').waitFor();
   assert.equal(await page.locator('#log-d-seq').textContent(), seq);
   assert.equal(await page.locator('#log-d-patient').textContent(), PATIENT);
+  assert.match(await page.locator('#log-d-source').textContent(), /^WS-3F-00\d$/, 'the terminal the EHR named');
   assert.match(await page.locator('#log-d-message').textContent(), /ehrAudit@32473/);
   await shot(page, '82-logs-event');
   const proof = (await download('#log-proof', `proof-${seq}.txt`)).toString('utf8');

@@ -99,6 +99,7 @@ static void test_hit(void **state)
 	h.patient = "=cmd|' /C calc'!A0";
 	h.result = LOG_RESULT_FAILURE;
 	h.peer = "ehr.csv";
+	h.source = "WS-3F-012";
 	h.message = "a\xff\nb";
 	h.message_len = 4;
 	j = logview_hit_json(&h);
@@ -106,15 +107,15 @@ static void test_hit(void **state)
 	assert_string_equal(s, "{\"action\":null,\"badges\":[],\"flags\":0,\"host\":null,"
 			       "\"message\":\"a\\\\xFF\\nb\",\"patient\":\"=cmd|' /C calc'!A0\","
 			       "\"peer\":\"ehr.csv\",\"recv\":\"2026-11-19T15:00:00.000000Z\","
-			       "\"result\":\"failure\",\"seq\":7,\"time\":null,\"user\":\"D001\","
+			       "\"result\":\"failure\",\"seq\":7,\"source\":\"WS-3F-012\",\"time\":null,\"user\":\"D001\","
 			       "\"via\":\"file\"}");
 	free(s);
 	json_decref(j);
 	logview_csv_head(&csv, 1);
 	logview_csv_line(&csv, &h);
 	assert_string_equal(csv.buf, "\xEF\xBB\xBF"
-				     "連番,発生時刻,受信時刻,利用者,患者ID,端末/ホスト,操作,結果,送信元,経路,注記,メッセージ\r\n"
-				     "7,,2026-11-20 00:00:00,D001,'=cmd|' /C calc'!A0,,,失敗,ehr.csv,file,,\"a\\xFF\nb\"\r\n");
+				     "連番,発生時刻,受信時刻,利用者,患者ID,端末/ホスト,操作,結果,接続元,送信元,経路,注記,メッセージ\r\n"
+				     "7,,2026-11-20 00:00:00,D001,'=cmd|' /C calc'!A0,,,失敗,WS-3F-012,ehr.csv,file,,\"a\\xFF\nb\"\r\n");
 	strbuf_release(&csv);
 }
 
