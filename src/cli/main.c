@@ -26,10 +26,10 @@ static const struct cli_command commands[] = {
 	{ "contact", cmd_contact, "連絡体制図 (list / add / edit / remove / chart)" },
 	{ "bcp", cmd_bcp, "IT-BCP: 優先度・バックアップ計画・院内放送の文面、BCP と紙運用セットの PDF" },
 	{ "drill", cmd_drill, "訓練 (list / show / plan / record)" },
-	{ "log", cmd_log, "アクセスログ保管庫 (import / search / show / verify / checkpoint / prove / verify-proof)" },
+	{ "log", cmd_log, "アクセスログ保管庫 (import / search / show / verify / checkpoint / prove / verify-proof / alerts / watch / settings)" },
 	{ "eos", cmd_eos, "OS のサポート終了 (status / match / update)" },
 	{ "user", cmd_user, "サインインするユーザー (add / list / passwd / disable / enable / totp-reset)" },
-	{ "serve", cmd_serve, "サーバ (Web 画面と API) を起動する (--listen 127.0.0.1:8080)" },
+	{ "serve", cmd_serve, "サーバ (Web 画面と API、ログ受信 --syslog-udp/--syslog-tcp/--relp) を起動する" },
 	{ "journal", cmd_journal, "変更履歴ジャーナル (verify / show / head)" },
 	{ NULL, NULL, NULL },
 };
