@@ -611,6 +611,86 @@ static int parse_pattern(struct lf_parser *p, const char *s, size_t n, struct lf
 	return 0;
 }
 
+/*
+ * glibc's regcomp() copies a group once for every repetition of a counted
+ * quantifier {n,m}, so nested counts multiply: "(a{200}){200}" alone takes
+ * gigabytes (found by fuzz_logfield).  A rule's regex may repeat at most
+ * RE_COUNT_MAX times in all: the product of its counts (read outside
+ * bracket expressions and escapes) must not exceed it.  Stacked operators
+ * ("a+*") and back-references ("\\1") are refused too.
+ */
+#define RE_COUNT_MAX 1000
+
+static bool re_counts_ok(const char *re)
+{
+	uint64_t product = 1;
+	bool after_quant = false;
+
+	for (const char *p = re; *p; p++) {
+		bool quant = *p == '*' || *p == '+' || *p == '?' || *p == '{';
+
+		/* "a++" and the like: undefined in POSIX, and glibc builds a
+		 * tree per stacked operator (another fuzz_logfield find) */
+		if (quant && after_quant)
+			return false;
+		after_quant = quant;
+		if (*p == '\\' && p[1]) {
+			/* back-references make matching exponential: refused */
+			if (p[1] >= '1' && p[1] <= '9')
+				return false;
+			p++;
+			continue;
+		}
+		if (*p == '[') { /* a bracket expression: '{' is literal there */
+			p++;
+			if (*p == '^')
+				p++;
+			if (*p == ']')
+				p++;
+			while (*p && *p != ']') {
+				if (*p == '[' && (p[1] == ':' || p[1] == '.' || p[1] == '=')) {
+					char c = p[1];
+
+					for (p += 2; *p && !(*p == c && p[1] == ']'); p++)
+						;
+					if (*p)
+						p++;
+				}
+				if (*p)
+					p++;
+			}
+			if (!*p)
+				break;
+			continue;
+		}
+		if (*p == '{') {
+			uint64_t n = 0, m;
+			const char *q = p + 1;
+
+			while (*q >= '0' && *q <= '9' && n <= RE_COUNT_MAX)
+				n = n * 10 + (uint64_t)(*q++ - '0');
+			m = n;
+			if (*q == ',') {
+				m = 0;
+				for (q++; *q >= '0' && *q <= '9' && m <= RE_COUNT_MAX; q++)
+					m = m * 10 + (uint64_t)(*q - '0');
+				if (m < n)
+					m = n; /* {n,}: counted as n */
+			}
+			if (m > 1)
+				product *= m;
+			if (product > RE_COUNT_MAX)
+				return false;
+			while (*q && *q != '}')
+				q++;
+			if (!*q)
+				break; /* unclosed: regcomp() says so */
+			p = q; /* at '}': the quantifier ends here */
+		}
+	}
+	return true;
+}
+
 static int parse_where(struct lf_parser *p, const char *s, size_t n, struct lf_rule *r)
 {
 	struct lf_where *w;
@@ -696,6 +776,14 @@ static int parse_setting(struct lf_parser *p, const char *key, size_t kn, const 
 			return perr(p, p->line, "pattern と regex は同じ規則に書けません。");
 		if (parse_literal(p, val, vn, &re) < 0)
 			return MAMORI_EINVAL;
+		if (!re_counts_ok(re)) {
+			free(re);
+			return perr(p, p->line,
+				    "正規表現の繰り返し回数 ({n,m}) が大きすぎるか、繰り返しの重ね "
+				    "(a++ など) か後方参照 (\\1 など) があります "
+				    "(回数はすべて掛け合わせて %d まで)。",
+				    RE_COUNT_MAX);
+		}
 		rc = regcomp(&r->re, re, REG_EXTENDED);
 		free(re);
 		if (rc != 0) {

@@ -326,6 +326,12 @@ static void test_errors(void **state)
 	expect_load_error("# c\n\n[rule a]\napp = x\nuser = kv:u\nbogus = 1\n", "site.conf:6: 不明なキー「bogus」");
 	expect_load_error("[rule a]\napp = x\nuser kv:u\n", "site.conf:3: 「キー = 値」の形ではありません");
 	expect_load_error("[rule a]\napp = x\nregex = (unclosed\nuser = $1\n", "site.conf:3: 正規表現を解釈できません");
+	/* counted repetitions that would make regcomp() allocate gigabytes */
+	expect_load_error("[rule a]\napp = x\nregex = (a{200}){200}\nuser = $1\n",
+			  "site.conf:3: 正規表現の繰り返し回数");
+	expect_load_error("[rule a]\napp = x\nregex = ((x{10}){10}){11}\n", "site.conf:3: 正規表現の繰り返し回数");
+	expect_load_error("[rule a]\napp = x\nregex = ([0-9]++++)$\n", "site.conf:3: 正規表現の繰り返し回数");
+	expect_load_error("[rule a]\napp = x\nregex = (a*)*\\1\n", "site.conf:3: 正規表現の繰り返し回数");
 	expect_load_error("[rule a]\napp = x\nuser = $1\n", "site.conf:1: 規則「a」が $1 を使っていますが");
 	expect_load_error("[rule a]\nuser = kv:u\n", "site.conf:1: 規則「a」に条件がありません");
 	expect_load_error("[rule a]\napp = x\n[rule b]\napp = y\nuser = kv:u\n", "site.conf:1: 規則「a」に項目の割り当て");
