@@ -10,10 +10,13 @@
  *     wbuf holds the records appended after that, not yet written; a
  *     failed write() is cut back to wbuf_off and the buffer kept, so the
  *     file never holds half a record of ours for long;
- *   - committed <= durable <= fr.size; index rows and log_block rows of
- *     seq >= committed are in the open transaction (in_txn);
- *   - log_meta 'size' and 'frontier' are the committed tree, written in the
- *     same transaction as the index rows, after the segments' fdatasync.
+ *   - committed <= durable <= fr.size; log_block rows of seq >= committed
+ *     are in the open transaction (in_txn);
+ *   - events.idx holds the entries of events [0, ebuf_seq), ebuf those of
+ *     [ebuf_seq, fr.size); an entry is written only after its record
+ *     (logstore_flush() writes wbuf, then ebuf);
+ *   - log_meta 'size' and 'frontier' are the committed tree, written after
+ *     the fdatasync of the segments and of events.idx.
  */
 #include "common.h"
 
@@ -22,6 +25,7 @@
 #include <inttypes.h>
 #include <sodium.h>
 #include <sys/file.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -36,12 +40,9 @@ static const char schema_sql[] =
 	"CREATE TABLE IF NOT EXISTS log_meta(key TEXT PRIMARY KEY, value) WITHOUT ROWID;"
 	"CREATE TABLE IF NOT EXISTS log_term(id INTEGER PRIMARY KEY, kind INTEGER NOT NULL,"
 	" value TEXT NOT NULL, UNIQUE(kind, value));"
-	"CREATE TABLE IF NOT EXISTS log_event(seq INTEGER PRIMARY KEY, recv_us INTEGER NOT NULL,"
-	" time_us INTEGER, via INTEGER NOT NULL, flags INTEGER NOT NULL, user_id INTEGER,"
-	" patient_id INTEGER, host_id INTEGER, action_id INTEGER, source_id INTEGER,"
-	" result INTEGER NOT NULL, seg INTEGER NOT NULL, off INTEGER NOT NULL, len INTEGER NOT NULL,"
-	" leaf BLOB NOT NULL);"
-	/* no indexes on log_event: the search index is in idx/ (logstore_postings.c) */
+	/* the events themselves are in events.idx (logstore_int.h), the search
+	 * index in idx/ (logstore_postings.c); an older vault's log_event table
+	 * is left alone and never read */
 	"CREATE TABLE IF NOT EXISTS log_segment(no INTEGER PRIMARY KEY, first_seq INTEGER NOT NULL,"
 	" count INTEGER NOT NULL, bytes INTEGER NOT NULL, closed INTEGER NOT NULL DEFAULT 0);"
 	/* min_time/max_time: the event times of the block (NULL: none), so that
@@ -330,12 +331,50 @@ out:
 	return r;
 }
 
+static void ent_path(const struct logstore *ls, struct strbuf *out)
+{
+	strbuf_reset(out);
+	strbuf_addf(out, "%s/events.idx", ls->dir);
+}
+
+/* Writes the buffered entries (after their records). */
+static int ent_flush(struct logstore *ls, struct mamori_err *err)
+{
+	size_t done = 0;
+
+	while (done < ls->ebuf.len) {
+		ssize_t w = pwrite(ls->ent_fd, ls->ebuf.buf + done, ls->ebuf.len - done,
+				   (off_t)(ls->ebuf_seq * LOGSTORE_ENTRY_LEN + done));
+
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0) {
+			/* a part written is rewritten by the retry (or cut
+			 * by the next open: it is beyond the committed size) */
+			struct strbuf path = STRBUF_INIT;
+			int r;
+
+			ent_path(ls, &path);
+			r = io_error(err, path.buf, w < 0 ? errno : ENOSPC);
+			strbuf_release(&path);
+			return r;
+		}
+		done += (size_t)w;
+	}
+	ls->ebuf_seq += ls->ebuf.len / LOGSTORE_ENTRY_LEN;
+	strbuf_reset(&ls->ebuf);
+	ls->ent_need_sync = true;
+	return 0;
+}
+
 int logstore_flush(struct logstore *ls, struct mamori_err *err)
 {
 	size_t done = 0;
 
-	if (ls->readonly || !ls->wbuf.len)
+	if (ls->readonly)
 		return 0;
+	if (!ls->wbuf.len)
+		return ls->ebuf.len ? ent_flush(ls, err) : 0;
 	while (done < ls->wbuf.len) {
 		ssize_t w = pwrite(ls->seg_fd, ls->wbuf.buf + done, ls->wbuf.len - done,
 				   (off_t)(ls->wbuf_off + done));
@@ -362,6 +401,88 @@ int logstore_flush(struct logstore *ls, struct mamori_err *err)
 	ls->wbuf_off += ls->wbuf.len;
 	strbuf_reset(&ls->wbuf);
 	ls->need_sync = true;
+	return ent_flush(ls, err);
+}
+
+static int ent_datasync(struct logstore *ls, struct mamori_err *err)
+{
+	if (!ls->ent_need_sync)
+		return 0;
+	if (fdatasync(ls->ent_fd) < 0) {
+		struct strbuf path = STRBUF_INIT;
+		int r;
+
+		ent_path(ls, &path);
+		r = io_error(err, path.buf, errno);
+		strbuf_release(&path);
+		return r;
+	}
+	ls->ent_need_sync = false;
+	return 0;
+}
+
+int logstore_entries_map(struct logstore *ls, uint64_t want, uint64_t *mapped,
+			 struct mamori_err *err)
+{
+	struct strbuf path = STRBUF_INIT;
+	struct stat sb;
+	size_t len;
+	void *p;
+	int r = 0;
+
+	*mapped = ls->emap_len / LOGSTORE_ENTRY_LEN;
+	if (*mapped >= want)
+		return 0;
+	ent_path(ls, &path);
+	if (ls->ent_fd < 0) {
+		ls->ent_fd = open(path.buf, O_RDONLY | O_CLOEXEC);
+		if (ls->ent_fd < 0) {
+			if (errno != ENOENT)
+				r = io_error(err, path.buf, errno);
+			goto out;
+		}
+	}
+	if (fstat(ls->ent_fd, &sb) < 0) {
+		r = io_error(err, path.buf, errno);
+		goto out;
+	}
+	len = (size_t)sb.st_size - (size_t)sb.st_size % LOGSTORE_ENTRY_LEN;
+	if (len <= ls->emap_len)
+		goto out;
+	p = mmap(NULL, len, PROT_READ, MAP_SHARED, ls->ent_fd, 0);
+	if (p == MAP_FAILED) {
+		r = io_error(err, path.buf, errno);
+		goto out;
+	}
+	if (ls->emap)
+		munmap((void *)ls->emap, ls->emap_len);
+	ls->emap = p;
+	ls->emap_len = len;
+	*mapped = len / LOGSTORE_ENTRY_LEN;
+out:
+	strbuf_release(&path);
+	return r;
+}
+
+int logstore_entry_get(struct logstore *ls, uint64_t seq, const struct logstore_entry **e,
+		       struct mamori_err *err)
+{
+	uint64_t mapped;
+	int r;
+
+	if (seq >= ls->fr.size)
+		return mamori_err_set(err, MAMORI_ENOTFOUND, "番号 %" PRIu64 " のイベントはありません",
+				      seq);
+	if (!ls->readonly && seq >= ls->ebuf_seq && (r = logstore_flush(ls, err)) < 0)
+		return r;
+	if ((r = logstore_entries_map(ls, seq + 1, &mapped, err)) < 0)
+		return r;
+	if (seq >= mapped || !logstore_entry_at(ls, seq)->len)
+		return mamori_err_set(err, MAMORI_ECHECK,
+				      "%s/events.idx: 番号 %" PRIu64 " のイベントの索引がありません "
+				      "(mamori log verify で確認してください)",
+				      ls->dir, seq);
+	*e = logstore_entry_at(ls, seq);
 	return 0;
 }
 
@@ -446,21 +567,19 @@ static int seg_roll(struct logstore *ls, struct mamori_err *err)
 
 /* ---- appending ------------------------------------------------------------------ */
 
-/* Binds the id of term (kind, v) into column col, and gives it in *id
- * (0 for no term). */
-static int bind_term(struct logstore *ls, sqlite3_stmt *st, int col, int kind, const char *v,
-		     int64_t *id, struct mamori_err *err)
+/* The id of term (kind, v) in *id, 0 for no term. */
+static int entry_term(struct logstore *ls, int kind, const char *v, uint32_t *id,
+		      struct mamori_err *err)
 {
+	int64_t v64;
 	int r;
 
 	*id = 0;
-	if (!v) {
-		sqlite3_bind_null(st, col);
+	if (!v)
 		return 0;
-	}
-	if ((r = term_id(ls, kind, v, id, err)) < 0)
+	if ((r = term_id(ls, kind, v, &v64, err)) < 0)
 		return r;
-	sqlite3_bind_int64(st, col, *id);
+	*id = (uint32_t)v64;
 	return 0;
 }
 
@@ -481,53 +600,45 @@ static int post_flush(struct logstore *ls, struct mamori_err *err)
 	return meta_put(ls, "posted", v, strlen(v), false, err);
 }
 
-/* Index row, frontier and block of one record already placed at (seg_no,
+/* Entry, frontier and block of one record already placed at (seg_no,
  * off).  The caller has begun the transaction. */
 static int index_one(struct logstore *ls, const struct log_event *ev, uint64_t off,
 		     struct mamori_err *err)
 {
-	sqlite3_stmt *st = ls->ins_event;
+	struct logstore_entry e;
+	sqlite3_stmt *st;
 	uint8_t block[MERKLE_HASH_LEN];
 	uint64_t seq = ls->fr.size;
-	int64_t ids[LT_KINDS];
 	int r;
 
 	if ((r = post_flush(ls, err)) < 0)
 		return r;
-	sqlite3_reset(st);
-	sqlite3_bind_int64(st, 1, (int64_t)seq);
-	sqlite3_bind_int64(st, 2, ev->recv_us);
-	if (ev->time_us == INT64_MIN)
-		sqlite3_bind_null(st, 3);
-	else
-		sqlite3_bind_int64(st, 3, ev->time_us);
-	sqlite3_bind_int(st, 4, (int)ev->via);
-	sqlite3_bind_int64(st, 5, ev->flags);
-	if ((r = bind_term(ls, st, 6, LT_USER, ev->f.user, &ids[0], err)) < 0 ||
-	    (r = bind_term(ls, st, 7, LT_PATIENT, ev->f.patient, &ids[1], err)) < 0 ||
-	    (r = bind_term(ls, st, 8, LT_HOST, ev->f.host, &ids[2], err)) < 0 ||
-	    (r = bind_term(ls, st, 9, LT_ACTION, ev->f.action, &ids[3], err)) < 0 ||
-	    (r = bind_term(ls, st, 10, LT_SOURCE, ev->f.source, &ids[4], err)) < 0)
+	memset(&e, 0, sizeof(e));
+	if ((r = entry_term(ls, LT_USER, ev->f.user, &e.term[0], err)) < 0 ||
+	    (r = entry_term(ls, LT_PATIENT, ev->f.patient, &e.term[1], err)) < 0 ||
+	    (r = entry_term(ls, LT_HOST, ev->f.host, &e.term[2], err)) < 0 ||
+	    (r = entry_term(ls, LT_ACTION, ev->f.action, &e.term[3], err)) < 0 ||
+	    (r = entry_term(ls, LT_SOURCE, ev->f.source, &e.term[4], err)) < 0)
 		return r;
+	e.recv_us = ev->recv_us;
+	e.time_us = ev->time_us;
+	e.off = off;
+	e.seg = ls->seg_no;
+	e.len = (uint32_t)ev->record.len;
+	e.flags = ev->flags;
+	e.via = (uint8_t)ev->via;
+	e.result = (uint8_t)ev->f.result;
+	memcpy(e.leaf, ev->leaf, MERKLE_HASH_LEN);
+	strbuf_add(&ls->ebuf, &e, sizeof(e));
 	if (ev->time_us != INT64_MIN) {
 		if (ev->time_us < ls->blk_min)
 			ls->blk_min = ev->time_us;
 		if (ev->time_us > ls->blk_max)
 			ls->blk_max = ev->time_us;
 	}
-	sqlite3_bind_int(st, 11, (int)ev->f.result);
-	sqlite3_bind_int64(st, 12, ls->seg_no);
-	sqlite3_bind_int64(st, 13, (int64_t)off);
-	sqlite3_bind_int64(st, 14, (int64_t)ev->record.len);
-	sqlite3_bind_blob(st, 15, ev->leaf, MERKLE_HASH_LEN, SQLITE_STATIC);
-	if (sqlite3_step(st) != SQLITE_DONE) {
-		sqlite3_reset(st);
-		return logstore_db_error(ls, err, "log_event");
-	}
-	sqlite3_reset(st);
 	for (int k = 0; k < LT_KINDS; k++)
-		if (ids[k])
-			logstore_posting_add(ls, k + 1, ids[k], seq);
+		if (e.term[k])
+			logstore_posting_add(ls, k + 1, e.term[k], seq);
 	if (logstore_fr_append(&ls->fr, ev->leaf, block)) {
 		st = ls->ins_block;
 		sqlite3_reset(st);
@@ -586,7 +697,7 @@ int logstore_append(struct logstore *ls, struct log_event *const *evs, size_t n,
 			return r;
 		off = ls->seg_bytes;
 		if ((r = index_one(ls, ev, off, err)) < 0) {
-			/* the row may be half-bound; nothing was counted */
+			/* nothing was counted */
 			return r;
 		}
 		pre[0] = (uint8_t)(len >> 24);
@@ -624,6 +735,9 @@ int logstore_commit(struct logstore *ls, struct mamori_err *err)
 		return r;
 	if (!ls->in_txn)
 		return 0;
+	/* every event the commit counts has its entry on disk */
+	if ((r = ent_datasync(ls, err)) < 0)
+		return r;
 	fr_serialize(&ls->fr, &fb);
 	snprintf(sz, sizeof(sz), "%" PRIu64, ls->fr.size);
 	if ((r = post_flush(ls, err)) < 0 || (r = segment_row(ls, 0, err)) < 0 || (r = meta_put(ls, "size", sz, strlen(sz), false, err)) < 0 ||
@@ -698,28 +812,12 @@ out:
 int logstore_read_record(struct logstore *ls, uint64_t seq, struct strbuf *rec,
 			 struct mamori_err *err)
 {
-	sqlite3_stmt *st = ls->get_loc;
-	uint32_t no;
-	uint64_t off, len;
+	const struct logstore_entry *e;
 	int r;
 
-	if ((r = logstore_flush(ls, err)) < 0)
+	if ((r = logstore_flush(ls, err)) < 0 || (r = logstore_entry_get(ls, seq, &e, err)) < 0)
 		return r;
-	sqlite3_reset(st);
-	sqlite3_bind_int64(st, 1, (int64_t)seq);
-	r = sqlite3_step(st);
-	if (r != SQLITE_ROW) {
-		sqlite3_reset(st);
-		if (r == SQLITE_DONE)
-			return mamori_err_set(err, MAMORI_ENOTFOUND, "番号 %" PRIu64 " のイベントはありません",
-					      seq);
-		return logstore_db_error(ls, err, "log_event");
-	}
-	no = (uint32_t)sqlite3_column_int64(st, 0);
-	off = (uint64_t)sqlite3_column_int64(st, 1);
-	len = (uint64_t)sqlite3_column_int64(st, 2);
-	sqlite3_reset(st);
-	return logstore_read_at(ls, seq, no, off, len, rec, err);
+	return logstore_read_at(ls, seq, e->seg, e->off, e->len, rec, err);
 }
 
 int logstore_read_at(struct logstore *ls, uint64_t seq, uint32_t no, uint64_t off, uint64_t len,
@@ -1100,23 +1198,19 @@ static int find_tail(struct logstore *ls, uint64_t *end, struct mamori_err *err)
 	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
 		return logstore_db_error(ls, err, "log_segment");
 	if (ls->committed > ls->seg_first) {
-		if (sqlite3_prepare_v2(ls->db, "SELECT seg, off, len FROM log_event WHERE seq = ?", -1,
-				       &st, NULL) != SQLITE_OK)
-			return logstore_db_error(ls, err, "log_event");
-		sqlite3_bind_int64(st, 1, (int64_t)(ls->committed - 1));
-		rc = sqlite3_step(st);
-		if (rc == SQLITE_ROW) {
-			if ((uint32_t)sqlite3_column_int64(st, 0) != ls->seg_no)
-				rc = SQLITE_CORRUPT;
-			*end = (uint64_t)sqlite3_column_int64(st, 1) + 4 +
-			       (uint64_t)sqlite3_column_int64(st, 2);
-		}
-		sqlite3_finalize(st);
-		if (rc != SQLITE_ROW)
+		const struct logstore_entry *e;
+
+		if (logstore_entry_get(ls, ls->committed - 1, &e, NULL) < 0)
 			return mamori_err_set(err, MAMORI_ECHECK,
 					      "%s/index.db: 最後のイベント (番号 %" PRIu64
 					      ") の索引がありません (mamori log verify で確認してください)",
 					      ls->dir, ls->committed - 1);
+		if (e->seg != ls->seg_no)
+			return mamori_err_set(err, MAMORI_ECHECK,
+					      "%s/events.idx: 最後のイベント (番号 %" PRIu64
+					      ") の区画が区画の一覧と違います (mamori log verify で確認してください)",
+					      ls->dir, ls->committed - 1);
+		*end = e->off + 4 + e->len;
 		ls->seg_count = ls->committed - ls->seg_first;
 	}
 	return 0;
@@ -1129,67 +1223,145 @@ static int find_tail(struct logstore *ls, uint64_t *end, struct mamori_err *err)
  */
 static int pairs_load(struct logstore *ls, struct mamori_err *err)
 {
-	sqlite3_stmt *st = NULL;
-	uint64_t want = ls->posted;
-	int rc, r = 0;
+	int r;
 
-	if (sqlite3_prepare_v2(ls->db,
-			       "SELECT seq, user_id, patient_id, host_id, action_id, source_id"
-			       " FROM log_event WHERE seq >= ? ORDER BY seq",
-			       -1, &st, NULL) != SQLITE_OK)
-		return logstore_db_error(ls, err, "log_event");
-	sqlite3_bind_int64(st, 1, (int64_t)ls->posted);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		uint64_t seq = (uint64_t)sqlite3_column_int64(st, 0);
+	for (uint64_t seq = ls->posted; seq < ls->committed; seq++) {
+		const struct logstore_entry *e;
 
-		if (seq != want++) {
-			r = mamori_err_set(err, MAMORI_ECHECK,
-					   "%s/index.db: 番号 %" PRIu64 " のイベントの索引の行がありません "
-					   "(mamori log verify で確認してください)",
-					   ls->dir, want - 1);
-			break;
-		}
-		for (int k = 0; k < LT_KINDS; k++) {
-			int64_t id = sqlite3_column_int64(st, 1 + k);
-
-			if (id > 0 && id <= UINT32_MAX)
-				logstore_posting_add(ls, k + 1, id, seq);
-		}
+		if (logstore_entry_get(ls, seq, &e, NULL) < 0)
+			return mamori_err_set(err, MAMORI_ECHECK,
+					      "%s/index.db: 番号 %" PRIu64 " のイベントの索引の行がありません "
+					      "(mamori log verify で確認してください)",
+					      ls->dir, seq);
+		for (int k = 0; k < LT_KINDS; k++)
+			if (e->term[k])
+				logstore_posting_add(ls, k + 1, e->term[k], seq);
 		if ((seq + 1) % LOGSTORE_POSTING_WINDOW == 0) {
 			ls->post_pending = true;
 			if ((r = txn_begin(ls, err)) < 0 || (r = post_flush(ls, err)) < 0)
-				break;
+				return r;
 		}
 	}
-	sqlite3_finalize(st);
-	if (!r && rc != SQLITE_DONE)
-		r = logstore_db_error(ls, err, "log_event");
-	return r;
+	return 0;
 }
 
 /* The event-time bounds of the committed part of the block being filled. */
 static int block_bounds_load(struct logstore *ls, struct mamori_err *err)
 {
 	uint64_t start = ls->committed - ls->committed % LOGSTORE_BLOCK_LEAVES;
-	sqlite3_stmt *st = NULL;
-	int rc;
+	int r;
 
-	if (start == ls->committed)
-		return 0;
-	if (sqlite3_prepare_v2(ls->db,
-			       "SELECT min(time_us), max(time_us) FROM log_event WHERE seq >= ?", -1,
-			       &st, NULL) != SQLITE_OK)
-		return logstore_db_error(ls, err, "log_event");
-	sqlite3_bind_int64(st, 1, (int64_t)start);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW && sqlite3_column_type(st, 0) != SQLITE_NULL) {
-		ls->blk_min = sqlite3_column_int64(st, 0);
-		ls->blk_max = sqlite3_column_int64(st, 1);
+	for (uint64_t seq = start; seq < ls->committed; seq++) {
+		const struct logstore_entry *e;
+
+		if ((r = logstore_entry_get(ls, seq, &e, err)) < 0)
+			return r;
+		if (e->time_us == INT64_MIN)
+			continue;
+		if (e->time_us < ls->blk_min)
+			ls->blk_min = e->time_us;
+		if (e->time_us > ls->blk_max)
+			ls->blk_max = e->time_us;
 	}
-	sqlite3_finalize(st);
-	if (rc != SQLITE_ROW)
-		return logstore_db_error(ls, err, "log_event");
 	return 0;
+}
+
+/*
+ * The entries of a vault written before events.idx existed: copied from
+ * its log_event table (from entry `from` on), then made durable.  No table
+ * or no such rows: MAMORI_ECHECK.
+ */
+static int entries_from_table(struct logstore *ls, uint64_t from, struct mamori_err *err)
+{
+	sqlite3_stmt *st = NULL;
+	uint64_t want = from;
+	int rc, r = 0;
+
+	if (sqlite3_prepare_v2(ls->db,
+			       "SELECT seq, recv_us, time_us, via, flags, user_id, patient_id, host_id,"
+			       " action_id, source_id, result, seg, off, len, leaf FROM log_event"
+			       " WHERE seq >= ? AND seq < ? ORDER BY seq",
+			       -1, &st, NULL) != SQLITE_OK)
+		goto missing;
+	sqlite3_bind_int64(st, 1, (int64_t)from);
+	sqlite3_bind_int64(st, 2, (int64_t)ls->committed);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		struct logstore_entry e;
+
+		if ((uint64_t)sqlite3_column_int64(st, 0) != want ||
+		    sqlite3_column_bytes(st, 14) != MERKLE_HASH_LEN)
+			break;
+		memset(&e, 0, sizeof(e));
+		e.recv_us = sqlite3_column_int64(st, 1);
+		e.time_us = sqlite3_column_type(st, 2) == SQLITE_NULL ? INT64_MIN
+								      : sqlite3_column_int64(st, 2);
+		e.via = (uint8_t)sqlite3_column_int(st, 3);
+		e.flags = (uint32_t)sqlite3_column_int64(st, 4);
+		for (int k = 0; k < LT_KINDS; k++)
+			e.term[k] = (uint32_t)sqlite3_column_int64(st, 5 + k);
+		e.result = (uint8_t)sqlite3_column_int(st, 10);
+		e.seg = (uint32_t)sqlite3_column_int64(st, 11);
+		e.off = (uint64_t)sqlite3_column_int64(st, 12);
+		e.len = (uint32_t)sqlite3_column_int64(st, 13);
+		memcpy(e.leaf, sqlite3_column_blob(st, 14), MERKLE_HASH_LEN);
+		strbuf_add(&ls->ebuf, &e, sizeof(e));
+		want++;
+		if (ls->ebuf.len >= WBUF_FLUSH && (r = ent_flush(ls, err)) < 0)
+			goto out;
+	}
+	if (want != ls->committed)
+		goto missing;
+	if ((r = ent_flush(ls, err)) < 0 || (r = ent_datasync(ls, err)) < 0)
+		goto out;
+	goto out;
+missing:
+	strbuf_reset(&ls->ebuf);
+	r = mamori_err_set(err, MAMORI_ECHECK,
+			   "%s/events.idx: 番号 %" PRIu64 " からのイベントの索引がありません "
+			   "(mamori log verify で確認してください)",
+			   ls->dir, want);
+out:
+	sqlite3_finalize(st);
+	return r;
+}
+
+/* The writer's events.idx: entries beyond the committed size cut off
+ * (their records are indexed again by recover()). */
+static int entries_open(struct logstore *ls, struct mamori_err *err)
+{
+	struct strbuf path = STRBUF_INIT;
+	struct stat sb;
+	bool created;
+	uint64_t have;
+	int r = 0;
+
+	ent_path(ls, &path);
+	created = access(path.buf, F_OK) != 0;
+	ls->ent_fd = open(path.buf, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	if (ls->ent_fd < 0 || fstat(ls->ent_fd, &sb) < 0) {
+		r = io_error(err, path.buf, errno);
+		goto out;
+	}
+	if (created) {
+		int dfd = open(ls->dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+
+		if (dfd >= 0) {
+			fsync(dfd);
+			close(dfd);
+		}
+	}
+	have = (uint64_t)sb.st_size / LOGSTORE_ENTRY_LEN;
+	ls->ebuf_seq = have < ls->committed ? have : ls->committed;
+	if ((uint64_t)sb.st_size != ls->ebuf_seq * LOGSTORE_ENTRY_LEN &&
+	    ftruncate(ls->ent_fd, (off_t)(ls->ebuf_seq * LOGSTORE_ENTRY_LEN)) < 0) {
+		r = io_error(err, path.buf, errno);
+		goto out;
+	}
+	if (ls->ebuf_seq < ls->committed)
+		r = entries_from_table(ls, ls->ebuf_seq, err);
+out:
+	strbuf_release(&path);
+	return r;
 }
 
 /*
@@ -1282,16 +1454,9 @@ static int prepare_all(struct logstore *ls, struct mamori_err *err)
 {
 	int r;
 
-	if ((r = prep(ls, "SELECT seg, off, len FROM log_event WHERE seq = ?", &ls->get_loc, err)) < 0)
-		return r;
 	if (ls->readonly)
 		return 0;
 	if ((r = prep(ls,
-		      "INSERT INTO log_event(seq, recv_us, time_us, via, flags, user_id, patient_id,"
-		      " host_id, action_id, source_id, result, seg, off, len, leaf)"
-		      " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-		      &ls->ins_event, err)) < 0 ||
-	    (r = prep(ls,
 		      "INSERT INTO log_term(kind, value) VALUES (?1, ?2) ON CONFLICT(kind, value)"
 		      " DO UPDATE SET kind = excluded.kind RETURNING id",
 		      &ls->ins_term, err)) < 0 ||
@@ -1321,11 +1486,12 @@ int logstore_open(struct logstore **out, const char *dir, int flags, struct mamo
 
 	*out = NULL;
 	ls->dir = xstrdup(dir);
-	ls->seg_fd = ls->rd_fd = ls->lock_fd = -1;
+	ls->seg_fd = ls->rd_fd = ls->lock_fd = ls->ent_fd = -1;
 	ls->readonly = flags & LOGSTORE_READONLY;
 	ls->blk_min = INT64_MAX;
 	ls->blk_max = INT64_MIN;
 	strbuf_init(&ls->wbuf);
+	strbuf_init(&ls->ebuf);
 	strbuf_addf(&path, "%s/index.db", dir);
 	if (stat(path.buf, &sb) < 0) {
 		if (errno != ENOENT) {
@@ -1377,7 +1543,7 @@ int logstore_open(struct logstore **out, const char *dir, int flags, struct mamo
 	}
 	if (!ls->have_signer && (r = key_load(ls, err)) < 0)
 		goto fail;
-	if ((r = find_tail(ls, &end, err)) < 0)
+	if ((r = entries_open(ls, err)) < 0 || (r = find_tail(ls, &end, err)) < 0)
 		goto broken;
 	if ((r = seg_open(ls, ls->seg_no, ls->committed == 0, err)) < 0)
 		goto broken;
@@ -1394,6 +1560,7 @@ broken:
 		ls->in_txn = false;
 	}
 	logstore_postings_free(ls);
+	strbuf_reset(&ls->ebuf);
 	merkle_frontier_init(&ls->fr);
 	{
 		struct mamori_err e2 = { 0 };
@@ -1422,12 +1589,10 @@ void logstore_close(struct logstore *ls)
 			exec(ls, "ROLLBACK", NULL);
 		}
 	}
-	sqlite3_finalize(ls->ins_event);
 	sqlite3_finalize(ls->ins_term);
 	sqlite3_finalize(ls->ins_block);
 	sqlite3_finalize(ls->put_meta);
 	sqlite3_finalize(ls->put_segment);
-	sqlite3_finalize(ls->get_loc);
 	logstore_postings_free(ls);
 	if (ls->db)
 		sqlite3_close(ls->db);
@@ -1435,12 +1600,17 @@ void logstore_close(struct logstore *ls)
 		close(ls->seg_fd);
 	if (ls->rd_fd >= 0)
 		close(ls->rd_fd);
+	if (ls->emap)
+		munmap((void *)ls->emap, ls->emap_len);
+	if (ls->ent_fd >= 0)
+		close(ls->ent_fd);
 	if (ls->lock_fd >= 0)
 		close(ls->lock_fd); /* releases the writer lock */
 	checkpoint_signer_wipe(&ls->signer);
 	logstore_wmaps_free(ls);
 	terms_clear(ls);
 	strbuf_release(&ls->wbuf);
+	strbuf_release(&ls->ebuf);
 	free(ls->dir);
 	free(ls);
 }

@@ -13,6 +13,40 @@
 enum { LT_USER = 1, LT_PATIENT = 2, LT_HOST = 3, LT_ACTION = 4, LT_SOURCE = 5 };
 #define LT_KINDS 5
 
+/*
+ * <vault>/events.idx: one fixed-size entry per event, entry seq at offset
+ * seq * LOGSTORE_ENTRY_LEN, little-endian (x86-64 and arm64 Debian), no
+ * header.  What an index row of log_event was before: where the record is,
+ * what it says (times, via, flags, result, term ids) and its leaf hash.
+ *
+ *     0  i64 recv_us          8  i64 time_us (INT64_MIN: none)
+ *    16  u64 off (of the record's length prefix in its segment)
+ *    24  u32 seg             28  u32 len (of the record; 0: no entry)
+ *    32  u32 flags           36  u8 via   37 u8 result   38 u16 zero
+ *    40  u32 user, patient, host, action, source (term ids, 0: none)
+ *    60  u32 zero            64  32 bytes leaf hash
+ *
+ * The writer appends entries through a buffer (written with the segment
+ * records) and fdatasyncs the file before the commit that raises the
+ * committed size, so every committed event has its entry; a writable open
+ * cuts the file to the committed size and recovery rebuilds the rest.
+ * Readers map the file read-only and check every seq against the
+ * committed size and the mapping.
+ */
+struct logstore_entry {
+	int64_t recv_us, time_us;
+	uint64_t off;
+	uint32_t seg, len, flags;
+	uint8_t via, result;
+	uint16_t zero1;
+	uint32_t term[LT_KINDS]; /* user, patient, host, action, source */
+	uint32_t zero2;
+	uint8_t leaf[MERKLE_HASH_LEN];
+};
+#define LOGSTORE_ENTRY_LEN 96
+_Static_assert(sizeof(struct logstore_entry) == LOGSTORE_ENTRY_LEN, "entry layout");
+_Static_assert(__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__, "entries are little-endian");
+
 /* Search postings (logstore_postings.c): events per window file. */
 #define LOGSTORE_POSTING_WINDOW 65536
 
@@ -56,9 +90,17 @@ struct logstore {
 	uint64_t wbuf_off;             /* file offset of wbuf's first byte */
 	bool need_sync;                /* written since the last fdatasync */
 
+	/* events.idx: the writer's descriptor and entries not yet written
+	 * (the first is entry ebuf_seq); everyone's read-only mapping */
+	int ent_fd;
+	struct strbuf ebuf;
+	uint64_t ebuf_seq;
+	bool ent_need_sync;
+	const uint8_t *emap;
+	size_t emap_len;
+
 	bool in_txn;
-	sqlite3_stmt *ins_event, *ins_term, *ins_block, *put_meta, *put_segment;
-	sqlite3_stmt *get_loc;
+	sqlite3_stmt *ins_term, *ins_block, *put_meta, *put_segment;
 
 	/* the search index: events below `posted` are in window files; the
 	 * writer's pairs of the window being filled, per kind */
@@ -88,6 +130,22 @@ int logstore_db_error(struct logstore *ls, struct mamori_err *err, const char *w
 void logstore_seg_path(const struct logstore *ls, uint32_t no, struct strbuf *out);
 /* Writes the buffered records to the segment file (no fdatasync). */
 int logstore_flush(struct logstore *ls, struct mamori_err *err);
+/* The entry of seq (< the tree size), read through the mapping (remapped
+ * when the file has grown; the writer's buffer written first): 0, or
+ * MAMORI_ENOTFOUND beyond the tree, MAMORI_ECHECK when the file lacks it.
+ * *e stays valid until the next call on ls from the same thread. */
+int logstore_entry_get(struct logstore *ls, uint64_t seq, const struct logstore_entry **e,
+		       struct mamori_err *err);
+/* Maps events.idx as it is now (at least `want` entries when the file has
+ * them); the number of entries mapped.  Mapping is only changed by the
+ * thread that owns ls. */
+int logstore_entries_map(struct logstore *ls, uint64_t want, uint64_t *mapped,
+			 struct mamori_err *err);
+static inline const struct logstore_entry *logstore_entry_at(const struct logstore *ls,
+							       uint64_t seq)
+{
+	return (const struct logstore_entry *)(const void *)(ls->emap + seq * LOGSTORE_ENTRY_LEN);
+}
 /* Reads the record of seq into rec (MAMORI_ENOTFOUND beyond the index). */
 int logstore_read_record(struct logstore *ls, uint64_t seq, struct strbuf *rec,
 			 struct mamori_err *err);
@@ -125,13 +183,13 @@ void logstore_postings_free(struct logstore *ls);
 void logstore_wmaps_free(struct logstore *ls);
 
 /* The events of one term below a bound, newest first: the unposted ones
- * from log_event, then the window files. */
+ * from their entries, then the window files. */
 struct logstore_pcursor {
 	struct logstore *ls;
 	int kind;
 	int64_t id;
 	uint64_t below, posted, win;
-	sqlite3_stmt *st;
+	uint64_t tail; /* the unposted entries below it are still to scan */
 	bool tail_done;
 	uint64_t *seqs;
 	size_t pos;
@@ -143,7 +201,7 @@ int logstore_pcursor_next(struct logstore_pcursor *c, uint64_t *seq, struct mamo
 void logstore_pcursor_release(struct logstore_pcursor *c);
 
 /* Verification of the postings, a window at a time: the verifier fills
- * ids[kind - 1][seq - window base] (0: none) from log_event's rows, then
+ * ids[kind - 1][seq - window base] (0: none) from the entries, then
  * calls logstore_pcheck_window (a no-op for the unposted window). */
 struct logstore_pcheck {
 	int64_t *ids[LT_KINDS];

@@ -4,7 +4,7 @@
  * immutable file per window of LOGSTORE_POSTING_WINDOW events
  * (docs/internals/logstore.md).
  *
- * Why not SQL indexes on log_event: an index on (patient_id, seq) costs a
+ * Why not SQL indexes on the events: an index on (patient_id, seq) costs a
  * B-tree descent at a random place per event (measured 1.7 µs per index
  * per event at a million events), which caps ingest far below what one
  * EHR sends at peak.  Instead the writer keeps, for the window being
@@ -12,7 +12,7 @@
  * when the window is full, sorts them and writes the window's file at
  * once: sequential I/O, no B-tree.  Events of the window being filled
  * ("unposted", seq >= the meta value "posted") are found by scanning
- * their rows (at most one window).
+ * their entries in events.idx (at most one window).
  *
  * A window file idx/w<win>.idx, little-endian:
  *
@@ -25,7 +25,7 @@
  * The file is written to a temporary name, fsynced and renamed before the
  * transaction that raises "posted" commits, so a committed "posted" always
  * has its files.  After a crash the pairs of the unposted window are read
- * back from log_event, and a file of a window that was full but not yet
+ * back from the entries, and a file of a window that was full but not yet
  * recorded is written again.
  *
  * Readers treat a file as untrusted (bounds checked, never trusted to be
@@ -404,9 +404,6 @@ static void wfile_find(const struct wfile *w, int kind, uint32_t id, const uint8
 
 /* ---- the cursor: one term, newest first ------------------------------------------- */
 
-static const char *const kind_col[LT_KINDS] = { "user_id", "patient_id", "host_id", "action_id",
-						 "source_id" };
-
 void logstore_pcursor_init(struct logstore_pcursor *c, struct logstore *ls, int kind, int64_t id,
 			   uint64_t below, uint64_t posted)
 {
@@ -416,13 +413,13 @@ void logstore_pcursor_init(struct logstore_pcursor *c, struct logstore *ls, int 
 	c->id = id;
 	c->below = below;
 	c->posted = posted;
+	c->tail = below;
 	c->win = posted / LOGSTORE_POSTING_WINDOW; /* windows below this have files */
 	c->seqs = xmalloc(LOGSTORE_POSTING_WINDOW * sizeof(*c->seqs));
 }
 
 void logstore_pcursor_release(struct logstore_pcursor *c)
 {
-	sqlite3_finalize(c->st);
 	free(c->seqs);
 	memset(c, 0, sizeof(*c));
 }
@@ -430,36 +427,33 @@ void logstore_pcursor_release(struct logstore_pcursor *c)
 int logstore_pcursor_next(struct logstore_pcursor *c, uint64_t *seq, struct mamori_err *err)
 {
 	struct logstore *ls = c->ls;
-	int rc;
 
-	/* first the unposted events, from their rows */
+	/* first the unposted events, from their entries */
 	if (!c->tail_done) {
-		if (!c->st) {
-			struct strbuf sql = STRBUF_INIT;
+		uint64_t stop = c->posted, mapped;
+		int r;
 
-			strbuf_addf(&sql,
-				    "SELECT seq FROM log_event WHERE seq >= ? AND seq < ? AND %s = ?"
-				    " ORDER BY seq DESC",
-				    kind_col[c->kind - 1]);
-			rc = sqlite3_prepare_v2(ls->db, sql.buf, -1, &c->st, NULL);
-			strbuf_release(&sql);
-			if (rc != SQLITE_OK)
-				return logstore_db_error(ls, err, "log_event");
-			sqlite3_bind_int64(c->st, 1, (int64_t)c->posted);
-			sqlite3_bind_int64(c->st, 2,
-					   c->below > (uint64_t)INT64_MAX ? INT64_MAX : (int64_t)c->below);
-			sqlite3_bind_int64(c->st, 3, c->id);
+		if (c->tail > stop) {
+			/* the caller's seqs are below the tree size */
+			if ((r = logstore_flush(ls, err)) < 0 ||
+			    (r = logstore_entries_map(ls, c->tail, &mapped, err)) < 0)
+				return r;
+			if (mapped < c->tail)
+				return mamori_err_set(err, MAMORI_ECHECK,
+						      "%s/events.idx: 番号 %" PRIu64
+						      " のイベントの索引がありません "
+						      "(mamori log verify で確認してください)",
+						      ls->dir, mapped);
 		}
-		rc = sqlite3_step(c->st);
-		if (rc == SQLITE_ROW) {
-			*seq = (uint64_t)sqlite3_column_int64(c->st, 0);
-			return 1;
+		while (c->tail > stop) {
+			const struct logstore_entry *e = logstore_entry_at(ls, --c->tail);
+
+			if (e->term[c->kind - 1] == (uint64_t)c->id) {
+				*seq = c->tail;
+				return 1;
+			}
 		}
-		sqlite3_finalize(c->st);
-		c->st = NULL;
 		c->tail_done = true;
-		if (rc != SQLITE_DONE)
-			return logstore_db_error(ls, err, "log_event");
 	}
 	for (;;) {
 		while (c->pos > 0) {

@@ -3,10 +3,11 @@
  * first, a page at a time (logstore.h).
  *
  * Terms are looked up first: a user, patient, host or action the vault has
- * never seen finds nothing without touching log_event.  With terms, one
+ * never seen finds nothing without touching an event.  With terms, one
  * drives (patient, else user, host, action): its postings
- * (logstore_postings.c) are walked newest first and each candidate's row
- * checked against the other filters.  Without, log_event is walked backwards.  A time range
+ * (logstore_postings.c) are walked newest first and each candidate's entry
+ * (events.idx) checked against the other filters.  Without, the entries
+ * are walked backwards.  A time range
  * narrows the seqs through the blocks' event-time bounds (log_block).
  * Every value is bound.  Each hit is read back from its segment record
  * (the message, the peer, and the fields as sealed).
@@ -50,7 +51,7 @@ static int lookup_term(struct logstore *ls, int kind, const char *v, int64_t *id
 	return logstore_db_error(ls, err, "log_term");
 }
 
-/* Where a hit's record is (from its row). */
+/* Where a hit's record is (from its entry). */
 struct loc {
 	int64_t seq;
 	uint32_t seg;
@@ -134,55 +135,39 @@ static int time_ranges(struct logstore *ls, int64_t from, int64_t to, uint64_t s
 	return 0;
 }
 
-/* What a candidate row must satisfy besides the driving term. */
+/* What a candidate entry must satisfy besides the driving term. */
 struct filter {
 	int64_t ids[4]; /* user, patient, host, action; 0: any */
 	int result;
 	int64_t from, to;
 };
 
-static bool row_matches(sqlite3_stmt *st, const struct filter *f)
+static bool entry_matches(const struct logstore_entry *e, const struct filter *f)
 {
 	for (int i = 0; i < 4; i++)
-		if (f->ids[i] && sqlite3_column_int64(st, 1 + i) != f->ids[i])
+		if (f->ids[i] && e->term[i] != f->ids[i])
 			return false;
-	if (f->result >= 0 && sqlite3_column_int(st, 5) != f->result)
+	if (f->result >= 0 && e->result != f->result)
 		return false;
 	if (f->from != INT64_MIN || f->to != INT64_MAX) {
-		int64_t t;
-
-		if (sqlite3_column_type(st, 0) == SQLITE_NULL)
-			return false;
-		t = sqlite3_column_int64(st, 0);
-		if (t < f->from || t >= f->to)
+		if (e->time_us == INT64_MIN || e->time_us < f->from || e->time_us >= f->to)
 			return false;
 	}
 	return true;
 }
 
-#define ROW_COLUMNS "time_us, user_id, patient_id, host_id, action_id, result, seg, off, len"
-
-static struct loc row_loc(sqlite3_stmt *st, int64_t seq)
-{
-	return (struct loc){
-		.seq = seq,
-		.seg = (uint32_t)sqlite3_column_int64(st, 6),
-		.off = (uint64_t)sqlite3_column_int64(st, 7),
-		.len = (uint64_t)sqlite3_column_int64(st, 8),
-	};
-}
-
 /*
  * Collects up to want seqs below `below` and at or above `lo`, newest
  * first, into seqs: through the posting list of term `drive` when it is
- * not 0, else by walking log_event backwards.
+ * not 0, else by walking the entries backwards.  Every seq is below the
+ * committed size (below <= size).
  */
 static int collect(struct logstore *ls, int kind, int64_t drive, const struct filter *f,
 		   uint64_t lo, uint64_t below, size_t want, struct loc *seqs, size_t *n,
 		   struct mamori_err *err)
 {
-	sqlite3_stmt *st = NULL;
-	int rc, r = 0;
+	const struct logstore_entry *e;
+	int r = 0;
 
 	*n = 0;
 	if (below <= lo)
@@ -191,43 +176,25 @@ static int collect(struct logstore *ls, int kind, int64_t drive, const struct fi
 		struct logstore_pcursor c;
 		uint64_t seq;
 
-		if (sqlite3_prepare_v2(ls->db, "SELECT " ROW_COLUMNS " FROM log_event WHERE seq = ?", -1,
-				       &st, NULL) != SQLITE_OK)
-			return logstore_db_error(ls, err, "log_event");
 		logstore_pcursor_init(&c, ls, kind, drive, below, ls->posted);
 		while (*n < want && (r = logstore_pcursor_next(&c, &seq, err)) == 1) {
 			if (seq < lo)
 				break;
-			sqlite3_reset(st);
-			sqlite3_bind_int64(st, 1, (int64_t)seq);
-			rc = sqlite3_step(st);
-			if (rc == SQLITE_DONE)
-				continue; /* listed but not committed (never happens) */
-			if (rc != SQLITE_ROW) {
-				r = logstore_db_error(ls, err, "log_event");
+			if ((r = logstore_entry_get(ls, seq, &e, err)) < 0)
 				break;
-			}
-			if (row_matches(st, f))
-				seqs[(*n)++] = row_loc(st, (int64_t)seq);
+			if (entry_matches(e, f))
+				seqs[(*n)++] = (struct loc){ (int64_t)seq, e->seg, e->off, e->len };
 		}
 		logstore_pcursor_release(&c);
-		sqlite3_finalize(st);
 		return r < 0 ? r : 0;
 	}
-	if (sqlite3_prepare_v2(ls->db,
-			       "SELECT " ROW_COLUMNS ", seq FROM log_event WHERE seq < ? AND seq >= ?"
-			       " ORDER BY seq DESC",
-			       -1, &st, NULL) != SQLITE_OK)
-		return logstore_db_error(ls, err, "log_event");
-	sqlite3_bind_int64(st, 1, below > (uint64_t)INT64_MAX ? INT64_MAX : (int64_t)below);
-	sqlite3_bind_int64(st, 2, (int64_t)lo);
-	while (*n < want && (rc = sqlite3_step(st)) == SQLITE_ROW)
-		if (row_matches(st, f))
-			seqs[(*n)++] = row_loc(st, sqlite3_column_int64(st, 9));
-	if (*n < want && rc != SQLITE_DONE)
-		r = logstore_db_error(ls, err, "log_event");
-	sqlite3_finalize(st);
-	return r;
+	for (uint64_t seq = below; seq-- > lo && *n < want;) {
+		if ((r = logstore_entry_get(ls, seq, &e, err)) < 0)
+			return r;
+		if (entry_matches(e, f))
+			seqs[(*n)++] = (struct loc){ (int64_t)seq, e->seg, e->off, e->len };
+	}
+	return 0;
 }
 
 int logstore_search(struct logstore *ls, const struct logstore_query *q, logstore_hit_fn *fn,

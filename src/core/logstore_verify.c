@@ -3,8 +3,9 @@
  * large sequential reads, recomputes every leaf and the tree, and checks
  * against them everything the store keeps about the events: each stored
  * (and an external) checkpoint's signature and root, the cached block
- * hashes, and every index row (position, leaf hash, times, via, flags,
- * result and the terms of user, patient, host, action and source).  The
+ * hashes, and every event's entry in events.idx (position, leaf hash,
+ * times, via, flags, result and the terms of user, patient, host, action
+ * and source).  The
  * first difference is named (event number, segment file and offset, what
  * differs) in Japanese.
  *
@@ -13,11 +14,10 @@
  *
  *   1. the main thread reads and splits the batch (fill_batch());
  *   2. the batch is cut into slices at the 1024-leaf block boundaries;
- *      the main thread steps the index rows of the batch into plain
- *      structs (SQLite is single-threaded) while a helper thread takes
- *      slices: it hashes their leaves, checks each record against its row
- *      (waiting for the rows it needs) and hashes a complete block's
- *      subtree; when the rows are in, the main thread takes slices too;
+ *      both threads take slices: each reads its slice's entries from the
+ *      mapping of events.idx into plain structs (rows), hashes the leaves,
+ *      checks each record against its row and hashes a complete block's
+ *      subtree;
  *   3. the main thread walks the slices in order: a clean complete block
  *      goes into the frontier as one subtree hash and is compared with
  *      log_block; anything else (a slice with a bad record, a checkpoint
@@ -68,7 +68,8 @@ struct vstate {
 	size_t nterms;
 	const struct term **by_id; /* terms[] indexed by id when the ids are dense */
 	int64_t nby_id;
-	sqlite3_stmt *rows, *blocks;
+	sqlite3_stmt *blocks;
+	uint64_t nentries; /* entries mapped (events.idx), fixed for the walk */
 	int blocks_rc;
 	/* checkpoints sorted by size */
 	struct vcp {
@@ -81,9 +82,9 @@ struct vstate {
 	uint64_t total;
 };
 
-/* An index row as read (the columns of the SELECT in logstore_verify()). */
+/* An event's entry as read (capture()): an index row. */
 struct vrow {
-	bool present; /* a row was there (sqlite3_step() gave SQLITE_ROW) */
+	bool present; /* an entry was there (in the file, its len not 0) */
 	bool time_null;
 	int via, result;
 	uint8_t term_null; /* bit i: term column i (user .. source) is NULL */
@@ -339,55 +340,40 @@ static int check_block(struct vstate *vs, uint64_t block, const uint8_t h[MERKLE
 
 /* ---- a record against its index row --------------------------------------------- */
 
-/*
- * The rows of events from seq onwards: ROWS_SQL with ?1 = seq, or the
- * lowest when seq is 0.  When no event before seq differed from its row,
- * the rows from seq onwards are exactly the ones a single walk over all
- * rows in order would meet there, so both threads can read a part of a
- * batch each (see capture()).
- */
-#define ROWS_SQL                                                                           \
-	"SELECT seq, recv_us, time_us, via, flags, user_id, patient_id, host_id, action_id,"  \
-	" source_id, result, seg, off, len, leaf FROM log_event WHERE seq >= ?1 ORDER BY seq"
-
-/* Fills rows[0..n) with the rows of events seq .. seq + n - 1 (st is a
- * ROWS_SQL statement). */
-static void capture(sqlite3_stmt *st, uint64_t seq, struct vrow *rows, size_t n)
+/* Fills rows[0..n) with the entries of events seq .. seq + n - 1. */
+static void capture(const struct vstate *vs, uint64_t seq, struct vrow *rows, size_t n)
 {
-	int rc;
-
-	sqlite3_reset(st);
-	sqlite3_bind_int64(st, 1, seq ? (int64_t)seq : INT64_MIN);
-	rc = sqlite3_step(st);
 	for (size_t i = 0; i < n; i++) {
 		struct vrow *row = &rows[i];
+		const struct logstore_entry *e;
 
-		row->present = rc == SQLITE_ROW;
+		row->present = seq + i < vs->nentries;
 		if (!row->present)
 			continue;
-		/* a NULL reads as 0: only then ask for the type */
-		row->seq = sqlite3_column_int64(st, 0);
-		row->recv_us = sqlite3_column_int64(st, 1);
-		row->time_us = sqlite3_column_int64(st, 2);
-		row->time_null = !row->time_us && sqlite3_column_type(st, 2) == SQLITE_NULL;
-		row->via = sqlite3_column_int(st, 3);
-		row->flags = sqlite3_column_int64(st, 4);
+		e = logstore_entry_at(vs->ls, seq + i);
+		if (!e->len) {
+			row->present = false;
+			continue;
+		}
+		row->seq = (int64_t)(seq + i);
+		row->recv_us = e->recv_us;
+		row->time_us = e->time_us;
+		row->time_null = e->time_us == INT64_MIN;
+		row->via = e->via;
+		row->flags = e->flags;
 		row->term_null = 0;
 		for (int k = 0; k < 5; k++) {
-			row->term[k] = sqlite3_column_int64(st, 5 + k);
-			if (!row->term[k] && sqlite3_column_type(st, 5 + k) == SQLITE_NULL)
+			row->term[k] = e->term[k];
+			if (!e->term[k])
 				row->term_null |= (uint8_t)(1u << k);
 		}
-		row->result = sqlite3_column_int(st, 10);
-		row->seg = sqlite3_column_int64(st, 11);
-		row->off = sqlite3_column_int64(st, 12);
-		row->len = sqlite3_column_int64(st, 13);
-		row->leaf_bytes = sqlite3_column_bytes(st, 14);
-		if (row->leaf_bytes == MERKLE_HASH_LEN)
-			memcpy(row->leaf, sqlite3_column_blob(st, 14), MERKLE_HASH_LEN);
-		rc = sqlite3_step(st);
+		row->result = e->result;
+		row->seg = e->seg;
+		row->off = (int64_t)e->off;
+		row->len = e->len;
+		row->leaf_bytes = MERKLE_HASH_LEN;
+		memcpy(row->leaf, e->leaf, MERKLE_HASH_LEN);
 	}
-	sqlite3_reset(st);
 }
 
 static bool same_str(const char *a, const char *b)
@@ -754,8 +740,6 @@ struct batch {
 	uint64_t seq0;
 
 	struct vrow *rows_w;
-	sqlite3_stmt *rows2; /* the helper's (second connection); NULL: none, the
-				main thread reads all rows before the slices */
 
 	pthread_mutex_t mu;
 	pthread_cond_t work_cv; /* gen, quit, done */
@@ -806,13 +790,12 @@ static int check_slow(struct batch *b, struct worker *w, size_t i, char *what, s
 	return 0;
 }
 
-/* A slice: its rows (read with st unless NULL), leaves, checks, block. */
-static void do_slice(struct batch *b, struct worker *w, struct slice *s, sqlite3_stmt *st)
+/* A slice: its rows, leaves, checks, block. */
+static void do_slice(struct batch *b, struct worker *w, struct slice *s)
 {
 	size_t end = (size_t)s->first + s->n;
 
-	if (st)
-		capture(st, b->seq0 + s->first, b->rows_w + s->first, s->n);
+	capture(b->vs, b->seq0 + s->first, b->rows_w + s->first, s->n);
 	for (size_t i = s->first; i < end; i++)
 		merkle_leaf_hash(b->buf + b->recs[i].at, b->recs[i].len, b->leaves[i]);
 	for (size_t i = s->first; i < end; i++) {
@@ -840,12 +823,12 @@ static struct slice *claim(struct batch *b, unsigned gen)
 	return s;
 }
 
-static void work(struct batch *b, struct worker *w, unsigned gen, sqlite3_stmt *st)
+static void work(struct batch *b, struct worker *w, unsigned gen)
 {
 	struct slice *s;
 
 	while ((s = claim(b, gen))) {
-		do_slice(b, w, s, st);
+		do_slice(b, w, s);
 		pthread_mutex_lock(&b->mu);
 		if (++b->done == b->nslices)
 			pthread_cond_broadcast(&b->work_cv);
@@ -868,7 +851,7 @@ static void *helper(void *arg)
 			break;
 		seen = b->gen;
 		pthread_mutex_unlock(&b->mu);
-		work(b, &w, seen, b->rows2);
+		work(b, &w, seen);
 		pthread_mutex_lock(&b->mu);
 	}
 	pthread_mutex_unlock(&b->mu);
@@ -1110,15 +1093,10 @@ static int check_batch(struct vstate *vs, struct batch *b, struct reader *rd, st
 	b->slices = *slices;
 	b->nslices = ns;
 	b->next = b->done = 0;
-	pthread_mutex_unlock(&b->mu);
-	/* with one connection the rows come first */
-	if (!b->rows2)
-		capture(vs->rows, seq0, *rows, n);
-	pthread_mutex_lock(&b->mu);
 	gen = ++b->gen;
 	pthread_cond_broadcast(&b->work_cv);
 	pthread_mutex_unlock(&b->mu);
-	work(b, w, gen, b->rows2 ? vs->rows : NULL);
+	work(b, w, gen);
 	pthread_mutex_lock(&b->mu);
 	while (b->done < b->nslices)
 		pthread_cond_wait(&b->work_cv, &b->mu);
@@ -1159,44 +1137,6 @@ static int check_batch(struct vstate *vs, struct batch *b, struct reader *rd, st
 	return 0;
 }
 
-/*
- * A second connection for the helper to read index rows with, in a read
- * transaction that must see at least the committed tree size of the main
- * one: rows are only ever added after it (by a writer committing since),
- * and the rows of the events below it never change.  It reads through a
- * memory map (no copies, so SQLite's small default page cache is enough).
- * NULL when there is none: the main thread reads all rows then.
- */
-static sqlite3 *second_reader(struct logstore *ls, uint64_t total, sqlite3_stmt **rows)
-{
-	const char *path = sqlite3_db_filename(ls->db, "main");
-	sqlite3 *db = NULL;
-	sqlite3_stmt *st = NULL;
-	bool same = false;
-
-	*rows = NULL;
-	if (!path || !*path ||
-	    sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK)
-		goto fail;
-	sqlite3_busy_timeout(db, 10000);
-	if (sqlite3_exec(db, "PRAGMA mmap_size=1099511627776; BEGIN", NULL, NULL, NULL) !=
-		    SQLITE_OK ||
-	    sqlite3_prepare_v2(db, "SELECT value FROM log_meta WHERE key = 'size'", -1, &st, NULL) !=
-		    SQLITE_OK)
-		goto fail;
-	if (sqlite3_step(st) == SQLITE_ROW)
-		same = (uint64_t)sqlite3_column_int64(st, 0) >= total;
-	sqlite3_finalize(st);
-	if (!same || sqlite3_prepare_v2(db, ROWS_SQL, -1, rows, NULL) != SQLITE_OK)
-		goto fail;
-	return db;
-fail:
-	sqlite3_finalize(*rows);
-	*rows = NULL;
-	sqlite3_close(db);
-	return NULL;
-}
-
 int logstore_verify(struct logstore *ls, const char *external_note, size_t note_len,
 		    logstore_progress_fn *progress, void *pctx, struct logstore_verify_result *res,
 		    struct mamori_err *err)
@@ -1215,7 +1155,6 @@ int logstore_verify(struct logstore *ls, const char *external_note, size_t note_
 	size_t cap_rows = 0, cap_slices = 0;
 	pthread_t th;
 	bool th_started = false;
-	sqlite3 *db2 = NULL;
 	int r = 0;
 	uint64_t seq = 0;
 
@@ -1233,8 +1172,11 @@ int logstore_verify(struct logstore *ls, const char *external_note, size_t note_
 		goto end_read;
 	if ((r = check_cps(&vs, err)) < 0)
 		goto end_read;
-	if (sqlite3_prepare_v2(ls->db, ROWS_SQL, -1, &vs.rows, NULL) != SQLITE_OK ||
-	    sqlite3_prepare_v2(ls->db, "SELECT block, hash FROM log_block ORDER BY block", -1,
+	/* the mapping stays as it is for the walk: both threads read it */
+	if ((r = logstore_flush(ls, err)) < 0 ||
+	    (r = logstore_entries_map(ls, vs.total + 1, &vs.nentries, err)) < 0)
+		goto end_read;
+	if (sqlite3_prepare_v2(ls->db, "SELECT block, hash FROM log_block ORDER BY block", -1,
 			       &vs.blocks, NULL) != SQLITE_OK ||
 	    sqlite3_prepare_v2(ls->db, "SELECT no, first_seq, count FROM log_segment ORDER BY no", -1,
 			       &rd.segs, NULL) != SQLITE_OK) {
@@ -1243,10 +1185,8 @@ int logstore_verify(struct logstore *ls, const char *external_note, size_t note_
 	}
 	vs.blocks_rc = sqlite3_step(vs.blocks);
 	rd.buf = xmalloc(BUF_CAP);
-	if (pthread_create(&th, NULL, helper, &b) == 0) {
+	if (pthread_create(&th, NULL, helper, &b) == 0)
 		th_started = true;
-		db2 = second_reader(ls, vs.total, &b.rows2);
-	}
 
 	while (seq < vs.total) {
 		struct pending pd = { 0 };
@@ -1295,11 +1235,10 @@ int logstore_verify(struct logstore *ls, const char *external_note, size_t note_
 			vs.total, seq);
 		goto end_read;
 	}
-	/* the row after the last event's */
-	sqlite3_bind_int64(vs.rows, 1, seq ? (int64_t)seq : INT64_MIN);
-	if (sqlite3_step(vs.rows) == SQLITE_ROW) {
-		r = bad(&vs, sqlite3_column_int64(vs.rows, 0), 0, 0, err,
-			"索引に記録のない行があります");
+	/* an entry after the last event's (only the writer knows there is
+	 * none: a reader may see the entries of a commit to come) */
+	if (!ls->readonly && seq < vs.nentries && logstore_entry_at(ls, seq)->len) {
+		r = bad(&vs, (int64_t)seq, 0, 0, err, "索引に記録のない行があります");
 		goto end_read;
 	}
 	if (vs.next_cp < vs.ncps) {
@@ -1308,7 +1247,6 @@ int logstore_verify(struct logstore *ls, const char *external_note, size_t note_
 		goto end_read;
 	}
 end_read:
-	sqlite3_finalize(vs.rows);
 	sqlite3_finalize(vs.blocks);
 	sqlite3_finalize(rd.segs);
 	logstore_read_end(ls);
@@ -1319,11 +1257,6 @@ out:
 		pthread_cond_broadcast(&b.work_cv);
 		pthread_mutex_unlock(&b.mu);
 		pthread_join(th, NULL);
-	}
-	if (db2) {
-		sqlite3_finalize(b.rows2);
-		sqlite3_exec(db2, "COMMIT", NULL, NULL, NULL);
-		sqlite3_close(db2);
 	}
 	if (rd.fd >= 0)
 		close(rd.fd);

@@ -563,17 +563,60 @@ static void flip(const char *path, off_t at)
 
 static off_t record_off(struct logstore *ls, uint64_t seq)
 {
-	sqlite3_stmt *st;
-	off_t off;
+	struct mamori_err err = { 0 };
+	const struct logstore_entry *e;
 
-	assert_int_equal(sqlite3_prepare_v2(ls->db, "SELECT off FROM log_event WHERE seq = ?", -1, &st,
-					    NULL),
+	ASSERT_RC(0, logstore_entry_get(ls, seq, &e, &err), err);
+	return (off_t)e->off;
+}
+
+/* The index of an event tampered with: its entry in events.idx. */
+static void entry_io(const struct fx *f, uint64_t seq, struct logstore_entry *e, bool write)
+{
+	char path[600];
+	int fd;
+
+	snprintf(path, sizeof(path), "%s/events.idx", f->vault);
+	fd = open(path, O_RDWR);
+	assert_true(fd >= 0);
+	if (write)
+		assert_int_equal(pwrite(fd, e, sizeof(*e), (off_t)(seq * LOGSTORE_ENTRY_LEN)),
+				 (ssize_t)sizeof(*e));
+	else
+		assert_int_equal(pread(fd, e, sizeof(*e), (off_t)(seq * LOGSTORE_ENTRY_LEN)),
+				 (ssize_t)sizeof(*e));
+	close(fd);
+}
+
+#define EDIT_ENTRY(f, seq, change)                          \
+	do {                                                \
+		struct logstore_entry e_;                   \
+		struct logstore_entry *e = &e_;             \
+		entry_io((f), (seq), &e_, false);           \
+		change;                                     \
+		entry_io((f), (seq), &e_, true);            \
+	} while (0)
+
+/* The id of term (kind, value) in the vault's log_term. */
+static uint32_t term_of(const struct fx *f, int kind, const char *value)
+{
+	char path[600];
+	sqlite3 *db;
+	sqlite3_stmt *st;
+	uint32_t id;
+
+	snprintf(path, sizeof(path), "%s/index.db", f->vault);
+	assert_int_equal(sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_prepare_v2(db, "SELECT id FROM log_term WHERE kind = ? AND value = ?",
+					    -1, &st, NULL),
 			 SQLITE_OK);
-	sqlite3_bind_int64(st, 1, (int64_t)seq);
+	sqlite3_bind_int(st, 1, kind);
+	sqlite3_bind_text(st, 2, value, -1, SQLITE_STATIC);
 	assert_int_equal(sqlite3_step(st), SQLITE_ROW);
-	off = (off_t)sqlite3_column_int64(st, 0);
+	id = (uint32_t)sqlite3_column_int64(st, 0);
 	sqlite3_finalize(st);
-	return off;
+	sqlite3_close(db);
+	return id;
 }
 
 static void test_verify(void **state)
@@ -604,12 +647,10 @@ static void test_verify(void **state)
 	verify_bad(f, 1500, "番号 1500");
 	flip(p, off + 4 + 3);
 
-	/* an index row edited: another patient */
-	testutil_sqlite_exec(db, "UPDATE log_event SET patient_id = (SELECT id FROM log_term WHERE "
-				 "kind = 2 AND value = 'P-0003') WHERE seq = 1200");
+	/* an index entry edited: another patient */
+	EDIT_ENTRY(f, 1200, e->term[1] = term_of(f, LT_PATIENT, "P-0003"));
 	verify_bad(f, 1200, "患者ID");
-	testutil_sqlite_exec(db, "UPDATE log_event SET patient_id = (SELECT id FROM log_term WHERE "
-				 "kind = 2 AND value = 'P-0001') WHERE seq = 1200");
+	EDIT_ENTRY(f, 1200, e->term[1] = term_of(f, LT_PATIENT, "P-0001"));
 	/* make sure it is back */
 	ls = open_vault(f, LOGSTORE_READONLY);
 	verify_ok(ls, 2500);
@@ -684,20 +725,15 @@ static void test_verify_external(void **state)
 		testutil_sqlite_exec(db, "DELETE FROM log_checkpoint");
 		seg_path(f, p, sizeof(p));
 		flip(p, off);
-		/* recompute the row's leaf to hide the change */
+		/* recompute the entry's leaf to hide the change */
 		ls = open_vault(f, 0);
 		{
 			struct strbuf rec = STRBUF_INIT;
 			uint8_t leaf[MERKLE_HASH_LEN];
-			sqlite3_stmt *st;
 
 			ASSERT_RC(0, logstore_read_record(ls, 10, &rec, &err), err);
 			merkle_leaf_hash(rec.buf, rec.len, leaf);
-			sqlite3_prepare_v2(ls->db, "UPDATE log_event SET leaf = ? WHERE seq = 10", -1, &st,
-					   NULL);
-			sqlite3_bind_blob(st, 1, leaf, MERKLE_HASH_LEN, SQLITE_STATIC);
-			assert_int_equal(sqlite3_step(st), SQLITE_DONE);
-			sqlite3_finalize(st);
+			EDIT_ENTRY(f, 10, memcpy(e->leaf, leaf, MERKLE_HASH_LEN));
 			strbuf_release(&rec);
 		}
 		ASSERT_RC(0, logstore_verify(ls, NULL, 0, NULL, NULL, &res, &err), err);
@@ -783,33 +819,32 @@ static void test_verify_fields(void **state)
 	verify_bad(f, 1, "端末/ホストが索引 (\"ehr/01\") と記録 (\"ehr\\01\") で違います");
 	testutil_sqlite_exec(db, "UPDATE log_term SET value = 'ehr\\01' WHERE value = 'ehr/01'");
 	/* times on a later day and in 2001 */
-	testutil_sqlite_exec(db, "UPDATE log_event SET time_us = time_us + 1 WHERE seq = 10");
+	EDIT_ENTRY(f, 10, e->time_us += 1);
 	verify_bad(f, 10, "発生時刻が索引と記録で違います");
-	testutil_sqlite_exec(db, "UPDATE log_event SET time_us = time_us - 1 WHERE seq = 10");
-	testutil_sqlite_exec(db, "UPDATE log_event SET time_us = NULL WHERE seq = 11");
+	EDIT_ENTRY(f, 10, e->time_us -= 1);
+	EDIT_ENTRY(f, 11, e->time_us = INT64_MIN);
 	verify_bad(f, 11, "発生時刻が索引と記録で違います");
-	testutil_sqlite_exec(db, "UPDATE log_event SET time_us = recv_us - 1 WHERE seq = 11");
-	testutil_sqlite_exec(db, "UPDATE log_event SET recv_us = recv_us + 86400000000 WHERE seq = 9");
+	EDIT_ENTRY(f, 11, e->time_us = e->recv_us - 1);
+	EDIT_ENTRY(f, 9, e->recv_us += 86400000000);
 	verify_bad(f, 9, "受信時刻が索引と記録で違います");
-	testutil_sqlite_exec(db, "UPDATE log_event SET recv_us = recv_us - 86400000000 WHERE seq = 9");
-	testutil_sqlite_exec(db, "UPDATE log_event SET flags = 0 WHERE seq = 7");
+	EDIT_ENTRY(f, 9, e->recv_us -= 86400000000);
+	EDIT_ENTRY(f, 7, e->flags = 0);
 	verify_bad(f, 7, "フラグが索引と記録で違います");
-	testutil_sqlite_exec(db, "UPDATE log_event SET flags = 7000 WHERE seq = 7");
-	testutil_sqlite_exec(db, "UPDATE log_event SET via = 3 WHERE seq = 6");
+	EDIT_ENTRY(f, 7, e->flags = 7000);
+	EDIT_ENTRY(f, 6, e->via = 3);
 	verify_bad(f, 6, "受信経路が索引と記録で違います");
-	testutil_sqlite_exec(db, "UPDATE log_event SET via = 2 WHERE seq = 6");
-	testutil_sqlite_exec(db, "UPDATE log_event SET result = 0 WHERE seq = 8");
+	EDIT_ENTRY(f, 6, e->via = 2);
+	EDIT_ENTRY(f, 8, e->result = 0);
 	verify_bad(f, 8, "結果が索引 (0) と記録 (failure) で違います");
-	testutil_sqlite_exec(db, "UPDATE log_event SET result = 2 WHERE seq = 8");
-	testutil_sqlite_exec(db, "UPDATE log_event SET patient_id = user_id WHERE seq = 3");
+	EDIT_ENTRY(f, 8, e->result = 2);
+	EDIT_ENTRY(f, 3, e->term[1] = e->term[0]);
 	verify_bad(f, 3, "索引の患者IDが存在しない語");
-	testutil_sqlite_exec(db, "UPDATE log_event SET patient_id = NULL WHERE seq = 3");
+	EDIT_ENTRY(f, 3, e->term[1] = 0);
 	/* a term where the record says none */
 	testutil_sqlite_exec(db, "INSERT INTO log_term(kind, value) VALUES (2, 'P-9')");
-	testutil_sqlite_exec(db, "UPDATE log_event SET patient_id = (SELECT id FROM log_term WHERE "
-				 "value = 'P-9') WHERE seq = 5");
+	EDIT_ENTRY(f, 5, e->term[1] = term_of(f, LT_PATIENT, "P-9"));
 	verify_bad(f, 5, "患者IDが索引 (\"P-9\") と記録 (\"-\") で違います");
-	testutil_sqlite_exec(db, "UPDATE log_event SET patient_id = NULL WHERE seq = 5");
+	EDIT_ENTRY(f, 5, e->term[1] = 0);
 	ls = open_vault(f, LOGSTORE_READONLY);
 	verify_ok(ls, 12);
 	logstore_close(ls);
@@ -839,20 +874,22 @@ static void test_verify_batches(void **state)
 	logstore_close(ls);
 	snprintf(db, sizeof(db), "%s/index.db", f->vault);
 
-	testutil_sqlite_exec(db, "UPDATE log_event SET patient_id = (SELECT id FROM log_term WHERE "
-				 "kind = 2 AND value = 'P-0003') WHERE seq = 30000");
+	EDIT_ENTRY(f, 30000, e->term[1] = term_of(f, LT_PATIENT, "P-0003"));
 	verify_bad(f, 30000, "患者ID");
 	/* an earlier one in the other batch comes first */
-	testutil_sqlite_exec(db, "UPDATE log_event SET flags = 9 WHERE seq = 1025");
+	EDIT_ENTRY(f, 1025, e->flags = 9);
 	verify_bad(f, 1025, "フラグ");
-	testutil_sqlite_exec(db, "UPDATE log_event SET flags = 2 WHERE seq = 1025");
-	testutil_sqlite_exec(db, "UPDATE log_event SET patient_id = (SELECT id FROM log_term WHERE "
-				 "kind = 2 AND value = 'P-0001') WHERE seq = 30000");
-	/* a missing row in the middle */
-	testutil_sqlite_exec(db, "CREATE TABLE keep AS SELECT * FROM log_event WHERE seq = 24000");
-	testutil_sqlite_exec(db, "DELETE FROM log_event WHERE seq = 24000");
-	verify_bad(f, 24000, "索引にこのイベントの行がありません");
-	testutil_sqlite_exec(db, "INSERT INTO log_event SELECT * FROM keep; DROP TABLE keep");
+	EDIT_ENTRY(f, 1025, e->flags = 2);
+	EDIT_ENTRY(f, 30000, e->term[1] = term_of(f, LT_PATIENT, "P-0001"));
+	/* a missing entry in the middle (zeroed) */
+	{
+		struct logstore_entry keep, zero = { 0 };
+
+		entry_io(f, 24000, &keep, false);
+		entry_io(f, 24000, &zero, true);
+		verify_bad(f, 24000, "索引にこのイベントの行がありません");
+		entry_io(f, 24000, &keep, true);
+	}
 	ls = open_vault(f, LOGSTORE_READONLY);
 	verify_ok(ls, n);
 	logstore_close(ls);
