@@ -902,6 +902,69 @@ static void test_verify_batches(void **state)
 	logstore_segment_limit = LOGSTORE_SEGMENT_BYTES;
 }
 
+/* A vault written before events.idx: its entries are copied from its
+ * log_event table on the first writable open, and it verifies. */
+static void test_legacy_table(void **state)
+{
+	struct fx *f = *state;
+	struct logstore *ls = filled(f, 1500);
+	char db[600], path[600];
+	sqlite3 *h;
+	sqlite3_stmt *st;
+
+	logstore_close(ls);
+	snprintf(db, sizeof(db), "%s/index.db", f->vault);
+	testutil_sqlite_exec(db, "CREATE TABLE log_event(seq INTEGER PRIMARY KEY, recv_us INTEGER NOT NULL,"
+				 " time_us INTEGER, via INTEGER NOT NULL, flags INTEGER NOT NULL, user_id INTEGER,"
+				 " patient_id INTEGER, host_id INTEGER, action_id INTEGER, source_id INTEGER,"
+				 " result INTEGER NOT NULL, seg INTEGER NOT NULL, off INTEGER NOT NULL,"
+				 " len INTEGER NOT NULL, leaf BLOB NOT NULL)");
+	assert_int_equal(sqlite3_open(db, &h), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(h, "BEGIN", NULL, NULL, NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_prepare_v2(h, "INSERT INTO log_event VALUES (?, ?, ?, ?, ?, ?, ?, ?,"
+					       " ?, ?, ?, ?, ?, ?, ?)", -1, &st, NULL),
+			 SQLITE_OK);
+	for (uint64_t seq = 0; seq < 1500; seq++) {
+		struct logstore_entry e;
+
+		entry_io(f, seq, &e, false);
+		sqlite3_reset(st);
+		sqlite3_bind_int64(st, 1, (int64_t)seq);
+		sqlite3_bind_int64(st, 2, e.recv_us);
+		if (e.time_us == INT64_MIN)
+			sqlite3_bind_null(st, 3);
+		else
+			sqlite3_bind_int64(st, 3, e.time_us);
+		sqlite3_bind_int(st, 4, e.via);
+		sqlite3_bind_int64(st, 5, e.flags);
+		for (int k = 0; k < LT_KINDS; k++)
+			if (e.term[k])
+				sqlite3_bind_int64(st, 6 + k, e.term[k]);
+			else
+				sqlite3_bind_null(st, 6 + k);
+		sqlite3_bind_int(st, 11, e.result);
+		sqlite3_bind_int64(st, 12, e.seg);
+		sqlite3_bind_int64(st, 13, (int64_t)e.off);
+		sqlite3_bind_int64(st, 14, e.len);
+		sqlite3_bind_blob(st, 15, e.leaf, MERKLE_HASH_LEN, SQLITE_TRANSIENT);
+		assert_int_equal(sqlite3_step(st), SQLITE_DONE);
+	}
+	sqlite3_finalize(st);
+	assert_int_equal(sqlite3_exec(h, "COMMIT", NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(h);
+	snprintf(path, sizeof(path), "%s/events.idx", f->vault);
+	assert_int_equal(unlink(path), 0);
+
+	ls = open_vault(f, 0);
+	assert_false(ls->broken);
+	append_n(ls, 1500, 10);
+	verify_ok(ls, 1510);
+	logstore_close(ls);
+	ls = open_vault(f, LOGSTORE_READONLY);
+	verify_ok(ls, 1510);
+	logstore_close(ls);
+}
+
 /* ---- search --------------------------------------------------------------------------------- */
 
 struct collect {
@@ -1169,6 +1232,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_verify_external, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_verify_fields, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_verify_batches, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_legacy_table, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_search, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_disk_full, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_segments, setup, teardown),
