@@ -15,6 +15,7 @@
  */
 #ifndef MAMORI_DEMO_H
 #define MAMORI_DEMO_H
+#include <stdint.h>
 
 struct mamori_err;
 struct store;
@@ -26,5 +27,14 @@ struct store;
  * has none.  A store that already holds devices is MAMORI_ECONFLICT.
  */
 int demo_fill(struct store *st, const char *actor, struct mamori_err *err);
+
+/*
+ * The demo's access logs (demo_logs.c): about 1,600 events of the last five
+ * weekdays appended to the vault in vault_dir (created), run through the
+ * detections (alerts in st) and a watched patient; a checkpoint at the
+ * end.  *count receives the number of events stored.
+ */
+int demo_logs_fill(struct store *st, const char *vault_dir, const char *actor, uint64_t *count,
+		   struct mamori_err *err);
 
 #endif

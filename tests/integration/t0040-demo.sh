@@ -4,6 +4,7 @@
 
 run 0 mamori demo
 has "$T/out" "みまもり総合病院"
+cp "$T/out" demo.out
 run 0 mamori asset list --format json
 n=$(grep -c '"id"' "$T/out")
 check "about 300 devices ($n)" test "$n" -ge 280 -a "$n" -le 320
@@ -27,6 +28,19 @@ run 0 sqlite3 "$MAMORI_DB" "SELECT COUNT(*) FROM vendor; SELECT COUNT(*) FROM sy
 same "$(tr '\n' ' ' <"$T/out")" "3 4 2 " "3 vendors, 4 systems, 2 remote-maintenance contracts"
 run 0 mamori asset list --kind medical
 has "$T/out" "医療機器"
+# The access logs of the demo: stored, intact, one alert of each kind.
+has demo.out "アクセスログ"
+run 0 mamori log verify
+has "$T/out" "検証済み"
+run 0 mamori log alerts --format json
+for kind in emergency_use retired_login off_hours failed_burst watched_patient; do
+	n=$(python3 -c "import json,sys; d=json.load(open('$T/out')); a=d['alerts'] if isinstance(d, dict) else d; print(sum(1 for x in a if x['kind'] == '$kind'))")
+	same "$n" "1" "one $kind alert"
+done
+run 0 mamori log search --patient 0000012345 --format json
+has "$T/out" '"user": "u0135"'
+run 0 mamori log checkpoint
+has "$T/out" "mamori.local/"
 run 2 mamori demo
 has "$T/err" "既に機器が"
 run 0 mamori journal verify
