@@ -43,6 +43,9 @@ run 0 mamori log checkpoint
 has "$T/out" "mamori.local/"
 run 2 mamori demo
 has "$T/err" "既に機器が"
+run 0 mamori --db "$T/nologs.db" demo --no-logs
+has "$T/out" "アクセスログなし"
+check "no vault without the logs" test ! -e "$T/nologs.logs"
 run 0 mamori journal verify
 
 # Deterministic: a second demo store has the same ledger.

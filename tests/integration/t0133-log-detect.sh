@@ -24,7 +24,7 @@ $*
 	fi
 }
 
-run 0 mamori demo
+run 0 mamori demo --no-logs
 # ---- settings ----------------------------------------------------------------
 run 0 mamori log settings set logs.hours "8:30-18:00"
 run 0 mamori log settings set logs.workdays "月-金"

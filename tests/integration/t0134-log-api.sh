@@ -9,7 +9,7 @@
 . "$(dirname "$0")/lib_server.sh"
 export TZ=Asia/Tokyo
 
-mamori demo >/dev/null
+mamori demo --no-logs >/dev/null
 start_server
 admin_setup
 ADMIN_JAR=$JAR
