@@ -256,6 +256,8 @@ int cli_list(struct cli *cli, int argc, char **argv, const struct cli_list *l)
 	while ((opt = cli_getopt(argc, argv, "f:", opts)) != -1)
 		if (opt != 'f' || cli_parse_format(optarg, &fmt) < 0)
 			return cli_usage_error(l->usage, "オプションが正しくありません");
+	if (optind < argc)
+		return cli_usage_error(l->usage, "余分な引数があります: %s", argv[optind]);
 	if ((rc = cli_open_store(cli, &st, 0)))
 		return rc;
 	if (l->load(st, &list, &err) < 0) {

@@ -217,55 +217,32 @@ int cmd_log_alerts(struct cli *cli, int argc, char **argv)
 
 /* ---- watch ------------------------------------------------------------------------ */
 
+static const char *const watch_head[] = { "番号", "患者ID", "理由", "メモ", "警告数", "登録日時", "登録者" };
+
+static void watch_row(struct cli_table *t, json_t *w)
+{
+	char id[24], n[24];
+
+	snprintf(id, sizeof(id), "%lld", (long long)json_integer_value(json_object_get(w, "id")));
+	snprintf(n, sizeof(n), "%lld", (long long)json_integer_value(json_object_get(w, "alerts")));
+	const char *row[] = { id, jtext(w, "patient"), jtext(w, "reason"), jtext(w, "note"), n,
+			      jtext(w, "created"), jtext(w, "created_by") };
+	cli_table_add(t, row);
+}
+
 static int watch_list(struct cli *cli, int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "format", required_argument, NULL, 'f' },
-		{ NULL, 0, NULL, 0 },
+	static const struct cli_list l = {
+		.usage = "mamori log watch list [--format table|csv|json]",
+		.load = logdetect_watch_list,
+		.head = watch_head,
+		.ncols = ARRAY_SIZE(watch_head),
+		.maxwidth = 40,
+		.row = watch_row,
+		.counted = 1,
 	};
-	const char *usage = "mamori log watch list [--format table|csv|json]";
-	enum cli_format fmt = CLI_FORMAT_TABLE;
-	struct mamori_err err = { 0 };
-	struct store *st = NULL;
-	json_t *list = NULL, *w;
-	struct cli_table t;
-	size_t i;
-	int ch, rc, r;
 
-	while ((ch = cli_getopt(argc, argv, "f:", opts)) != -1) {
-		if (ch != 'f')
-			return cli_usage_error(usage, "オプションが正しくありません");
-		if (cli_parse_format(optarg, &fmt))
-			return 2;
-	}
-	if (optind < argc)
-		return cli_usage_error(usage, "余分な引数があります: %s", argv[optind]);
-	rc = cli_open_store(cli, &st, 0);
-	if (rc)
-		return rc;
-	r = logdetect_watch_list(st, &list, &err);
-	store_close(st);
-	if (r < 0)
-		return cli_fail(&err);
-	if (fmt == CLI_FORMAT_JSON) {
-		cli_print_json(list);
-		return 0;
-	}
-	const char *head[] = { "番号", "患者ID", "理由", "メモ", "警告数", "登録日時", "登録者" };
-	cli_table_init(&t, ARRAY_SIZE(head), 40);
-	cli_table_add(&t, head);
-	json_array_foreach(list, i, w) {
-		char id[24], n[24];
-		snprintf(id, sizeof(id), "%lld", (long long)json_integer_value(json_object_get(w, "id")));
-		snprintf(n, sizeof(n), "%lld",
-			 (long long)json_integer_value(json_object_get(w, "alerts")));
-		const char *row[] = { id, jtext(w, "patient"), jtext(w, "reason"), jtext(w, "note"), n,
-				      jtext(w, "created"), jtext(w, "created_by") };
-		cli_table_add(&t, row);
-	}
-	json_decref(list);
-	cli_table_finish(&t, fmt, 1);
-	return 0;
+	return cli_list(cli, argc, argv, &l);
 }
 
 static int watch_add(struct cli *cli, int argc, char **argv)
