@@ -24,16 +24,40 @@ cleanup() {
 }
 trap cleanup EXIT
 
-mamori init >/dev/null
-HTTP=$(free_port)
-UDP=$(python3 -c 'import socket; s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-TCP=$(free_port)
-RELP=$(free_port)
+# What a failed run needs to be understood: the server's and rsyslogd's
+# messages and the events as searched.
+diagnose() {
+	[ "$n_fail" -eq 0 ] && return
+	echo "# serve.err:"
+	sed 's/^/#   /' "$T/serve.err" 2>/dev/null | head -40
+	echo "# rsyslogd:"
+	sed 's/^/#   /' "$T/rs/out" 2>/dev/null | head -20
+	echo "# events ($(wc -l <"$T/events" 2>/dev/null) lines):"
+	cut -c1-600 "$T/events" 2>/dev/null | sed 's/^/#   /' | head -70
+}
 
-"$MAMORI" serve --listen "127.0.0.1:$HTTP" --syslog-udp "127.0.0.1:$UDP" --syslog-tcp "127.0.0.1:$TCP" \
-	--relp "127.0.0.1:$RELP" --checkpoint-interval 3600 >"$T/serve.out" 2>"$T/serve.err" &
-SERVER_PID=$!
-for _ in $(seq 1 100); do grep -q "ログ受信" "$T/serve.err" && break; sleep 0.1; done
+mamori init >/dev/null
+# Ports are picked free, but another test may take one before serve binds
+# it: serve is started again on other ports when it does not come up.
+for attempt in 1 2 3; do
+	HTTP=$(free_port)
+	UDP=$(python3 -c 'import socket; s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+	TCP=$(free_port)
+	RELP=$(free_port)
+	"$MAMORI" serve --listen "127.0.0.1:$HTTP" --syslog-udp "127.0.0.1:$UDP" --syslog-tcp "127.0.0.1:$TCP" \
+		--relp "127.0.0.1:$RELP" --checkpoint-interval 3600 >"$T/serve.out" 2>"$T/serve.err" &
+	SERVER_PID=$!
+	for _ in $(seq 1 100); do
+		grep -q "待ち受けています" "$T/serve.err" && break
+		kill -0 "$SERVER_PID" 2>/dev/null || break
+		sleep 0.1
+	done
+	kill -0 "$SERVER_PID" 2>/dev/null && break
+	echo "# serve did not come up (attempt $attempt):"
+	sed 's/^/#   /' "$T/serve.err"
+	wait "$SERVER_PID"
+	SERVER_PID=
+done
 has "$T/serve.err" "ログ受信: UDP 127.0.0.1:$UDP, TCP 127.0.0.1:$TCP, RELP 127.0.0.1:$RELP → $T/mamori.logs"
 
 # ---- UDP straight from logger --------------------------------------------------
@@ -175,4 +199,5 @@ sys.exit(0 if int(lines[i + 1]) == int(sys.argv[2]) else 1)
 EOF
 run 0 mamori log verify
 
+diagnose
 done_testing
