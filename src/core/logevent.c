@@ -103,7 +103,7 @@ int log_result_parse(const char *s, enum log_result *out, struct mamori_err *err
 
 static const char hexdig[] = "0123456789abcdef";
 
-static void escape(struct strbuf *sb, const char *v, size_t len)
+void log_event_escape(struct strbuf *sb, const char *v, size_t len)
 {
 	const unsigned char *s = (const unsigned char *)v;
 	size_t i = 0;
@@ -177,7 +177,7 @@ static int lower_hex(int c)
 
 /*
  * Unescapes v[0..len) into out (reset first).  0, or -1 when the escapes
- * are malformed or the text is not in the canonical form escape() writes
+ * are malformed or the text is not in the canonical form log_event_escape() writes
  * (checked by escaping the result again and comparing).
  */
 static int unescape(const char *v, size_t len, struct strbuf *out, struct strbuf *tmp)
@@ -218,7 +218,7 @@ static int unescape(const char *v, size_t len, struct strbuf *out, struct strbuf
 		}
 	}
 	strbuf_reset(tmp);
-	escape(tmp, out->buf, out->len);
+	log_event_escape(tmp, out->buf, out->len);
 	if (tmp->len != len || memcmp(tmp->buf, v, len))
 		return -1;
 	return 0;
@@ -343,7 +343,7 @@ static void put_field(struct strbuf *sb, const char *name, size_t nlen, const ch
 	strbuf_add(sb, name, nlen);
 	strbuf_addch(sb, ' ');
 	if (v && *v)
-		escape(sb, v, cut_len(v, max));
+		log_event_escape(sb, v, cut_len(v, max));
 	else
 		strbuf_addch(sb, '-');
 	strbuf_addch(sb, '\n');

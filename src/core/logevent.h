@@ -109,6 +109,14 @@ void log_event_seal(struct log_event *ev, const char *peer, const char *msg, siz
 int log_event_parse(struct log_event *ev, const char *rec, size_t len, struct strbuf *peer,
 		    struct mamori_err *err);
 
+/*
+ * Appends the canonical escaped form of v[0..len) to sb, as a record's
+ * header lines hold it: "\\", "\n", "\t", "\xHH" for other control bytes
+ * and bytes outside valid UTF-8, "\x2d" for the value "-", everything else
+ * as is.  log_event_parse() accepts exactly these forms.
+ */
+void log_event_escape(struct strbuf *sb, const char *v, size_t len);
+
 const char *log_result_name(enum log_result r); /* "success", "failure", "-" */
 const char *log_via_name(enum log_via v);       /* "udp", "tcp", "relp", "file" */
 /* Parses "success"/"failure"; MAMORI_EINVAL otherwise. */

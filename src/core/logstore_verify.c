@@ -12,7 +12,9 @@
  * The walk goes batch by batch (up to BATCH_MAX records, about 8 MiB of
  * segment data, cut at block boundaries where possible):
  *
- *   1. the main thread reads and splits the batch (fill_batch());
+ *   1. the main thread reads and splits the batch (fill_batch()), into
+ *      one of two buffers: the next batch is read while this one goes
+ *      through steps 2 and 3;
  *   2. the batch is cut into slices at the 1024-leaf block boundaries;
  *      both threads take slices: each reads its slice's entries from the
  *      mapping of events.idx into plain structs (rows), hashes the leaves,
@@ -59,6 +61,21 @@ struct term {
 	size_t len;
 };
 
+/*
+ * A term as a record's header line holds it: the canonical escape of its
+ * value (log_event_escape()) and the LF, for the fast path.  32 bytes by
+ * term id, so that checking a record costs one cache line per term: lines
+ * up to TLINE_HEAD bytes are held whole, longer ones go on in vstate.arena.
+ */
+#define TLINE_HEAD 24
+struct tline {
+	uint32_t rest;   /* offset in arena of the bytes after the head */
+	uint16_t len;    /* 0: no record can hold this id (no term, empty, too long) */
+	uint8_t kind;
+	uint8_t unused;
+	char head[TLINE_HEAD];
+};
+
 static const int kinds[5] = { LT_USER, LT_PATIENT, LT_HOST, LT_ACTION, LT_SOURCE };
 
 struct vstate {
@@ -68,6 +85,8 @@ struct vstate {
 	size_t nterms;
 	const struct term **by_id; /* terms[] indexed by id when the ids are dense */
 	int64_t nby_id;
+	struct tline *tl; /* nby_id of them, when by_id is there */
+	char *arena;
 	sqlite3_stmt *blocks;
 	uint64_t nentries; /* entries mapped (events.idx), fixed for the walk */
 	int blocks_rc;
@@ -172,6 +191,35 @@ static const struct term *term_find(const struct vstate *vs, int64_t id)
 	return bsearch(&key, vs->terms, vs->nterms, sizeof(key), term_cmp);
 }
 
+/* Fills vs->tl and vs->arena from the dense vs->by_id. */
+static void tlines(struct vstate *vs)
+{
+	struct strbuf line = STRBUF_INIT, arena = STRBUF_INIT;
+
+	vs->tl = xcalloc((size_t)vs->nby_id, sizeof(*vs->tl));
+	for (size_t i = 0; i < vs->nterms; i++) {
+		const struct term *t = &vs->terms[i];
+		struct tline *tl = &vs->tl[t->id];
+
+		if (vs->by_id[t->id] != t || t->len < 1 || t->len > LOG_FIELD_MAX)
+			continue;
+		strbuf_reset(&line);
+		log_event_escape(&line, t->value, t->len);
+		strbuf_addch(&line, '\n');
+		if (line.len > UINT16_MAX || arena.len + line.len > UINT32_MAX)
+			continue;
+		tl->len = (uint16_t)line.len;
+		tl->kind = (uint8_t)t->kind;
+		memcpy(tl->head, line.buf, line.len < TLINE_HEAD ? line.len : TLINE_HEAD);
+		if (line.len > TLINE_HEAD) {
+			tl->rest = (uint32_t)arena.len;
+			strbuf_add(&arena, line.buf + TLINE_HEAD, line.len - TLINE_HEAD);
+		}
+	}
+	vs->arena = strbuf_detach(&arena, NULL);
+	strbuf_release(&line);
+}
+
 static int load_terms(struct vstate *vs, struct mamori_err *err)
 {
 	sqlite3_stmt *st = NULL;
@@ -205,6 +253,7 @@ static int load_terms(struct vstate *vs, struct mamori_err *err)
 		vs->by_id = xcalloc((size_t)vs->nby_id, sizeof(*vs->by_id));
 		for (size_t i = 0; i < vs->nterms; i++)
 			vs->by_id[vs->terms[i].id] = &vs->terms[i];
+		tlines(vs);
 	}
 	return 0;
 }
@@ -587,7 +636,7 @@ static bool field_line(const char **p, const char *end, size_t max, const char *
 				if (hi < 0 || lo < 0)
 					return false;
 				b = hi << 4 | lo;
-				/* only the control bytes escape() writes as \xHH */
+				/* only the control bytes log_event_escape() writes as \xHH */
 				if (b == 0 || b == '\n' || b == '\t' || (b >= 0x20 && b != 0x7f))
 					return false;
 				one = (char)b;
@@ -661,6 +710,30 @@ static bool time_line(const char **p, const char *end, const struct datecache *d
 	((size_t)(end - p) >= sizeof(lit) - 1 && !memcmp(p, lit, sizeof(lit) - 1) && \
 	 (p += sizeof(lit) - 1, true))
 
+/*
+ * Whether the first n (<= TLINE_HEAD) bytes of p, which has TLINE_HEAD
+ * bytes, are those of head: three word compares instead of a call.
+ */
+static inline bool head_equal(const char *p, const char *head, size_t n)
+{
+	uint64_t diff = 0;
+
+	for (size_t k = 0; k < TLINE_HEAD / 8; k++) {
+		uint64_t a, h, mask;
+		size_t left = n > 8 * k ? n - 8 * k : 0;
+
+		memcpy(&a, p + 8 * k, 8);
+		memcpy(&h, head + 8 * k, 8);
+#if __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+		mask = left >= 8 ? ~0ull : left ? ~(~0ull >> (8 * left)) : 0;
+#else
+		mask = left >= 8 ? ~0ull : left ? ~(~0ull << (8 * left)) : 0;
+#endif
+		diff |= (a ^ h) & mask;
+	}
+	return diff == 0;
+}
+
 /* A term field (row column i) at *p up to its LF. */
 static bool term_line(const struct vstate *vs, const struct vrow *row, int i, const char **pp,
 		      const char *end)
@@ -672,6 +745,27 @@ static bool term_line(const struct vstate *vs, const struct vrow *row, int i, co
 		if (!EXPECT("-\n"))
 			return false;
 		*pp = p;
+		return true;
+	}
+	if (vs->tl) {
+		/* the record holds exactly the canonical escape of the term's
+		 * value: log_event_parse() reads that back as the value */
+		const struct tline *tl;
+		size_t n;
+
+		if (row->term[i] < 0 || row->term[i] >= vs->nby_id)
+			return false;
+		tl = &vs->tl[row->term[i]];
+		if (!tl->len || tl->kind != kinds[i] || (size_t)(end - p) < tl->len)
+			return false;
+		n = tl->len < TLINE_HEAD ? tl->len : TLINE_HEAD;
+		if ((size_t)(end - p) >= TLINE_HEAD ? !head_equal(p, tl->head, n)
+						    : memcmp(p, tl->head, n) != 0)
+			return false;
+		if (tl->len > TLINE_HEAD &&
+		    memcmp(p + TLINE_HEAD, vs->arena + tl->rest, tl->len - TLINE_HEAD))
+			return false;
+		*pp = p + tl->len;
 		return true;
 	}
 	t = term_find(vs, row->term[i]);
@@ -790,6 +884,18 @@ static int check_slow(struct batch *b, struct worker *w, size_t i, char *what, s
 	return 0;
 }
 
+/* The term lines of a record checked PREFETCH_AHEAD records later are
+ * fetched while this one is checked: they are spread over the table. */
+#define PREFETCH_AHEAD 8
+static void prefetch_terms(const struct vstate *vs, const struct vrow *row)
+{
+	if (!vs->tl || !row->present)
+		return;
+	for (int k = 0; k < 5; k++)
+		if (row->term[k] > 0 && row->term[k] < vs->nby_id)
+			__builtin_prefetch(&vs->tl[row->term[k]]);
+}
+
 /* A slice: its rows, leaves, checks, block. */
 static void do_slice(struct batch *b, struct worker *w, struct slice *s)
 {
@@ -799,6 +905,8 @@ static void do_slice(struct batch *b, struct worker *w, struct slice *s)
 	for (size_t i = s->first; i < end; i++)
 		merkle_leaf_hash(b->buf + b->recs[i].at, b->recs[i].len, b->leaves[i]);
 	for (size_t i = s->first; i < end; i++) {
+		if (i + PREFETCH_AHEAD < end)
+			prefetch_terms(b->vs, &b->rows[i + PREFETCH_AHEAD]);
 		if (check_fast(b->vs, &w->dc, b->seq0 + i, &b->recs[i], b->buf + b->recs[i].at,
 			       &b->rows[i], b->leaves[i]))
 			continue;
@@ -875,7 +983,33 @@ struct reader {
 	uint64_t base_off;
 	struct vrec *recs;
 	size_t cap_recs;
+	/* the other buffer and records: the batch being checked while the
+	 * next is read (rd_flip()) */
+	char *spare_buf;
+	struct vrec *spare_recs;
+	size_t spare_cap;
 };
+
+/* Makes the spare buffer current, the bytes not yet taken moved into it;
+ * the batch split from the other stays as it is. */
+static void rd_flip(struct reader *rd)
+{
+	char *old = rd->buf;
+	struct vrec *recs = rd->recs;
+	size_t cap = rd->cap_recs, left = rd->have - rd->pos;
+
+	rd->buf = rd->spare_buf;
+	rd->spare_buf = old;
+	rd->recs = rd->spare_recs;
+	rd->spare_recs = recs;
+	rd->cap_recs = rd->spare_cap;
+	rd->spare_cap = cap;
+	memcpy(rd->buf, old + rd->pos, left);
+	rd->base_off += rd->pos - rd->base;
+	rd->base = 0;
+	rd->have = left;
+	rd->pos = 0;
+}
 
 /* A problem found while reading, at event seq: named after the records
  * before it are checked. */
@@ -1053,13 +1187,12 @@ static void fr_append_block(struct merkle_frontier *f, const uint8_t root[MERKLE
 	f->size += LOGSTORE_BLOCK_LEAVES;
 }
 
-/* Steps 2 and 3 of the top for the n records in rd->recs. */
-static int check_batch(struct vstate *vs, struct batch *b, struct reader *rd, struct vrow **rows,
-		       size_t *cap_rows, struct slice **slices, size_t *cap_slices, uint64_t seq0,
-		       size_t n, struct worker *w, struct mamori_err *err)
+/* Step 2 of the top for the n records in rd->recs: the slices are handed
+ * to the helper, which starts on them. */
+static void check_start(struct batch *b, struct reader *rd, struct vrow **rows, size_t *cap_rows,
+			struct slice **slices, size_t *cap_slices, uint64_t seq0, size_t n)
 {
 	size_t ns = 0;
-	unsigned gen;
 
 	if (n > *cap_rows) {
 		*cap_rows = n;
@@ -1093,18 +1226,26 @@ static int check_batch(struct vstate *vs, struct batch *b, struct reader *rd, st
 	b->slices = *slices;
 	b->nslices = ns;
 	b->next = b->done = 0;
-	gen = ++b->gen;
+	++b->gen;
 	pthread_cond_broadcast(&b->work_cv);
 	pthread_mutex_unlock(&b->mu);
-	work(b, w, gen);
+}
+
+/* Step 2 in this thread too until every slice is done, then step 3. */
+static int check_finish(struct vstate *vs, struct batch *b, struct worker *w, struct mamori_err *err)
+{
+	uint64_t seq0 = b->seq0;
+	uint8_t(*leaves)[MERKLE_HASH_LEN] = b->leaves;
+
+	work(b, w, b->gen);
 	pthread_mutex_lock(&b->mu);
 	while (b->done < b->nslices)
 		pthread_cond_wait(&b->work_cv, &b->mu);
 	pthread_mutex_unlock(&b->mu);
 
 	/* the tree and the checkpoints, in event order */
-	for (size_t j = 0; j < ns; j++) {
-		const struct slice *s = &(*slices)[j];
+	for (size_t j = 0; j < b->nslices; j++) {
+		const struct slice *s = &b->slices[j];
 		uint64_t end = seq0 + s->first + s->n;
 		uint8_t block[MERKLE_HASH_LEN];
 		int r;
@@ -1117,15 +1258,15 @@ static int check_batch(struct vstate *vs, struct batch *b, struct reader *rd, st
 				return r;
 			vs->res->events += s->n;
 			for (size_t i = s->first; i < (size_t)s->first + s->n; i++)
-				vs->res->bytes += rd->recs[i].len;
+				vs->res->bytes += b->recs[i].len;
 			continue;
 		}
 		for (size_t i = s->first; i < (size_t)s->first + s->n; i++) {
-			const struct vrec *rc = &rd->recs[i];
+			const struct vrec *rc = &b->recs[i];
 
 			if ((int64_t)i == s->bad)
 				return bad(vs, (int64_t)(seq0 + i), rc->seg, rc->off, err, "%s", s->what);
-			if (logstore_fr_append(&vs->fr, b->leaves[i], block) &&
+			if (logstore_fr_append(&vs->fr, leaves[i], block) &&
 			    (r = check_block(vs, (seq0 + i) / LOGSTORE_BLOCK_LEAVES, block, err)) < 0)
 				return r;
 			if ((r = check_cps(vs, err)) < 0)
@@ -1157,6 +1298,8 @@ int logstore_verify(struct logstore *ls, const char *external_note, size_t note_
 	bool th_started = false;
 	int r = 0;
 	uint64_t seq = 0;
+	struct pending pd = { 0 };
+	size_t n = 0;
 
 	memset(res, 0, sizeof(*res));
 	res->bad_seq = -1;
@@ -1185,17 +1328,29 @@ int logstore_verify(struct logstore *ls, const char *external_note, size_t note_
 	}
 	vs.blocks_rc = sqlite3_step(vs.blocks);
 	rd.buf = xmalloc(BUF_CAP);
+	rd.spare_buf = xmalloc(BUF_CAP);
 	if (pthread_create(&th, NULL, helper, &b) == 0)
 		th_started = true;
 
+	if ((r = fill_batch(&rd, &vs, seq, &n, &pd, err)) < 0)
+		goto end_read;
 	while (seq < vs.total) {
-		struct pending pd = { 0 };
-		size_t n;
+		struct pending pd_next = { 0 };
+		struct mamori_err err_next = { 0 };
+		size_t n_next = 0;
+		int r_next = 0;
+		bool more;
 
-		if ((r = fill_batch(&rd, &vs, seq, &n, &pd, err)) < 0)
-			goto end_read;
-		if (n && (r = check_batch(&vs, &b, &rd, &rows, &cap_rows, &slices, &cap_slices, seq, n,
-					  &w, err)) < 0)
+		if (n)
+			check_start(&b, &rd, &rows, &cap_rows, &slices, &cap_slices, seq, n);
+		/* the next batch is read while this one is hashed and checked;
+		 * what reading found is said after this batch's findings */
+		more = n && !pd.set && seq + n < vs.total;
+		if (more) {
+			rd_flip(&rd);
+			r_next = fill_batch(&rd, &vs, seq + n, &n_next, &pd_next, &err_next);
+		}
+		if (n && (r = check_finish(&vs, &b, &w, err)) < 0)
 			goto end_read;
 		/* the search index of every full window, against the rows just checked */
 		for (size_t i = 0; i < n && r == 0; i++) {
@@ -1227,6 +1382,15 @@ int logstore_verify(struct logstore *ls, const char *external_note, size_t note_
 			r = mamori_err_set(err, MAMORI_EINTR, "中断しました");
 			goto end_read;
 		}
+		if (!more)
+			break;
+		if (r_next < 0) {
+			*err = err_next;
+			r = r_next;
+			goto end_read;
+		}
+		n = n_next;
+		pd = pd_next;
 	}
 	if (seq < vs.total) {
 		r = bad(&vs, (int64_t)seq, 0, 0, err,
@@ -1260,13 +1424,18 @@ out:
 	}
 	if (rd.fd >= 0)
 		close(rd.fd);
-	for (size_t i = 0; i < vs.nterms; i++)
+	for (size_t i = 0; i < vs.nterms; i++) {
 		free(vs.terms[i].value);
+	}
 	free(vs.terms);
 	free(vs.by_id);
+	free(vs.tl);
+	free(vs.arena);
 	free(vs.cps);
 	free(rd.buf);
 	free(rd.recs);
+	free(rd.spare_buf);
+	free(rd.spare_recs);
 	free(rows);
 	logstore_pcheck_release(&pc);
 	free(slices);

@@ -893,6 +893,31 @@ static void test_verify_batches(void **state)
 	ls = open_vault(f, LOGSTORE_READONLY);
 	verify_ok(ls, n);
 	logstore_close(ls);
+	/* a broken record length in the second batch, found while the first
+	 * batch is being checked: an earlier problem in the first batch is
+	 * still the one named, and the length once that one is mended */
+	{
+		struct logstore_entry at;
+		char seg[600];
+		uint8_t keep[4], bad_len[4] = { 0xff, 0xff, 0xff, 0xff };
+		int fd;
+
+		entry_io(f, 35000, &at, false);
+		snprintf(seg, sizeof(seg), "%s/seg-%08" PRIu32 ".log", f->vault, at.seg);
+		fd = open(seg, O_RDWR);
+		assert_true(fd >= 0);
+		assert_int_equal(pread(fd, keep, 4, (off_t)at.off), 4);
+		assert_int_equal(pwrite(fd, bad_len, 4, (off_t)at.off), 4);
+		EDIT_ENTRY(f, 1025, e->flags = 9);
+		verify_bad(f, 1025, "フラグ");
+		EDIT_ENTRY(f, 1025, e->flags = 2);
+		verify_bad(f, 35000, "記録の長さ");
+		assert_int_equal(pwrite(fd, keep, 4, (off_t)at.off), 4);
+		close(fd);
+	}
+	ls = open_vault(f, LOGSTORE_READONLY);
+	verify_ok(ls, n);
+	logstore_close(ls);
 	/* a block hash in the second batch, and the checkpoint */
 	testutil_sqlite_exec(db, "UPDATE log_block SET hash = zeroblob(32) WHERE block = 30");
 	verify_bad(f, 30 * 1024, "ブロック 30");
