@@ -7,6 +7,7 @@
 #include "csv.h"
 #include "syslog.h"
 
+#include <inttypes.h>
 #include <time.h>
 
 /* Length of the valid UTF-8 sequence at s (1..4), or 0 when invalid. */
@@ -66,11 +67,6 @@ static json_t *clean_json(const char *s, size_t len)
 	j = json_stringn(sb.buf, sb.len);
 	strbuf_release(&sb);
 	return j ? j : json_null();
-}
-
-static json_t *clean_str(const char *s)
-{
-	return clean_json(s, s ? strlen(s) : 0);
 }
 
 /* ---- times ----------------------------------------------------------------- */
@@ -236,28 +232,106 @@ json_t *logview_badges(unsigned flags, const char *message, size_t message_len)
 	return a;
 }
 
-json_t *logview_hit_json(const struct logstore_hit *h)
+/* s[0..len) cleaned (logview_clean_text()) as a JSON string, or null. */
+static void json_text(struct strbuf *out, const char *s, size_t len)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	size_t i = 0;
+
+	if (!s) {
+		strbuf_add(out, "null", 4);
+		return;
+	}
+	strbuf_grow(out, len + 2);
+	strbuf_addch(out, '"');
+	while (i < len) {
+		size_t run = i, k;
+
+		/* plain printable ASCII goes out as it is, a run at a time */
+		while (run < len && p[run] >= 0x20 && p[run] < 0x80 && p[run] != '"' && p[run] != '\\')
+			run++;
+		strbuf_add(out, p + i, run - i);
+		i = run;
+		if (i == len)
+			break;
+		if (p[i] == '"' || p[i] == '\\') {
+			strbuf_addch(out, '\\');
+			strbuf_addch(out, (char)p[i]);
+			i++;
+		} else if (p[i] >= 0x80 && (k = utf8_seq(p + i, len - i))) {
+			strbuf_add(out, p + i, k);
+			i += k;
+		} else if (p[i] >= 0x80 || p[i] == 0) {
+			/* as logview_clean_text(): \xHH, its backslash escaped */
+			strbuf_addf(out, "\\\\x%02X", p[i]);
+			i++;
+		} else {
+			static const char hex[] = "0123456789abcdef";
+			char u[6] = { '\\', 'u', '0', '0', hex[p[i] >> 4], hex[p[i] & 15] };
+
+			strbuf_add(out, u, 6);
+			i++;
+		}
+	}
+	strbuf_addch(out, '"');
+}
+
+static void json_key_text(struct strbuf *out, const char *key, const char *s)
+{
+	strbuf_addf(out, ",\"%s\":", key);
+	json_text(out, s, s ? strlen(s) : 0);
+}
+
+void logview_hit_json_text(struct strbuf *out, const struct logstore_hit *h)
 {
 	char recv[LOGVIEW_TIME_LEN], evt[LOGVIEW_TIME_LEN];
-	json_t *o;
+	json_t *badges;
+	char *b;
 
 	logview_utc_time(h->recv_us, recv);
 	logview_utc_time(h->time_us, evt);
-	o = json_pack("{s:I, s:s, s:o, s:s, s:o}", "seq", (json_int_t)h->seq, "recv", recv, "time",
-		      evt[0] ? json_string(evt) : json_null(), "via", log_via_name(h->via), "peer",
-		      clean_str(h->peer));
-	json_object_set_new(o, "user", clean_str(h->user));
-	json_object_set_new(o, "patient", clean_str(h->patient));
-	json_object_set_new(o, "host", clean_str(h->host));
-	json_object_set_new(o, "action", clean_str(h->action));
-	json_object_set_new(o, "source", clean_str(h->source));
-	json_object_set_new(o, "result", h->result == LOG_RESULT_UNKNOWN
-						 ? json_null()
-						 : json_string(log_result_name(h->result)));
-	json_object_set_new(o, "flags", json_integer(h->flags));
-	json_object_set_new(o, "badges", logview_badges(h->flags, h->message, h->message_len));
-	json_object_set_new(o, "message", clean_json(h->message ? h->message : "",
-						     h->message ? h->message_len : 0));
+	strbuf_addf(out, "{\"seq\":%" PRIu64 ",\"recv\":\"%s\",\"time\":", h->seq, recv);
+	if (evt[0])
+		strbuf_addf(out, "\"%s\"", evt);
+	else
+		strbuf_add(out, "null", 4);
+	strbuf_addf(out, ",\"via\":\"%s\"", log_via_name(h->via));
+	json_key_text(out, "peer", h->peer);
+	json_key_text(out, "user", h->user);
+	json_key_text(out, "patient", h->patient);
+	json_key_text(out, "host", h->host);
+	json_key_text(out, "action", h->action);
+	json_key_text(out, "source", h->source);
+	if (h->result == LOG_RESULT_UNKNOWN)
+		strbuf_addstr(out, ",\"result\":null");
+	else
+		strbuf_addf(out, ",\"result\":\"%s\"", log_result_name(h->result));
+	strbuf_addf(out, ",\"flags\":%u,\"badges\":", (unsigned)h->flags);
+	if (h->flags & (LOG_F_DUPLICATE | SYSLOG_F_FAULTS)) {
+		badges = logview_badges(h->flags, h->message, h->message_len);
+		b = json_dumps(badges, JSON_COMPACT);
+		strbuf_addstr(out, b ? b : "[]");
+		free(b);
+		json_decref(badges);
+	} else {
+		strbuf_add(out, "[]", 2);
+	}
+	strbuf_add(out, ",\"message\":", 11);
+	json_text(out, h->message ? h->message : "", h->message ? h->message_len : 0);
+	strbuf_addch(out, '}');
+}
+
+json_t *logview_hit_json(const struct logstore_hit *h)
+{
+	struct strbuf sb = STRBUF_INIT;
+	json_error_t jerr;
+	json_t *o;
+
+	logview_hit_json_text(&sb, h);
+	o = json_loadb(sb.buf, sb.len, 0, &jerr);
+	if (!o)
+		BUG("logview_hit_json_text wrote invalid JSON: %s", jerr.text);
+	strbuf_release(&sb);
 	return o;
 }
 

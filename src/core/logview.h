@@ -47,10 +47,15 @@ void logview_clean_text(struct strbuf *out, const char *s, size_t len);
 json_t *logview_badges(unsigned flags, const char *message, size_t message_len);
 
 /*
- * One hit as JSON: seq, recv, time (RFC 3339 UTC or null), via, peer,
- * user, patient, host, action, result ("success"/"failure"/null), flags
- * (number), badges, message.  New reference.
+ * One hit as a JSON object: seq, recv, time (RFC 3339 UTC or null), via,
+ * peer, user, patient, host, action, source, result ("success"/"failure"/
+ * null), flags (number), badges, message; texts cleaned as
+ * logview_clean_text() does.  logview_hit_json_text() appends it to out
+ * as text (a page of hits is written without a JSON tree: thousands of
+ * small allocations less); logview_hit_json() returns it parsed (new
+ * reference).
  */
+void logview_hit_json_text(struct strbuf *out, const struct logstore_hit *h);
 json_t *logview_hit_json(const struct logstore_hit *h);
 
 /* The CSV heading (after a UTF-8 BOM when bom) and one hit as a CSV line

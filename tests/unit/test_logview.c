@@ -119,6 +119,57 @@ static void test_hit(void **state)
 	strbuf_release(&csv);
 }
 
+/* The text writer: any bytes give valid JSON whose strings are the
+ * cleaned texts (quotes, backslashes, control bytes, NUL, bad UTF-8). */
+static void test_hit_text(void **state)
+{
+	static const char msg[] = "q\"b\\s\x01t\tz\0n日本\x7f\xe6\x97";
+	struct logstore_hit h = { 0 };
+	struct strbuf text = STRBUF_INIT, want = STRBUF_INIT;
+	json_error_t jerr;
+	json_t *arr, *j, *badges;
+
+	(void)state;
+	h.seq = 42;
+	h.recv_us = INT64_C(1795100400) * 1000000 + 5;
+	h.time_us = INT64_C(1795100400) * 1000000 - 1;
+	h.via = LOG_VIA_RELP;
+	h.user = "a\"\\b";
+	h.host = "端末\x1f";
+	h.result = LOG_RESULT_SUCCESS;
+	h.flags = LOG_F_DUPLICATE;
+	h.message = msg;
+	h.message_len = sizeof(msg) - 1;
+	strbuf_addstr(&text, "[");
+	logview_hit_json_text(&text, &h);
+	strbuf_addstr(&text, "]");
+	arr = json_loadb(text.buf, text.len, 0, &jerr);
+	if (!arr)
+		fail_msg("not JSON: %s: %s", jerr.text, text.buf);
+	j = json_array_get(arr, 0);
+	assert_int_equal(json_integer_value(json_object_get(j, "seq")), 42);
+	assert_string_equal(json_string_value(json_object_get(j, "recv")), "2026-11-19T15:00:00.000005Z");
+	assert_string_equal(json_string_value(json_object_get(j, "time")), "2026-11-19T14:59:59.999999Z");
+	assert_string_equal(json_string_value(json_object_get(j, "via")), "relp");
+	assert_string_equal(json_string_value(json_object_get(j, "user")), "a\"\\b");
+	assert_string_equal(json_string_value(json_object_get(j, "host")), "端末\x1f");
+	assert_true(json_is_null(json_object_get(j, "peer")));
+	assert_string_equal(json_string_value(json_object_get(j, "result")), "success");
+	assert_int_equal(json_integer_value(json_object_get(j, "flags")), LOG_F_DUPLICATE);
+	badges = json_object_get(j, "badges");
+	assert_int_equal(json_array_size(badges), 1);
+	assert_string_equal(json_string_value(json_object_get(json_array_get(badges, 0), "code")),
+			    "duplicate");
+	logview_clean_text(&want, msg, sizeof(msg) - 1);
+	assert_int_equal(json_string_length(json_object_get(j, "message")), want.len);
+	assert_memory_equal(json_string_value(json_object_get(j, "message")), want.buf, want.len);
+	assert_non_null(strstr(want.buf, "\\x00"));
+	assert_non_null(strstr(want.buf, "\\xE6\\x97"));
+	json_decref(arr);
+	strbuf_release(&text);
+	strbuf_release(&want);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -126,6 +177,7 @@ int main(void)
 		cmocka_unit_test(test_clean_text),
 		cmocka_unit_test(test_badges),
 		cmocka_unit_test(test_hit),
+		cmocka_unit_test(test_hit_text),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
