@@ -252,8 +252,7 @@ static int bind_socket(const char *option, const char *spec, int type, int *fd_o
 
 /* Builds one sealed event from a received message (receiving threads). */
 static struct item *item_new(struct logrecv *r, enum log_via via, const char *peer,
-			     const char *msg, size_t len, unsigned extra_flags,
-			     struct strbuf *scratch)
+			     const char *msg, size_t len, unsigned extra_flags)
 {
 	struct item *it;
 	size_t plen = strlen(peer);
@@ -282,11 +281,7 @@ static struct item *item_new(struct logrecv *r, enum log_via via, const char *pe
 	}
 	it->extra_flags = extra_flags;
 	logfield_event_from_syslog(r->rules, &it->ev, msg, len, via, it->peer, now_us());
-	strbuf_reset(scratch);
-	strbuf_add(scratch, it->peer, plen + 1);
-	strbuf_add(scratch, msg, len);
-	merkle_leaf_hash(scratch->buf, scratch->len, it->key);
-	return it;
+	return it; /* its duplicate key is the writer's to compute (dup_key()) */
 }
 
 static void item_free(struct item *it)
@@ -417,7 +412,6 @@ static void dup_drop_newest(struct dupwin *d)
 struct dup_load {
 	uint8_t (*keys)[MERKLE_HASH_LEN];
 	size_t n;
-	struct strbuf scratch;
 };
 
 static int dup_load_hit(const struct logstore_hit *hit, void *ctx)
@@ -427,10 +421,7 @@ static int dup_load_hit(const struct logstore_hit *hit, void *ctx)
 
 	if (dl->n == LOGRECV_DUP_WINDOW)
 		return 1;
-	strbuf_reset(&dl->scratch);
-	strbuf_add(&dl->scratch, peer, strlen(peer) + 1);
-	strbuf_add(&dl->scratch, hit->message, hit->message_len);
-	merkle_leaf_hash(dl->scratch.buf, dl->scratch.len, dl->keys[dl->n++]);
+	merkle_leaf_hash2(peer, strlen(peer) + 1, hit->message, hit->message_len, dl->keys[dl->n++]);
 	return 0;
 }
 
@@ -443,7 +434,6 @@ static int dup_reload(struct logrecv *r, struct mamori_err *err)
 	int rc = 0;
 
 	dl.keys = xcalloc(LOGRECV_DUP_WINDOW, sizeof(*dl.keys));
-	strbuf_init(&dl.scratch);
 	logstore_query_init(&q);
 	q.limit = LOGSTORE_PAGE_MAX;
 	while (dl.n < LOGRECV_DUP_WINDOW) {
@@ -457,7 +447,6 @@ static int dup_reload(struct logrecv *r, struct mamori_err *err)
 	for (size_t i = dl.n; i-- > 0;)
 		dup_add(&r->dup, dl.keys[i]);
 	free(dl.keys);
-	strbuf_release(&dl.scratch);
 	return rc;
 }
 
@@ -477,6 +466,16 @@ static void report_store_error(struct logrecv *r, const struct mamori_err *err, 
 		r->dir.buf, err->msg, r->lost[LOG_VIA_UDP], r->lost[LOG_VIA_TCP]);
 }
 
+/* The duplicate key of an item: SHA-256 of peer ‖ 0 ‖ message (the
+ * message as its record keeps it), as dup_load_hit() computes it. */
+static void dup_key(struct item *it)
+{
+	const struct log_event *ev = &it->ev;
+
+	merkle_leaf_hash2(it->peer, strlen(it->peer) + 1, ev->record.buf + ev->msg_off,
+			  ev->record.len - ev->msg_off, it->key);
+}
+
 /*
  * Appends items[0..n) (writer thread) and answers RELP waiters; *dirty when
  * something was appended, *synced when all appended so far is durable.
@@ -492,6 +491,8 @@ static void write_batch(struct logrecv *r, struct item **items, size_t n, bool *
 
 	for (size_t i = 0; i < n; i++) {
 		unsigned flags = items[i]->extra_flags;
+
+		dup_key(items[i]);
 		if (dup_seen(&r->dup, items[i]->key))
 			flags |= LOG_F_DUPLICATE;
 		dup_add(&r->dup, items[i]->key);
@@ -654,7 +655,6 @@ static void *udp_main(void *arg)
 	struct sockaddr_storage *from = xcalloc(UDP_BATCH, sizeof(*from));
 	char *bufs = xmalloc((size_t)UDP_BATCH * UDP_BUF);
 	struct item *items[UDP_BATCH];
-	struct strbuf scratch = STRBUF_INIT;
 	struct pollfd pfd[2] = { { .fd = r->udp_fd, .events = POLLIN },
 				 { .fd = r->stop_fd, .events = POLLIN } };
 
@@ -680,11 +680,10 @@ static void *udp_main(void *arg)
 			unsigned extra = (msgs[i].msg_hdr.msg_flags & MSG_TRUNC) ? SYSLOG_F_TRUNCATED : 0;
 			peer_name(&from[i], peer);
 			items[i] = item_new(r, LOG_VIA_UDP, peer, iov[i].iov_base, msgs[i].msg_len,
-					    extra, &scratch);
+					    extra);
 		}
 		queue_push(r, items, (size_t)got);
 	}
-	strbuf_release(&scratch);
 	free(bufs);
 	free(from);
 	free(iov);
@@ -708,7 +707,6 @@ struct tcp_state {
 	size_t nconn;
 	struct item **pending;
 	size_t npending, cap;
-	struct strbuf scratch;
 	int64_t refused_report_ms;
 };
 
@@ -731,7 +729,7 @@ static void tcp_deliver(struct tcp_state *ts, struct tcp_conn *c, const struct s
 		ts->pending = xrealloc(ts->pending, ts->cap * sizeof(*ts->pending));
 	}
 	ts->pending[ts->npending++] =
-		item_new(ts->r, LOG_VIA_TCP, c->peer, o->data, o->len, extra, &ts->scratch);
+		item_new(ts->r, LOG_VIA_TCP, c->peer, o->data, o->len, extra);
 	if (ts->npending >= WRITER_BATCH)
 		tcp_flush(ts);
 }
@@ -824,7 +822,6 @@ static void *tcp_main(void *arg)
 	struct epoll_event evs[64], ev = { .events = EPOLLIN };
 	char *buf = xmalloc(TCP_READ);
 
-	strbuf_init(&ts.scratch);
 	ts.efd = epoll_create1(EPOLL_CLOEXEC);
 	if (ts.efd < 0)
 		BUG("epoll_create1: %s", strerror(errno));
@@ -857,7 +854,6 @@ static void *tcp_main(void *arg)
 	tcp_flush(&ts);
 	close(ts.efd);
 	free(ts.pending);
-	strbuf_release(&ts.scratch);
 	free(buf);
 	return NULL;
 }
@@ -877,12 +873,11 @@ static relpRetVal relp_on_syslog(void *usr, unsigned char *hostname, unsigned ch
 				 unsigned char *msg, size_t len)
 {
 	struct logrecv *r = usr;
-	struct strbuf scratch = STRBUF_INIT;
 
 	for (;;) {
 		struct relp_wait w = { 0 };
 		struct item *it = item_new(r, LOG_VIA_RELP, ip ? (const char *)ip : "-",
-					   (const char *)msg, len, 0, &scratch);
+					   (const char *)msg, len, 0);
 		it->wait = &w;
 		queue_push(r, &it, 1);
 		pthread_mutex_lock(&r->mu);
@@ -898,7 +893,6 @@ static relpRetVal relp_on_syslog(void *usr, unsigned char *hostname, unsigned ch
 		}
 		sleep(1);
 	}
-	strbuf_release(&scratch);
 	return RELP_RET_OK;
 }
 
