@@ -20,7 +20,7 @@ void strbuf_release(struct strbuf *sb)
 	strbuf_init(sb);
 }
 
-void strbuf_grow(struct strbuf *sb, size_t extra)
+void strbuf_grow_alloc(struct strbuf *sb, size_t extra)
 {
 	size_t need = sb->len + extra + 1;
 
@@ -40,25 +40,9 @@ void strbuf_grow(struct strbuf *sb, size_t extra)
 	sb->alloc = n;
 }
 
-void strbuf_add(struct strbuf *sb, const void *data, size_t n)
-{
-	strbuf_grow(sb, n);
-	if (n)
-		memcpy(sb->buf + sb->len, data, n);
-	sb->len += n;
-	sb->buf[sb->len] = '\0';
-}
-
 void strbuf_addstr(struct strbuf *sb, const char *s)
 {
 	strbuf_add(sb, s, strlen(s));
-}
-
-void strbuf_addch(struct strbuf *sb, int c)
-{
-	strbuf_grow(sb, 1);
-	sb->buf[sb->len++] = (char)c;
-	sb->buf[sb->len] = '\0';
 }
 
 void strbuf_addf(struct strbuf *sb, const char *fmt, ...)
