@@ -16,17 +16,9 @@
 #include "csv.h"
 #include "norm.h"
 #include "strbuf.h"
+#include "fuzz_check.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-#define CHECK(c)                                                                         \
-	do {                                                                             \
-		if (!(c)) {                                                              \
-			fprintf(stderr, "fuzz_csv: check failed: %s (%s:%d)\n", #c, __FILE__, \
-				__LINE__);                                               \
-			abort();                                                         \
-		}                                                                        \
-	} while (0)
 
 /* Number of lines in d[0..len) as csv.c counts them (LF, CRLF, lone CR). */
 static unsigned count_lines(const char *d, size_t len)

@@ -11,17 +11,9 @@
 #include "common.h"
 
 #include "enc.h"
+#include "fuzz_check.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-#define CHECK(c)                                                                         \
-	do {                                                                             \
-		if (!(c)) {                                                              \
-			fprintf(stderr, "fuzz_enc: check failed: %s (%s:%d)\n", #c, __FILE__, \
-				__LINE__);                                               \
-			abort();                                                         \
-		}                                                                        \
-	} while (0)
 
 /* Reference: decode each sequence, then reject overlongs, surrogates, > U+10FFFF. */
 static bool ref_valid_utf8(const uint8_t *s, size_t len)

@@ -14,17 +14,9 @@
 #include "common.h"
 
 #include "logfield.h"
+#include "fuzz_check.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-#define CHECK(c)                                                                           \
-	do {                                                                               \
-		if (!(c)) {                                                                \
-			fprintf(stderr, "fuzz_logfield: check failed: %s (%s:%d)\n", #c,    \
-				__FILE__, __LINE__);                                       \
-			abort();                                                           \
-		}                                                                          \
-	} while (0)
 
 static struct logfield_rules *builtin;
 

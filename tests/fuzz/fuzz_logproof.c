@@ -16,17 +16,9 @@
 
 #include "logevent.h"
 #include "logstore.h"
+#include "fuzz_check.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-#define CHECK(c)                                                                           \
-	do {                                                                               \
-		if (!(c)) {                                                                \
-			fprintf(stderr, "fuzz_logproof: check failed: %s (%s:%d)\n", #c,    \
-				__FILE__, __LINE__);                                       \
-			abort();                                                           \
-		}                                                                          \
-	} while (0)
 
 static void record(const char *d, size_t n)
 {

@@ -24,17 +24,9 @@
 
 #include "logevent.h"
 #include "logstore.h"
+#include "fuzz_check.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-#define CHECK(c)                                                                           \
-	do {                                                                               \
-		if (!(c)) {                                                                \
-			fprintf(stderr, "fuzz_logwindow: check failed: %s (%s:%d)\n", #c,   \
-				__FILE__, __LINE__);                                       \
-			abort();                                                           \
-		}                                                                          \
-	} while (0)
 
 #define NEVENTS 65536u /* LOGSTORE_POSTING_WINDOW: one window, posted */
 #define WITH_TERMS 24u

@@ -18,17 +18,9 @@
 #include "enc.h"
 #include "norm.h"
 #include "strbuf.h"
+#include "fuzz_check.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-#define CHECK(c)                                                                          \
-	do {                                                                              \
-		if (!(c)) {                                                               \
-			fprintf(stderr, "fuzz_norm: check failed: %s (%s:%d)\n", #c, __FILE__, \
-				__LINE__);                                                \
-			abort();                                                          \
-		}                                                                         \
-	} while (0)
 
 static bool is_hex_lower(char c)
 {

@@ -11,17 +11,9 @@
 #include "common.h"
 
 #include "syslog.h"
+#include "fuzz_check.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-#define CHECK(c)                                                                           \
-	do {                                                                               \
-		if (!(c)) {                                                                \
-			fprintf(stderr, "fuzz_syslog: check failed: %s (%s:%d)\n", #c,      \
-				__FILE__, __LINE__);                                       \
-			abort();                                                           \
-		}                                                                          \
-	} while (0)
 
 static void check(const struct syslog_msg *m, const char *d, size_t size)
 {

@@ -12,17 +12,9 @@
 
 #include "strbuf.h"
 #include "syslog_frame.h"
+#include "fuzz_check.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-#define CHECK(c)                                                                           \
-	do {                                                                               \
-		if (!(c)) {                                                                \
-			fprintf(stderr, "fuzz_syslog_frame: check failed: %s (%s:%d)\n", #c, \
-				__FILE__, __LINE__);                                       \
-			abort();                                                           \
-		}                                                                          \
-	} while (0)
 
 static void record(struct strbuf *sb, const struct syslog_frame_out *o, size_t max,
 		   size_t *total)
