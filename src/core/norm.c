@@ -609,8 +609,18 @@ int64_t norm_days_from_civil(int64_t y, int m, int d)
 
 void norm_civil_from_days(int64_t z, int64_t *y, int *m, int *d)
 {
-	int64_t era, doe, yoe, doy, mp;
+	/* the same day is usually asked again and again (a log's events
+	 * come day by day): the last answer, one per thread */
+	static _Thread_local int64_t last_z = INT64_MIN, last_y;
+	static _Thread_local int last_m, last_d;
+	int64_t era, doe, yoe, doy, mp, z0 = z;
 
+	if (z == last_z) {
+		*y = last_y;
+		*m = last_m;
+		*d = last_d;
+		return;
+	}
 	z += 719468;
 	era = (z >= 0 ? z : z - 146096) / 146097;
 	doe = z - era * 146097;
@@ -620,6 +630,10 @@ void norm_civil_from_days(int64_t z, int64_t *y, int *m, int *d)
 	*d = (int)(doy - (153 * mp + 2) / 5 + 1);
 	*m = (int)(mp < 10 ? mp + 3 : mp - 9);
 	*y = yoe + era * 400 + (*m <= 2);
+	last_z = z0;
+	last_y = *y;
+	last_m = *m;
+	last_d = *d;
 }
 
 static long days_from_civil(long y, long m, long d)
