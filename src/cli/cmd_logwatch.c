@@ -21,6 +21,7 @@
 #include "cli.h"
 #include "cmd_logwatch.h"
 #include "logdetect.h"
+#include "logview.h"
 #include "store.h"
 
 static const char *jtext(json_t *o, const char *key)
@@ -43,6 +44,19 @@ static int write_tx(struct store *st, int r_in, struct mamori_err *err)
 static const char *severity_label(const char *s)
 {
 	return !strcmp(s, "high") ? "高" : !strcmp(s, "medium") ? "中" : !strcmp(s, "low") ? "低" : s;
+}
+
+/* A stored UTC time (RFC 3339) as the log commands print times, in local
+ * time to the second ("2026-11-20 10:05:00"); the text as it is when it is
+ * not a time.  JSON keeps the stored text. */
+static const char *local_text(const char *utc, char out[LOGVIEW_TIME_LEN])
+{
+	int64_t us;
+
+	if (!*utc || logview_parse_time(utc, 0, &us, NULL) < 0)
+		return utc;
+	logview_local_time(us, out);
+	return out;
 }
 
 static int alerts_list(struct cli *cli, int argc, char **argv)
@@ -141,13 +155,14 @@ static int alerts_list(struct cli *cli, int argc, char **argv)
 	cli_table_init(&t, ARRAY_SIZE(head), 40);
 	cli_table_add(&t, head);
 	json_array_foreach(list, i, a) {
-		char id[24], ack[160];
+		char id[24], ack[160], at[LOGVIEW_TIME_LEN], ack_at[LOGVIEW_TIME_LEN];
 		snprintf(id, sizeof(id), "%lld", (long long)json_integer_value(json_object_get(a, "id")));
 		if (json_is_string(json_object_get(a, "ack_at")))
-			snprintf(ack, sizeof(ack), "確認済 (%s %s)", jtext(a, "ack_by"), jtext(a, "ack_at"));
+			snprintf(ack, sizeof(ack), "確認済 (%s %s)", jtext(a, "ack_by"),
+				 local_text(jtext(a, "ack_at"), ack_at));
 		else
 			snprintf(ack, sizeof(ack), "未確認");
-		const char *row[] = { id, jtext(a, "at"), jtext(a, "kind_label"),
+		const char *row[] = { id, local_text(jtext(a, "at"), at), jtext(a, "kind_label"),
 				      severity_label(jtext(a, "severity")), jtext(a, "user"),
 				      jtext(a, "patient"), jtext(a, "host"), jtext(a, "source"),
 				      jtext(a, "detail"), ack };
@@ -221,12 +236,12 @@ static const char *const watch_head[] = { "番号", "患者ID", "理由", "メ�
 
 static void watch_row(struct cli_table *t, json_t *w)
 {
-	char id[24], n[24];
+	char id[24], n[24], created[LOGVIEW_TIME_LEN];
 
 	snprintf(id, sizeof(id), "%lld", (long long)json_integer_value(json_object_get(w, "id")));
 	snprintf(n, sizeof(n), "%lld", (long long)json_integer_value(json_object_get(w, "alerts")));
 	const char *row[] = { id, jtext(w, "patient"), jtext(w, "reason"), jtext(w, "note"), n,
-			      jtext(w, "created"), jtext(w, "created_by") };
+			      local_text(jtext(w, "created"), created), jtext(w, "created_by") };
 	cli_table_add(t, row);
 }
 

@@ -123,6 +123,9 @@ has "$T/out" "緊急用アカウントの使用"
 run 0 mamori log alerts --kind retired_login
 has "$T/out" "n-sasaki"
 has "$T/out" "(1 件表示 / 該当 1 件"
+# the table in local time, as "log search" shows events (JSON keeps UTC)
+has "$T/out" "2026-11-20 10:05:00"
+lacks "$T/out" "2026-11-20T01:05:00"
 run 2 mamori log alerts --kind nope
 
 # ---- acknowledge from the CLI ----------------------------------------------------
