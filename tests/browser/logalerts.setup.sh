@@ -1,17 +1,16 @@
 #!/bin/sh
 # logalerts.setup.sh MAMORI DB - run by run.sh before the server of
 # logalerts.test.mjs starts: settings, a watched patient, an emergency
-# account, and access-log events imported into the demo's vault that raise
+# account, and access-log events imported into a new vault that raise
 # seven alerts (2 emergency-account uses, the retired nurse's log-in, 2
 # off-hours accesses, a burst of failed log-ins, a watched-patient access).
+# this test brings its own access logs: the demo starts without its own
+# (its vault, its alerts and its watched patient)
+# demo-args: --no-logs
 set -eu
 bin=$1
 db=$2
 dir=$(dirname "$db")
-# this test brings its own access logs: start without the demo's (its vault,
-# its alerts and its watched patient)
-rm -rf "${db%.db}.logs"
-sqlite3 "$db" "DELETE FROM log_alert; DELETE FROM log_watch;"
 export TZ=Asia/Tokyo
 "$bin" --db "$db" log settings set logs.burst_failures 5 >/dev/null
 "$bin" --db "$db" log watch add P-777 --reason VIP >/dev/null

@@ -1,16 +1,15 @@
 #!/bin/sh
 # logs.setup.sh MAMORI DB - run by run.sh before the server of
-# logs.test.mjs starts: imports 130 access-log events into the demo's vault
+# logs.test.mjs starts: imports 130 access-log events into a new vault
 # (120 EHR audit events, 80 of them of patient 0000123456, so that its list
 # has two pages of 50; ten of them failed), and a line that is no syslog.
+# this test brings its own access logs: the demo starts without its own
+# (its vault, its alerts and its watched patient)
+# demo-args: --no-logs
 set -eu
 bin=$1
 db=$2
 dir=$(dirname "$db")
-# this test brings its own access logs: start without the demo's (its vault,
-# its alerts and its watched patient)
-rm -rf "${db%.db}.logs"
-sqlite3 "$db" "DELETE FROM log_alert; DELETE FROM log_watch;"
 python3 - "$dir/ehr-audit.log" <<'PY'
 import sys
 out = open(sys.argv[1], 'w', encoding='utf-8')

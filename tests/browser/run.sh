@@ -77,7 +77,13 @@ trap 'exit 130' INT TERM
 start_server() {
 	dir=$1
 	mkdir -p "$dir" || fail_setup "cannot create $dir"
-	"$bin" --db "$dir/mamori.db" demo >"$dir/demo.log" 2>&1 || {
+	# A setup script may ask for other demo options: "# demo-args: --no-logs".
+	demo_args=""
+	if [ -f "$here/$name.setup.sh" ]; then
+		demo_args=$(sed -n 's/^# demo-args: *//p' "$here/$name.setup.sh" | head -n 1)
+	fi
+	# shellcheck disable=SC2086 # the options are words
+	"$bin" --db "$dir/mamori.db" demo $demo_args >"$dir/demo.log" 2>&1 || {
 		cat "$dir/demo.log" >&2
 		fail_setup "mamori demo failed"
 	}
