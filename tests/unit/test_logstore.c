@@ -25,31 +25,9 @@
 
 #define T0 ((int64_t)1775035815 * 1000000)
 
-struct fx {
-	char *dir;
-	char vault[512];
-};
-
 static int setup(void **state)
 {
-	struct fx *f = xcalloc(1, sizeof(*f));
-
-	f->dir = testutil_mkdtemp("logstore");
-	if (!f->dir)
-		return -1;
-	snprintf(f->vault, sizeof(f->vault), "%s/mamori.logs", f->dir);
-	*state = f;
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	struct fx *f = *state;
-
-	testutil_rmtree(f->dir);
-	free(f->dir);
-	free(f);
-	return 0;
+	return testutil_setup_dir(state, "logstore");
 }
 
 static const char *users[] = { "yamada", "sato", "suzuki", NULL };
@@ -82,7 +60,7 @@ static void make_event(struct log_event *ev, uint64_t i)
 	log_event_seal(ev, "192.0.2.10:514", msg, (size_t)n);
 }
 
-static struct logstore *open_vault(struct fx *f, int flags)
+static struct logstore *open_vault(struct testutil_fixture *f, int flags)
 {
 	struct mamori_err err = { 0 };
 	struct logstore *ls = NULL;
@@ -107,7 +85,7 @@ static void append_n(struct logstore *ls, uint64_t from, uint64_t n)
 	}
 }
 
-static struct logstore *filled(struct fx *f, uint64_t n)
+static struct logstore *filled(struct testutil_fixture *f, uint64_t n)
 {
 	struct mamori_err err = { 0 };
 	struct logstore *ls = open_vault(f, LOGSTORE_CREATE);
@@ -117,7 +95,7 @@ static struct logstore *filled(struct fx *f, uint64_t n)
 	return ls;
 }
 
-static void seg_path(struct fx *f, char *out, size_t n)
+static void seg_path(struct testutil_fixture *f, char *out, size_t n)
 {
 	snprintf(out, n, "%s/seg-00000001.log", f->vault);
 }
@@ -143,7 +121,7 @@ static int count_hit(const struct logstore_hit *h, void *ctx)
  * holder; readers are not affected; the lock goes with the handle. */
 static void test_writer_lock(void **state)
 {
-	struct fx *f = *state;
+	struct testutil_fixture *f = *state;
 	struct mamori_err err = { 0 };
 	struct logstore *w = open_vault(f, LOGSTORE_CREATE), *w2 = NULL, *ro = NULL;
 	char want[64];
@@ -166,7 +144,7 @@ static void test_writer_lock(void **state)
 
 static void test_append_reopen(void **state)
 {
-	struct fx *f = *state;
+	struct testutil_fixture *f = *state;
 	struct mamori_err err = { 0 };
 	struct logstore *ls;
 	struct stat sb;
@@ -270,7 +248,7 @@ static void test_append_reopen(void **state)
 
 static void test_recovery(void **state)
 {
-	struct fx *f = *state;
+	struct testutil_fixture *f = *state;
 	struct mamori_err err = { 0 };
 	struct logstore *ls = filled(f, 5);
 	struct logstore_verify_result res;
@@ -321,7 +299,7 @@ static void test_recovery(void **state)
 
 static void test_checkpoint(void **state)
 {
-	struct fx *f = *state;
+	struct testutil_fixture *f = *state;
 	struct mamori_err err = { 0 };
 	struct logstore *ls = filled(f, 7);
 	struct strbuf note = STRBUF_INIT, latest = STRBUF_INIT, vk = STRBUF_INIT;
@@ -398,7 +376,7 @@ static void prove_ok(struct logstore *ls, uint64_t seq)
 
 static void test_proofs(void **state)
 {
-	struct fx *f = *state;
+	struct testutil_fixture *f = *state;
 	struct mamori_err err = { 0 };
 	struct logstore *ls = filled(f, 1);
 	uint64_t sizes[] = { 1, 2, 3, 1023, 1024, 1025, 2047, 2048, 2049, 3000, 4100 };
@@ -533,7 +511,7 @@ static void verify_ok(struct logstore *ls, uint64_t n)
 	assert_string_equal(res.reason, "");
 }
 
-static void verify_bad(struct fx *f, int64_t seq, const char *says)
+static void verify_bad(struct testutil_fixture *f, int64_t seq, const char *says)
 {
 	struct mamori_err err = { 0 };
 	struct logstore_verify_result res;
@@ -571,7 +549,7 @@ static off_t record_off(struct logstore *ls, uint64_t seq)
 }
 
 /* The index of an event tampered with: its entry in events.idx. */
-static void entry_io(const struct fx *f, uint64_t seq, struct logstore_entry *e, bool write)
+static void entry_io(const struct testutil_fixture *f, uint64_t seq, struct logstore_entry *e, bool write)
 {
 	char path[600];
 	int fd;
@@ -598,7 +576,7 @@ static void entry_io(const struct fx *f, uint64_t seq, struct logstore_entry *e,
 	} while (0)
 
 /* The id of term (kind, value) in the vault's log_term. */
-static uint32_t term_of(const struct fx *f, int kind, const char *value)
+static uint32_t term_of(const struct testutil_fixture *f, int kind, const char *value)
 {
 	char path[600];
 	sqlite3 *db;
@@ -621,7 +599,7 @@ static uint32_t term_of(const struct fx *f, int kind, const char *value)
 
 static void test_verify(void **state)
 {
-	struct fx *f = *state;
+	struct testutil_fixture *f = *state;
 	struct mamori_err err = { 0 };
 	struct logstore *ls = filled(f, 2500);
 	char p[600], db[600];
@@ -702,7 +680,7 @@ static void test_verify(void **state)
 
 static void test_verify_external(void **state)
 {
-	struct fx *f = *state;
+	struct testutil_fixture *f = *state;
 	struct mamori_err err = { 0 };
 	struct logstore *ls = filled(f, 300);
 	struct logstore_verify_result res;
@@ -762,7 +740,7 @@ static const char *const odd_users[] = {
 
 static void test_verify_fields(void **state)
 {
-	struct fx *f = *state;
+	struct testutil_fixture *f = *state;
 	struct mamori_err err = { 0 };
 	struct logstore *ls = open_vault(f, LOGSTORE_CREATE);
 	char db[600];
@@ -854,7 +832,7 @@ static void test_verify_fields(void **state)
  * a checkpoint inside a block; the first problem is named wherever it is. */
 static void test_verify_batches(void **state)
 {
-	struct fx *f = *state;
+	struct testutil_fixture *f = *state;
 	struct mamori_err err = { 0 };
 	struct logstore *ls;
 	struct logstore_verify_result res;
@@ -931,7 +909,7 @@ static void test_verify_batches(void **state)
  * log_event table on the first writable open, and it verifies. */
 static void test_legacy_table(void **state)
 {
-	struct fx *f = *state;
+	struct testutil_fixture *f = *state;
 	struct logstore *ls = filled(f, 1500);
 	char db[600], path[600];
 	sqlite3 *h;
@@ -1020,7 +998,7 @@ static int collect_hit(const struct logstore_hit *h, void *ctx)
 
 static void test_search(void **state)
 {
-	struct fx *f = *state;
+	struct testutil_fixture *f = *state;
 	struct mamori_err err = { 0 };
 	struct logstore *ls = filled(f, 600);
 	struct logstore_query q;
@@ -1096,7 +1074,7 @@ static void test_search(void **state)
 
 static void test_disk_full(void **state)
 {
-	struct fx *f = *state;
+	struct testutil_fixture *f = *state;
 	struct mamori_err err = { 0 };
 	struct logstore *ls = filled(f, 10);
 	struct rlimit old, lim;
@@ -1163,7 +1141,7 @@ static void test_disk_full(void **state)
 
 static void test_segments(void **state)
 {
-	struct fx *f = *state;
+	struct testutil_fixture *f = *state;
 	struct mamori_err err = { 0 };
 	struct logstore *ls;
 	char p[600];
@@ -1197,7 +1175,7 @@ static double now_s(void)
 
 static void test_bench(void **state)
 {
-	struct fx *f = *state;
+	struct testutil_fixture *f = *state;
 	struct mamori_err err = { 0 };
 	const char *env = getenv("MAMORI_LOGSTORE_BENCH");
 	uint64_t n = env ? strtoull(env, NULL, 10) : 0;
@@ -1248,20 +1226,20 @@ static void test_bench(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_writer_lock, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_append_reopen, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_recovery, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_checkpoint, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_proofs, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_verify, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_verify_external, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_verify_fields, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_verify_batches, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_legacy_table, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_search, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_disk_full, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_segments, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_bench, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_writer_lock, setup, testutil_teardown),
+		cmocka_unit_test_setup_teardown(test_append_reopen, setup, testutil_teardown),
+		cmocka_unit_test_setup_teardown(test_recovery, setup, testutil_teardown),
+		cmocka_unit_test_setup_teardown(test_checkpoint, setup, testutil_teardown),
+		cmocka_unit_test_setup_teardown(test_proofs, setup, testutil_teardown),
+		cmocka_unit_test_setup_teardown(test_verify, setup, testutil_teardown),
+		cmocka_unit_test_setup_teardown(test_verify_external, setup, testutil_teardown),
+		cmocka_unit_test_setup_teardown(test_verify_fields, setup, testutil_teardown),
+		cmocka_unit_test_setup_teardown(test_verify_batches, setup, testutil_teardown),
+		cmocka_unit_test_setup_teardown(test_legacy_table, setup, testutil_teardown),
+		cmocka_unit_test_setup_teardown(test_search, setup, testutil_teardown),
+		cmocka_unit_test_setup_teardown(test_disk_full, setup, testutil_teardown),
+		cmocka_unit_test_setup_teardown(test_segments, setup, testutil_teardown),
+		cmocka_unit_test_setup_teardown(test_bench, setup, testutil_teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

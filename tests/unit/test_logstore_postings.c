@@ -21,31 +21,9 @@
 /* crosses two posting windows */
 #define N (2 * LOGSTORE_POSTING_WINDOW + 7000)
 
-struct fx {
-	char *dir;
-	char vault[512];
-};
-
 static int setup(void **state)
 {
-	struct fx *f = xcalloc(1, sizeof(*f));
-
-	f->dir = testutil_mkdtemp("postings");
-	if (!f->dir)
-		return -1;
-	snprintf(f->vault, sizeof(f->vault), "%s/mamori.logs", f->dir);
-	*state = f;
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	struct fx *f = *state;
-
-	testutil_rmtree(f->dir);
-	free(f->dir);
-	free(f);
-	return 0;
+	return testutil_setup_dir(state, "postings");
 }
 
 /* Event i: patient "PX" when i % 1000 == 7, user "u<i % 3>", time i ms
@@ -72,7 +50,7 @@ static void make(struct log_event *ev, uint64_t i)
 	log_event_seal(ev, "127.0.0.1", msg, (size_t)n);
 }
 
-static struct logstore *fill(struct fx *f)
+static struct logstore *fill(struct testutil_fixture *f)
 {
 	struct mamori_err err = { 0 };
 	struct logstore *ls = NULL;
@@ -113,7 +91,7 @@ static int collect(const struct logstore_hit *h, void *ctx)
 
 static void test_search(void **state)
 {
-	struct fx *f = *state;
+	struct testutil_fixture *f = *state;
 	struct mamori_err err = { 0 };
 	struct logstore *ls = fill(f), *ro = NULL;
 	struct logstore_query q;
@@ -194,7 +172,7 @@ static void test_search(void **state)
 
 /* The path of window file win, and the patient directory entry of term
  * id in it: its offset in the file (0 when not there). */
-static long find_entry(struct fx *f, uint64_t win, uint32_t id, char *path, size_t plen,
+static long find_entry(struct testutil_fixture *f, uint64_t win, uint32_t id, char *path, size_t plen,
 		       uint32_t *start, uint32_t *post_off)
 {
 	uint8_t head[24 + 16 * LT_KINDS];
@@ -247,7 +225,7 @@ static void poke(const char *path, long at, const void *v, size_t n)
 	fclose(fp);
 }
 
-static void expect_bad(struct fx *f, const char *what)
+static void expect_bad(struct testutil_fixture *f, const char *what)
 {
 	struct mamori_err err = { 0 };
 	struct logstore_verify_result res;
@@ -263,7 +241,7 @@ static void expect_bad(struct fx *f, const char *what)
 
 static void test_verify_tamper(void **state)
 {
-	struct fx *f = *state;
+	struct testutil_fixture *f = *state;
 	struct mamori_err err = { 0 };
 	struct logstore_verify_result res;
 	struct logstore *ls = fill(f);
@@ -340,7 +318,7 @@ static void test_verify_tamper(void **state)
  * indexes the records again and writes the window's file. */
 static void test_crash(void **state)
 {
-	struct fx *f = *state;
+	struct testutil_fixture *f = *state;
 	struct mamori_err err = { 0 };
 	struct logstore_verify_result res;
 	struct logstore *ls = NULL;
@@ -390,9 +368,9 @@ static void test_crash(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_search, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_verify_tamper, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_crash, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_search, setup, testutil_teardown),
+		cmocka_unit_test_setup_teardown(test_verify_tamper, setup, testutil_teardown),
+		cmocka_unit_test_setup_teardown(test_crash, setup, testutil_teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -59,6 +59,7 @@ int testutil_setup_dir(void **state, const char *name)
 	fx = xcalloc(1, sizeof(*fx));
 	fx->dir = dir;
 	fx->db = xasprintf("%s/mamori.db", dir);
+	fx->vault = xasprintf("%s/mamori.logs", dir);
 	*state = fx;
 	return 0;
 }
@@ -102,6 +103,7 @@ int testutil_teardown(void **state)
 	testutil_rmtree(fx->dir);
 	free(fx->dir);
 	free(fx->db);
+	free(fx->vault);
 	free(fx);
 	return 0;
 }

@@ -60,6 +60,7 @@ void testutil_rmtree(const char *dir);
 struct testutil_fixture {
 	char *dir;         /* the test's own temporary directory */
 	char *db;          /* <dir>/mamori.db */
+	char *vault;       /* <dir>/mamori.logs: db's access-log vault (not created) */
 	struct store *st;  /* the SQLite store on db; NULL for testutil_setup_dir() */
 };
 
