@@ -95,3 +95,26 @@ as_admin() {
 	JAR=$ADMIN_JAR
 	CSRF=$ADMIN_CSRF
 }
+
+# The password each test user sets (it must not contain the user name).
+pw_for() {
+	echo "Zq7-$(printf '%s' "$1" | md5sum | cut -c1-8)-Pw!"
+}
+
+# new_user NAME ROLE [VENDOR]: created by the admin (checked: 201), its
+# first password changed (checked: 204); leaves NAME signed in with its own
+# jar, $T/jar-NAME.
+new_user() {
+	as_admin
+	if [ -n "${3:-}" ]; then
+		api POST /api/v1/users "{\"name\":\"$1\",\"role\":\"$2\",\"vendor\":\"$3\"}"
+	else
+		api POST /api/v1/users "{\"name\":\"$1\",\"role\":\"$2\"}"
+	fi
+	expect_status 201 "admin creates $1 ($2)"
+	otp=$(jget one_time_password)
+	JAR="$T/jar-$1"
+	signin "$1" "$otp"
+	api POST /api/v1/password "{\"current\":\"$otp\",\"new\":\"$(pw_for "$1")\"}"
+	expect_status 204 "$1 sets a password"
+}

@@ -10,28 +10,6 @@ admin_setup
 api GET /api/v1/session
 expect_status 200 "admin signed in and enrolled"
 
-# The password each test user sets (it must not contain the user name).
-pw_for() {
-	echo "Zq7-$(printf '%s' "$1" | md5sum | cut -c1-8)-Pw!"
-}
-
-# new_user NAME ROLE [VENDOR]: created by the admin, first password changed.
-new_user() {
-	JAR=$ADMIN_JAR
-	CSRF=$ADMIN_CSRF
-	if [ -n "${3:-}" ]; then
-		api POST /api/v1/users "{\"name\":\"$1\",\"role\":\"$2\",\"vendor\":\"$3\"}"
-	else
-		api POST /api/v1/users "{\"name\":\"$1\",\"role\":\"$2\"}"
-	fi
-	expect_status 201 "admin creates $1 ($2)"
-	otp=$(jget one_time_password)
-	JAR="$T/jar-$1"
-	signin "$1" "$otp"
-	api POST /api/v1/password "{\"current\":\"$otp\",\"new\":\"$(pw_for "$1")\"}"
-	expect_status 204 "$1 sets a password"
-}
-
 new_user kansa auditor
 api GET /api/v1/assets?limit=5
 expect_status 200 "auditor reads the ledger"

@@ -105,21 +105,6 @@ same "$(wc -l <many.csv | tr -d ' ')" 2501 "every one of 2,500 events, past the 
 same "$(sed -n '2p;$p' many.csv | grep -o ' n=[0-9][0-9]*' | tr '\n' ' ')" " n=2499  n=0 " "newest first, down to the first"
 
 # ---- roles ----------------------------------------------------------------------
-pw_for() { echo "Zq7-$(printf '%s' "$1" | md5sum | cut -c1-8)-Pw!"; }
-new_user() {
-	JAR=$ADMIN_JAR
-	CSRF=$ADMIN_CSRF
-	if [ -n "${3:-}" ]; then
-		api POST /api/v1/users "{\"name\":\"$1\",\"role\":\"$2\",\"vendor\":\"$3\"}"
-	else
-		api POST /api/v1/users "{\"name\":\"$1\",\"role\":\"$2\"}"
-	fi
-	expect_status 201 "admin creates $1 ($2)"
-	otp=$(jget one_time_password)
-	JAR="$T/jar-$1"
-	signin "$1" "$otp"
-	api POST /api/v1/password "{\"current\":\"$otp\",\"new\":\"$(pw_for "$1")\"}"
-}
 new_user kansa auditor
 api GET "/api/v1/logs/events?user=D1"
 expect_status 200 "an auditor searches"
