@@ -118,3 +118,14 @@ new_user() {
 	api POST /api/v1/password "{\"current\":\"$otp\",\"new\":\"$(pw_for "$1")\"}"
 	expect_status 204 "$1 sets a password"
 }
+
+# require_rsyslog: sets RSYSLOGD, or skips the test (exit 77) when rsyslogd,
+# its RELP output module or logger is missing.
+require_rsyslog() {
+	RSYSLOGD=$(command -v rsyslogd || echo /usr/sbin/rsyslogd)
+	if [ ! -x "$RSYSLOGD" ] || ! command -v logger >/dev/null ||
+		[ -z "$(find /usr/lib -name omrelp.so 2>/dev/null | head -1)" ]; then
+		echo "1..0 # SKIP rsyslog, rsyslog-relp or logger missing (scripts/install-deps.sh)"
+		exit 77
+	fi
+}

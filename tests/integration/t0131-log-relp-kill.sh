@@ -9,12 +9,7 @@
 . "$(dirname "$0")/lib.sh"
 . "$TESTDIR/lib_server.sh"
 
-RSYSLOGD=$(command -v rsyslogd || echo /usr/sbin/rsyslogd)
-if [ ! -x "$RSYSLOGD" ] || ! command -v logger >/dev/null ||
-	[ -z "$(find /usr/lib -name omrelp.so 2>/dev/null | head -1)" ]; then
-	echo "1..0 # SKIP rsyslog, rsyslog-relp or logger missing (scripts/install-deps.sh)"
-	exit 77
-fi
+require_rsyslog
 
 N=${T0131_N:-10000}
 KILL_AT=$((N / 4))
