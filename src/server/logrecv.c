@@ -37,6 +37,7 @@
 
 #include "logdetect.h"
 #include "logevent.h"
+#include "logdup.h"
 #include "logfield.h"
 #include "logrecv.h"
 #include "logstore.h"
@@ -50,7 +51,6 @@
 #define UDP_BATCH 64         /* datagrams per recvmmsg() */
 #define UDP_BUF 65536        /* bytes per datagram buffer (a datagram holds at most 65507) */
 #define TCP_READ 65536       /* bytes per read() */
-#define DUP_BUCKETS (LOGRECV_DUP_WINDOW * 2)
 #define ERROR_REPORT_MS 10000 /* at most one store-error line per 10 s */
 #define WRITER_POLL_MS 250    /* how often the writer looks for a checkpoint request */
 
@@ -70,18 +70,6 @@ struct item {
 	struct item *next;            /* in the pool of spent items */
 };
 
-/*
- * The duplicate window: a ring of the last LOGRECV_DUP_WINDOW keys and a
- * chained hash over it (heads[bucket] → ring index → next[index] …).
- */
-struct dupwin {
-	uint8_t (*keys)[MERKLE_HASH_LEN];
-	int32_t *next;
-	int32_t *heads;
-	size_t pos; /* where the next key goes */
-	size_t len; /* keys held */
-};
-
 struct logrecv {
 	struct logrecv_config cfg;
 	struct strbuf dir;
@@ -89,7 +77,7 @@ struct logrecv {
 	struct logfield_rules *rules;
 	struct store *st;        /* records store, for the detections */
 	struct logdetect *det;
-	struct dupwin dup;
+	struct logdup dup;
 
 	/* the queue */
 	pthread_mutex_t mu;
@@ -281,7 +269,7 @@ static struct item *item_new(struct logrecv *r, enum log_via via, const char *pe
 	}
 	it->extra_flags = extra_flags;
 	logfield_event_from_syslog(r->rules, &it->ev, msg, len, via, it->peer, now_us());
-	return it; /* its duplicate key is the writer's to compute (dup_key()) */
+	return it; /* its duplicate key is the writer's to compute (write_batch()) */
 }
 
 static void item_free(struct item *it)
@@ -338,77 +326,6 @@ static void queue_push(struct logrecv *r, struct item **items, size_t n)
 
 /* ---- duplicate window ------------------------------------------------------------- */
 
-static uint32_t dup_bucket(const uint8_t key[MERKLE_HASH_LEN])
-{
-	uint32_t b;
-
-	memcpy(&b, key, sizeof(b));
-	return b % DUP_BUCKETS;
-}
-
-static void dup_init(struct dupwin *d)
-{
-	d->keys = xcalloc(LOGRECV_DUP_WINDOW, sizeof(*d->keys));
-	d->next = xcalloc(LOGRECV_DUP_WINDOW, sizeof(*d->next));
-	d->heads = xmalloc(DUP_BUCKETS * sizeof(*d->heads));
-	for (size_t i = 0; i < DUP_BUCKETS; i++)
-		d->heads[i] = -1;
-	d->pos = d->len = 0;
-}
-
-static void dup_release(struct dupwin *d)
-{
-	free(d->keys);
-	free(d->next);
-	free(d->heads);
-}
-
-static void dup_unlink(struct dupwin *d, int32_t idx)
-{
-	int32_t *p = &d->heads[dup_bucket(d->keys[idx])];
-
-	while (*p != -1 && *p != idx)
-		p = &d->next[*p];
-	if (*p == idx)
-		*p = d->next[idx];
-}
-
-static bool dup_seen(const struct dupwin *d, const uint8_t key[MERKLE_HASH_LEN])
-{
-	for (int32_t i = d->heads[dup_bucket(key)]; i != -1; i = d->next[i])
-		if (!memcmp(d->keys[i], key, MERKLE_HASH_LEN))
-			return true;
-	return false;
-}
-
-static void dup_add(struct dupwin *d, const uint8_t key[MERKLE_HASH_LEN])
-{
-	int32_t idx = (int32_t)d->pos;
-	uint32_t b = dup_bucket(key);
-
-	if (d->len == LOGRECV_DUP_WINDOW)
-		dup_unlink(d, idx); /* the oldest leaves */
-	else
-		d->len++;
-	memcpy(d->keys[idx], key, MERKLE_HASH_LEN);
-	d->next[idx] = d->heads[b];
-	d->heads[b] = idx;
-	d->pos = (d->pos + 1) % LOGRECV_DUP_WINDOW;
-}
-
-/* Forgets the newest key (an event the store did not take after all). */
-static void dup_drop_newest(struct dupwin *d)
-{
-	int32_t idx;
-
-	if (!d->len)
-		return;
-	idx = (int32_t)((d->pos + LOGRECV_DUP_WINDOW - 1) % LOGRECV_DUP_WINDOW);
-	dup_unlink(d, idx);
-	d->pos = (size_t)idx;
-	d->len--;
-}
-
 struct dup_load {
 	uint8_t (*keys)[MERKLE_HASH_LEN];
 	size_t n;
@@ -421,7 +338,7 @@ static int dup_load_hit(const struct logstore_hit *hit, void *ctx)
 
 	if (dl->n == LOGRECV_DUP_WINDOW)
 		return 1;
-	merkle_leaf_hash2(peer, strlen(peer) + 1, hit->message, hit->message_len, dl->keys[dl->n++]);
+	logdup_key(peer, hit->message, hit->message_len, dl->keys[dl->n++]);
 	return 0;
 }
 
@@ -445,7 +362,7 @@ static int dup_reload(struct logrecv *r, struct mamori_err *err)
 		q.before = next;
 	}
 	for (size_t i = dl.n; i-- > 0;)
-		dup_add(&r->dup, dl.keys[i]);
+		logdup_add(&r->dup, dl.keys[i]);
 	free(dl.keys);
 	return rc;
 }
@@ -466,16 +383,6 @@ static void report_store_error(struct logrecv *r, const struct mamori_err *err, 
 		r->dir.buf, err->msg, r->lost[LOG_VIA_UDP], r->lost[LOG_VIA_TCP]);
 }
 
-/* The duplicate key of an item: SHA-256 of peer ‖ 0 ‖ message (the
- * message as its record keeps it), as dup_load_hit() computes it. */
-static void dup_key(struct item *it)
-{
-	const struct log_event *ev = &it->ev;
-
-	merkle_leaf_hash2(it->peer, strlen(it->peer) + 1, ev->record.buf + ev->msg_off,
-			  ev->record.len - ev->msg_off, it->key);
-}
-
 /*
  * Appends items[0..n) (writer thread) and answers RELP waiters; *dirty when
  * something was appended, *synced when all appended so far is durable.
@@ -489,13 +396,21 @@ static void write_batch(struct logrecv *r, struct item **items, size_t n, bool *
 	bool waiters = false, durable = true;
 	int rc;
 
+	/* the keys first, asking for their table lines and for those of the
+	 * keys that leave the window: the checks below then find them cached */
+	for (size_t i = 0; i < n; i++) {
+		const struct log_event *ev = &items[i]->ev;
+
+		logdup_key(items[i]->peer, ev->record.buf + ev->msg_off, ev->record.len - ev->msg_off,
+			   items[i]->key);
+		logdup_prefetch(&r->dup, items[i]->key, i);
+	}
 	for (size_t i = 0; i < n; i++) {
 		unsigned flags = items[i]->extra_flags;
 
-		dup_key(items[i]);
-		if (dup_seen(&r->dup, items[i]->key))
+		if (logdup_seen(&r->dup, items[i]->key))
 			flags |= LOG_F_DUPLICATE;
-		dup_add(&r->dup, items[i]->key);
+		logdup_add(&r->dup, items[i]->key);
 		if (flags)
 			item_reseal(items[i], flags);
 		evs[i] = &items[i]->ev;
@@ -505,7 +420,7 @@ static void write_batch(struct logrecv *r, struct item **items, size_t n, bool *
 	rc = logstore_append(r->ls, evs, n, NULL, &err);
 	appended = logstore_size(r->ls) - before;
 	for (size_t i = n; i > appended; i--)
-		dup_drop_newest(&r->dup);
+		logdup_drop_newest(&r->dup);
 	for (size_t i = 0; i < appended; i++)
 		logdetect_event(r->det, before + i, evs[i]);
 	if (appended)
@@ -1029,7 +944,7 @@ int logrecv_start(struct logrecv **out, const struct logrecv_config *cfg, struct
 		r->cfg.checkpoint_interval = 300;
 	r->udp_fd = r->tcp_fd = -1;
 	strbuf_init(&r->dir);
-	dup_init(&r->dup);
+	logdup_init(&r->dup, LOGRECV_DUP_WINDOW);
 	pthread_mutex_init(&r->mu, NULL);
 	pthread_mutex_init(&r->pool_mu, NULL);
 	pthread_condattr_init(&ca);
@@ -1169,7 +1084,7 @@ void logrecv_stop(struct logrecv *r)
 	if (r->stop_fd >= 0)
 		close(r->stop_fd);
 	free(r->ring);
-	dup_release(&r->dup);
+	logdup_release(&r->dup);
 	pthread_cond_destroy(&r->nonempty);
 	pthread_cond_destroy(&r->nonfull);
 	pthread_cond_destroy(&r->durable);

@@ -1,0 +1,64 @@
+/*
+ * logdup.h - the duplicate window of the access-log receivers: the keys of
+ * the last N events, to recognise a message sent again (rsyslog resends
+ * what was not acknowledged before a crash; docs/internals/logrecv.md).
+ *
+ * A key is the Merkle leaf hash of peer ‖ 0x00 ‖ message (SHA-256 of
+ * 0x00 ‖ peer ‖ 0x00 ‖ message).  The window is a ring of the
+ * last N keys (the oldest leaves when a new one comes) with an
+ * open-addressing table over it, so that a look-up touches one cache line
+ * of the table; logdup_prefetch() asks for that line ahead, which lets the
+ * writer look up a whole batch without waiting for memory once per event.
+ *
+ * Not thread-safe: one thread (the receivers' writer) owns a window.
+ */
+#ifndef MAMORI_LOGDUP_H
+#define MAMORI_LOGDUP_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "common.h"
+#include "merkle.h"
+
+struct logdup_slot {
+	uint32_t tag;  /* the key's first 32 bits; its home slot comes from them */
+	uint32_t idx1; /* the key's ring index + 1; 0: an empty slot */
+};
+
+struct logdup {
+	size_t window;                    /* N, a power of two */
+	uint8_t (*keys)[MERKLE_HASH_LEN]; /* the ring */
+	struct logdup_slot *slot;         /* 4 N slots: at most a quarter full */
+	size_t pos;                       /* where the next key goes */
+	size_t len;                       /* keys held (<= window) */
+};
+
+/* An empty window of `window` keys (a power of two, at least 1). */
+void logdup_init(struct logdup *d, size_t window);
+void logdup_release(struct logdup *d);
+
+/* The key of a message received from peer (a NUL-terminated name). */
+void logdup_key(const char *peer, const void *msg, size_t len, uint8_t key[MERKLE_HASH_LEN]);
+
+/*
+ * Asks the CPU for the table lines that logdup_seen()/logdup_add() of key
+ * will read, and for the line of the key that leaves the window when
+ * `later` more keys have been added before it (a hint; no effect on the
+ * contents).
+ */
+void logdup_prefetch(const struct logdup *d, const uint8_t key[MERKLE_HASH_LEN], size_t later);
+
+/* Whether key is in the window. */
+bool logdup_seen(const struct logdup *d, const uint8_t key[MERKLE_HASH_LEN]);
+
+/* Adds key as the newest; when the window is full the oldest leaves. */
+void logdup_add(struct logdup *d, const uint8_t key[MERKLE_HASH_LEN]);
+
+/* Forgets the newest key (an event the store did not take after all);
+ * the window then holds what it held before that key was added, less the
+ * key that left then.  Nothing when the window is empty. */
+void logdup_drop_newest(struct logdup *d);
+
+#endif
