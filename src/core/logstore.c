@@ -263,12 +263,11 @@ static void terms_put(struct logstore *ls, uint64_t h, int kind, const char *v, 
 	ls->nterms++;
 }
 
-/* The id of term (kind, v), inserted when new (in the open transaction). */
-static int term_id(struct logstore *ls, int kind, const char *v, int64_t *id,
-		   struct mamori_err *err)
+/* The id of term (kind, v) whose hash is h (term_hash()), inserted when new
+ * (in the open transaction). */
+static int term_id(struct logstore *ls, int kind, const char *v, size_t len, uint64_t h,
+		   int64_t *id, struct mamori_err *err)
 {
-	size_t len = strlen(v);
-	uint64_t h = term_hash(kind, v, len);
 	sqlite3_stmt *st;
 
 	if (ls->capterms) {
@@ -298,6 +297,38 @@ static int term_id(struct logstore *ls, int kind, const char *v, int64_t *id,
 				      ls->dir, *id);
 	terms_put(ls, h, kind, v, len, *id);
 	return 0;
+}
+
+/*
+ * The terms of one event, hashed before they are looked up: the appender
+ * hashes the events TERMS_AHEAD ahead of the one it indexes and asks for
+ * their table slots, so that the look-ups (one cache miss each in a table
+ * of a year's patients) overlap instead of waiting one after the other.
+ */
+struct ev_terms {
+	const char *v[LT_KINDS];
+	size_t len[LT_KINDS];
+	uint64_t h[LT_KINDS];
+};
+
+#define TERMS_AHEAD 8
+
+static void ev_terms_hash(const struct logstore *ls, const struct log_event *ev,
+			  struct ev_terms *t)
+{
+	t->v[0] = ev->f.user;
+	t->v[1] = ev->f.patient;
+	t->v[2] = ev->f.host;
+	t->v[3] = ev->f.action;
+	t->v[4] = ev->f.source;
+	for (int k = 0; k < LT_KINDS; k++) {
+		if (!t->v[k])
+			continue;
+		t->len[k] = strlen(t->v[k]);
+		t->h[k] = term_hash(k + 1, t->v[k], t->len[k]);
+		if (ls->capterms)
+			__builtin_prefetch(&ls->terms[t->h[k] & (ls->capterms - 1)]);
+	}
 }
 
 /* ---- segments --------------------------------------------------------------------- */
@@ -567,19 +598,21 @@ static int seg_roll(struct logstore *ls, struct mamori_err *err)
 
 /* ---- appending ------------------------------------------------------------------ */
 
-/* The id of term (kind, v) in *id, 0 for no term. */
-static int entry_term(struct logstore *ls, int kind, const char *v, uint32_t *id,
-		      struct mamori_err *err)
+/* The ids of an event's terms in ids[] (0 for no term). */
+static int entry_terms(struct logstore *ls, const struct ev_terms *t, uint32_t ids[LT_KINDS],
+		       struct mamori_err *err)
 {
-	int64_t v64;
-	int r;
+	for (int k = 0; k < LT_KINDS; k++) {
+		int64_t v64 = 0;
+		int r;
 
-	*id = 0;
-	if (!v)
-		return 0;
-	if ((r = term_id(ls, kind, v, &v64, err)) < 0)
-		return r;
-	*id = (uint32_t)v64;
+		ids[k] = 0;
+		if (!t->v[k])
+			continue;
+		if ((r = term_id(ls, k + 1, t->v[k], t->len[k], t->h[k], &v64, err)) < 0)
+			return r;
+		ids[k] = (uint32_t)v64;
+	}
 	return 0;
 }
 
@@ -601,9 +634,10 @@ static int post_flush(struct logstore *ls, struct mamori_err *err)
 }
 
 /* Entry, frontier and block of one record already placed at (seg_no,
- * off).  The caller has begun the transaction. */
-static int index_one(struct logstore *ls, const struct log_event *ev, uint64_t off,
-		     struct mamori_err *err)
+ * off), whose terms t holds (ev_terms_hash()).  The caller has begun the
+ * transaction. */
+static int index_one(struct logstore *ls, const struct log_event *ev, const struct ev_terms *t,
+		     uint64_t off, struct mamori_err *err)
 {
 	struct logstore_entry e;
 	sqlite3_stmt *st;
@@ -614,11 +648,7 @@ static int index_one(struct logstore *ls, const struct log_event *ev, uint64_t o
 	if ((r = post_flush(ls, err)) < 0)
 		return r;
 	memset(&e, 0, sizeof(e));
-	if ((r = entry_term(ls, LT_USER, ev->f.user, &e.term[0], err)) < 0 ||
-	    (r = entry_term(ls, LT_PATIENT, ev->f.patient, &e.term[1], err)) < 0 ||
-	    (r = entry_term(ls, LT_HOST, ev->f.host, &e.term[2], err)) < 0 ||
-	    (r = entry_term(ls, LT_ACTION, ev->f.action, &e.term[3], err)) < 0 ||
-	    (r = entry_term(ls, LT_SOURCE, ev->f.source, &e.term[4], err)) < 0)
+	if ((r = entry_terms(ls, t, e.term, err)) < 0)
 		return r;
 	e.recv_us = ev->recv_us;
 	e.time_us = ev->time_us;
@@ -672,6 +702,7 @@ static int index_one(struct logstore *ls, const struct log_event *ev, uint64_t o
 int logstore_append(struct logstore *ls, struct log_event *const *evs, size_t n, uint64_t *first,
 		    struct mamori_err *err)
 {
+	struct ev_terms ahead[TERMS_AHEAD];
 	int r;
 
 	if (first)
@@ -681,8 +712,11 @@ int logstore_append(struct logstore *ls, struct log_event *const *evs, size_t n,
 				      ls->dir);
 	if ((r = txn_begin(ls, err)) < 0)
 		return r;
+	for (size_t i = 0; i < n && i < TERMS_AHEAD; i++)
+		ev_terms_hash(ls, evs[i], &ahead[i]);
 	for (size_t i = 0; i < n; i++) {
 		const struct log_event *ev = evs[i];
+		struct ev_terms *t = &ahead[i % TERMS_AHEAD];
 		size_t len = ev->record.len;
 		uint8_t pre[4];
 		uint64_t off;
@@ -696,10 +730,12 @@ int logstore_append(struct logstore *ls, struct log_event *const *evs, size_t n,
 		if (ls->wbuf.len + 4 + len > WBUF_FLUSH && (r = logstore_flush(ls, err)) < 0)
 			return r;
 		off = ls->seg_bytes;
-		if ((r = index_one(ls, ev, off, err)) < 0) {
+		if ((r = index_one(ls, ev, t, off, err)) < 0) {
 			/* nothing was counted */
 			return r;
 		}
+		if (i + TERMS_AHEAD < n)
+			ev_terms_hash(ls, evs[i + TERMS_AHEAD], t);
 		pre[0] = (uint8_t)(len >> 24);
 		pre[1] = (uint8_t)(len >> 16);
 		pre[2] = (uint8_t)(len >> 8);
@@ -1372,6 +1408,7 @@ out:
 static int recover(struct logstore *ls, uint64_t end, struct mamori_err *err)
 {
 	struct log_event ev;
+	struct ev_terms terms;
 	struct strbuf data = STRBUF_INIT, path = STRBUF_INIT;
 	struct stat sb;
 	int r = 0;
@@ -1414,7 +1451,9 @@ static int recover(struct logstore *ls, uint64_t end, struct mamori_err *err)
 						   path.buf, pos, err ? err->msg : "");
 				goto out;
 			}
-			if ((r = txn_begin(ls, err)) < 0 || (r = index_one(ls, &ev, pos, err)) < 0)
+			ev_terms_hash(ls, &ev, &terms);
+			if ((r = txn_begin(ls, err)) < 0 ||
+			    (r = index_one(ls, &ev, &terms, pos, err)) < 0)
 				goto out;
 			pos += 4 + len;
 		}
