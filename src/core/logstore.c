@@ -369,6 +369,17 @@ static void ent_path(const struct logstore *ls, struct strbuf *out)
 }
 
 /* Writes the buffered entries (after their records). */
+/*
+ * Starts writing fd[off, off + len) to the disk without waiting for it, so
+ * that the next fdatasync() finds most of it written and the writer does
+ * not wait for a second's worth of records at once.  Only a hint: errors
+ * are left to the fdatasync() that makes the data durable.
+ */
+static void write_behind(int fd, uint64_t off, size_t len)
+{
+	(void)sync_file_range(fd, (off_t)off, (off_t)len, SYNC_FILE_RANGE_WRITE);
+}
+
 static int ent_flush(struct logstore *ls, struct mamori_err *err)
 {
 	size_t done = 0;
@@ -392,6 +403,7 @@ static int ent_flush(struct logstore *ls, struct mamori_err *err)
 		}
 		done += (size_t)w;
 	}
+	write_behind(ls->ent_fd, ls->ebuf_seq * LOGSTORE_ENTRY_LEN, ls->ebuf.len);
 	ls->ebuf_seq += ls->ebuf.len / LOGSTORE_ENTRY_LEN;
 	strbuf_reset(&ls->ebuf);
 	ls->ent_need_sync = true;
@@ -429,6 +441,7 @@ int logstore_flush(struct logstore *ls, struct mamori_err *err)
 		}
 		done += (size_t)w;
 	}
+	write_behind(ls->seg_fd, ls->wbuf_off, ls->wbuf.len);
 	ls->wbuf_off += ls->wbuf.len;
 	strbuf_reset(&ls->wbuf);
 	ls->need_sync = true;
