@@ -19,7 +19,7 @@
  * made it durable (logstore_sync()).  A message the store could not keep
  * (disk full …) is answered with an error, and rsyslog sends it again.
  *
- * Duplicates: the writer remembers SHA-256(peer ‖ 0 ‖ message) of the last
+ * Duplicates: the writer remembers the keys of peer ‖ 0 ‖ message (logdup.h) of the last
  * LOGRECV_DUP_WINDOW events (reloaded from the vault at start, so that the
  * resend after a crash is recognised too); an event seen again is stored
  * all the same, with LOG_F_DUPLICATE.
@@ -36,7 +36,7 @@
 
 #include "common.h"
 
-#define LOGRECV_QUEUE_MAX 16384   /* events waiting for the writer */
+#define LOGRECV_QUEUE_MAX 131072  /* events waiting for the writer (about 64 MB at most) */
 #define LOGRECV_TCP_CONN_MAX 256  /* TCP connections at once; more are refused */
 #define LOGRECV_DUP_WINDOW 65536  /* events remembered for duplicate recognition */
 #define LOGRECV_SYNC_MS 100       /* at the latest, appended events are synced */
