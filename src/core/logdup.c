@@ -12,7 +12,7 @@
 
 #include "logdup.h"
 
-static uint32_t key_tag(const uint8_t key[MERKLE_HASH_LEN])
+static uint32_t key_tag(const uint8_t key[LOGDUP_KEY_LEN])
 {
 	uint32_t t;
 
@@ -33,25 +33,36 @@ static size_t home(const struct logdup *d, uint32_t tag)
 void logdup_init(struct logdup *d, size_t window)
 {
 	assert(window && !(window & (window - 1)) && window <= UINT32_MAX / 4);
+	if (sodium_init() < 0)
+		fatal("libsodium を初期化できません");
 	d->window = window;
 	d->keys = xcalloc(window, sizeof(*d->keys));
 	d->slot = xcalloc(nslots(d), sizeof(*d->slot));
 	d->pos = d->len = 0;
+	randombytes_buf(d->secret, sizeof(d->secret));
+	strbuf_init(&d->joined);
 }
 
 void logdup_release(struct logdup *d)
 {
 	free(d->keys);
 	free(d->slot);
+	strbuf_release(&d->joined);
+	sodium_memzero(d->secret, sizeof(d->secret));
 	memset(d, 0, sizeof(*d));
 }
 
-void logdup_key(const char *peer, const void *msg, size_t len, uint8_t key[MERKLE_HASH_LEN])
+void logdup_key(struct logdup *d, const char *peer, const void *msg, size_t len,
+		uint8_t key[LOGDUP_KEY_LEN])
 {
-	merkle_leaf_hash2(peer, strlen(peer) + 1, msg, len, key);
+	strbuf_reset(&d->joined);
+	strbuf_add(&d->joined, peer, strlen(peer) + 1);
+	strbuf_add(&d->joined, msg, len);
+	crypto_shorthash_siphashx24(key, (const unsigned char *)d->joined.buf, d->joined.len,
+				    d->secret);
 }
 
-void logdup_prefetch(const struct logdup *d, const uint8_t key[MERKLE_HASH_LEN], size_t later)
+void logdup_prefetch(const struct logdup *d, const uint8_t key[LOGDUP_KEY_LEN], size_t later)
 {
 	__builtin_prefetch(&d->slot[home(d, key_tag(key))]);
 	if (d->len + later >= d->window)
@@ -94,19 +105,19 @@ static void unlink_idx(struct logdup *d, size_t idx)
 	BUG("logdup: key %zu of the ring is not in the table", idx);
 }
 
-bool logdup_seen(const struct logdup *d, const uint8_t key[MERKLE_HASH_LEN])
+bool logdup_seen(const struct logdup *d, const uint8_t key[LOGDUP_KEY_LEN])
 {
 	size_t mask = nslots(d) - 1;
 	uint32_t tag = key_tag(key);
 
 	for (size_t i = home(d, tag); d->slot[i].idx1; i = (i + 1) & mask)
 		if (d->slot[i].tag == tag &&
-		    !memcmp(d->keys[d->slot[i].idx1 - 1], key, MERKLE_HASH_LEN))
+		    !memcmp(d->keys[d->slot[i].idx1 - 1], key, LOGDUP_KEY_LEN))
 			return true;
 	return false;
 }
 
-void logdup_add(struct logdup *d, const uint8_t key[MERKLE_HASH_LEN])
+void logdup_add(struct logdup *d, const uint8_t key[LOGDUP_KEY_LEN])
 {
 	size_t mask = nslots(d) - 1, idx = d->pos;
 	uint32_t tag = key_tag(key);
@@ -116,7 +127,7 @@ void logdup_add(struct logdup *d, const uint8_t key[MERKLE_HASH_LEN])
 		unlink_idx(d, idx); /* the oldest leaves */
 	else
 		d->len++;
-	memcpy(d->keys[idx], key, MERKLE_HASH_LEN);
+	memcpy(d->keys[idx], key, LOGDUP_KEY_LEN);
 	while (d->slot[i].idx1)
 		i = (i + 1) & mask;
 	d->slot[i].tag = tag;

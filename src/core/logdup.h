@@ -3,8 +3,12 @@
  * the last N events, to recognise a message sent again (rsyslog resends
  * what was not acknowledged before a crash; docs/internals/logrecv.md).
  *
- * A key is the Merkle leaf hash of peer ‖ 0x00 ‖ message (SHA-256 of
- * 0x00 ‖ peer ‖ 0x00 ‖ message).  The window is a ring of the
+ * A key is the keyed 128-bit SipHash (SipHash-2-4, libsodium's
+ * crypto_shorthash_siphashx24) of peer ‖ 0x00 ‖ message under a secret
+ * drawn for each window: half the work of a SHA-256 on the writer's path,
+ * and no sender can make two of its messages collide without knowing the
+ * secret.  The keys are not kept anywhere; a new window (a server start)
+ * computes the keys of the vault's newest events again.  The window is a ring of the
  * last N keys (the oldest leaves when a new one comes) with an
  * open-addressing table over it, so that a look-up touches one cache line
  * of the table; logdup_prefetch() asks for that line ahead, which lets the
@@ -19,8 +23,12 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <sodium.h>
+
 #include "common.h"
-#include "merkle.h"
+#include "strbuf.h"
+
+#define LOGDUP_KEY_LEN crypto_shorthash_siphashx24_BYTES /* 16 */
 
 struct logdup_slot {
 	uint32_t tag;  /* the key's first 32 bits; its home slot comes from them */
@@ -28,19 +36,24 @@ struct logdup_slot {
 };
 
 struct logdup {
-	size_t window;                    /* N, a power of two */
-	uint8_t (*keys)[MERKLE_HASH_LEN]; /* the ring */
-	struct logdup_slot *slot;         /* 4 N slots: at most a quarter full */
-	size_t pos;                       /* where the next key goes */
-	size_t len;                       /* keys held (<= window) */
+	size_t window;                   /* N, a power of two */
+	uint8_t (*keys)[LOGDUP_KEY_LEN]; /* the ring */
+	struct logdup_slot *slot;        /* 4 N slots: at most a quarter full */
+	size_t pos;                      /* where the next key goes */
+	size_t len;                      /* keys held (<= window) */
+	uint8_t secret[crypto_shorthash_siphashx24_KEYBYTES];
+	struct strbuf joined;            /* logdup_key()'s peer ‖ 0 ‖ message */
 };
 
-/* An empty window of `window` keys (a power of two, at least 1). */
+/* An empty window of `window` keys (a power of two, at least 1) with a
+ * new secret.  Aborts when libsodium cannot be initialised. */
 void logdup_init(struct logdup *d, size_t window);
 void logdup_release(struct logdup *d);
 
-/* The key of a message received from peer (a NUL-terminated name). */
-void logdup_key(const char *peer, const void *msg, size_t len, uint8_t key[MERKLE_HASH_LEN]);
+/* The key, under d's secret, of a message received from peer (a
+ * NUL-terminated name). */
+void logdup_key(struct logdup *d, const char *peer, const void *msg, size_t len,
+		uint8_t key[LOGDUP_KEY_LEN]);
 
 /*
  * Asks the CPU for the table lines that logdup_seen()/logdup_add() of key
@@ -48,13 +61,13 @@ void logdup_key(const char *peer, const void *msg, size_t len, uint8_t key[MERKL
  * `later` more keys have been added before it (a hint; no effect on the
  * contents).
  */
-void logdup_prefetch(const struct logdup *d, const uint8_t key[MERKLE_HASH_LEN], size_t later);
+void logdup_prefetch(const struct logdup *d, const uint8_t key[LOGDUP_KEY_LEN], size_t later);
 
 /* Whether key is in the window. */
-bool logdup_seen(const struct logdup *d, const uint8_t key[MERKLE_HASH_LEN]);
+bool logdup_seen(const struct logdup *d, const uint8_t key[LOGDUP_KEY_LEN]);
 
 /* Adds key as the newest; when the window is full the oldest leaves. */
-void logdup_add(struct logdup *d, const uint8_t key[MERKLE_HASH_LEN]);
+void logdup_add(struct logdup *d, const uint8_t key[LOGDUP_KEY_LEN]);
 
 /* Forgets the newest key (an event the store did not take after all);
  * the window then holds what it held before that key was added, less the

@@ -64,7 +64,7 @@ struct relp_wait {
 struct item {
 	struct log_event ev;
 	char peer[INET6_ADDRSTRLEN];
-	uint8_t key[MERKLE_HASH_LEN]; /* SHA-256 of peer ‖ 0 ‖ message */
+	uint8_t key[LOGDUP_KEY_LEN];  /* logdup_key() of peer ‖ 0 ‖ message */
 	unsigned extra_flags;         /* from the de-framer; added by the writer */
 	struct relp_wait *wait;       /* RELP only */
 	struct item *next;            /* in the pool of spent items */
@@ -327,7 +327,8 @@ static void queue_push(struct logrecv *r, struct item **items, size_t n)
 /* ---- duplicate window ------------------------------------------------------------- */
 
 struct dup_load {
-	uint8_t (*keys)[MERKLE_HASH_LEN];
+	uint8_t (*keys)[LOGDUP_KEY_LEN];
+	struct logdup *dup;
 	size_t n;
 };
 
@@ -338,14 +339,14 @@ static int dup_load_hit(const struct logstore_hit *hit, void *ctx)
 
 	if (dl->n == LOGRECV_DUP_WINDOW)
 		return 1;
-	logdup_key(peer, hit->message, hit->message_len, dl->keys[dl->n++]);
+	logdup_key(dl->dup, peer, hit->message, hit->message_len, dl->keys[dl->n++]);
 	return 0;
 }
 
 /* Refills the window from the newest events of the vault (oldest first). */
 static int dup_reload(struct logrecv *r, struct mamori_err *err)
 {
-	struct dup_load dl = { .n = 0 };
+	struct dup_load dl = { .n = 0, .dup = &r->dup };
 	struct logstore_query q;
 	int64_t next = -1;
 	int rc = 0;
@@ -401,8 +402,8 @@ static void write_batch(struct logrecv *r, struct item **items, size_t n, bool *
 	for (size_t i = 0; i < n; i++) {
 		const struct log_event *ev = &items[i]->ev;
 
-		logdup_key(items[i]->peer, ev->record.buf + ev->msg_off, ev->record.len - ev->msg_off,
-			   items[i]->key);
+		logdup_key(&r->dup, items[i]->peer, ev->record.buf + ev->msg_off,
+			   ev->record.len - ev->msg_off, items[i]->key);
 		logdup_prefetch(&r->dup, items[i]->key, i);
 	}
 	for (size_t i = 0; i < n; i++) {

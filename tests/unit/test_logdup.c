@@ -8,7 +8,7 @@
  * small pool and many share their first 32 bits or their home slot, so
  * that probe runs form, cross the end of the table and shrink again as
  * keys leave (backward-shift deletion).  The key itself is checked
- * against its definition.
+ * against its definition, and two windows have different secrets.
  */
 #include "common.h"
 
@@ -16,10 +16,9 @@
 #include <cmocka.h>
 
 #include "logdup.h"
-#include "merkle.h"
 #include "testutil.h"
 
-#define H MERKLE_HASH_LEN
+#define H LOGDUP_KEY_LEN
 
 struct model {
 	uint8_t (*keys)[H]; /* oldest first */
@@ -133,7 +132,7 @@ static void test_full_size(void **state)
 	for (unsigned i = 0; i < 300000; i++) {
 		int n = snprintf(msg, sizeof(msg), "event %u", i);
 
-		logdup_key("127.0.0.1", msg, (size_t)n, key);
+		logdup_key(&d, "127.0.0.1", msg, (size_t)n, key);
 		logdup_prefetch(&d, key, 0);
 		assert_false(logdup_seen(&d, key));
 		logdup_add(&d, key);
@@ -141,24 +140,36 @@ static void test_full_size(void **state)
 	for (unsigned i = 300000 - 70000; i < 300000; i++) {
 		int n = snprintf(msg, sizeof(msg), "event %u", i);
 
-		logdup_key("127.0.0.1", msg, (size_t)n, key);
+		logdup_key(&d, "127.0.0.1", msg, (size_t)n, key);
 		assert_int_equal(logdup_seen(&d, key), i >= 300000 - 65536);
 	}
 	logdup_release(&d);
 }
 
-/* The key is the leaf hash of peer ‖ 0x00 ‖ message; the peer counts. */
+/* The key is SipHash-2-4 (128 bits) of peer ‖ 0x00 ‖ message under the
+ * window's secret; the peer counts; another window has another secret. */
 static void test_key(void **state)
 {
+	struct logdup d, e;
 	uint8_t a[H], b[H], want[H];
 	const char joined[] = "10.0.0.1\0hello";
 
 	(void)state;
-	logdup_key("10.0.0.1", "hello", 5, a);
-	merkle_leaf_hash(joined, sizeof(joined) - 1, want);
+	logdup_init(&d, 4);
+	logdup_init(&e, 4);
+	logdup_key(&d, "10.0.0.1", "hello", 5, a);
+	crypto_shorthash_siphashx24(want, (const unsigned char *)joined, sizeof(joined) - 1,
+				    d.secret);
 	assert_memory_equal(a, want, H);
-	logdup_key("10.0.0.2", "hello", 5, b);
+	logdup_key(&d, "10.0.0.2", "hello", 5, b);
 	assert_memory_not_equal(a, b, H);
+	logdup_key(&d, "10.0.0.1", "hellp", 5, b);
+	assert_memory_not_equal(a, b, H);
+	assert_memory_not_equal(d.secret, e.secret, sizeof(d.secret));
+	logdup_key(&e, "10.0.0.1", "hello", 5, b);
+	assert_memory_not_equal(a, b, H);
+	logdup_release(&d);
+	logdup_release(&e);
 }
 
 int main(void)
