@@ -9,6 +9,8 @@
 #   signin NAME PASSWORD [CODE]   POST /login with the jar $JAR; sets $CSRF
 #   totp SECRET [OFFSET_STEPS]    a TOTP code from oathtool
 #   admin_setup, as_admin   the enrolled admin's session, and back to it
+#   start_log_server [ARGS] serve with its UDP, TCP and RELP receivers on free
+#                           ports ($HTTP, $UDP, $TCP, $RELP), stderr in $T/serve.err
 
 free_port() {
 	python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
@@ -35,6 +37,34 @@ start_server() {
 	done
 	ADMIN_OTP=$(sed -n 's/^ *初回パスワード: *//p' "$T/serve.out")
 	JAR="$T/cookies"
+}
+
+# Ports are picked free, but another test may take one before serve binds
+# it: serve is started again on other ports when it does not come up.
+# Returns non-zero when three attempts failed.
+start_log_server() {
+	local attempt
+	for attempt in 1 2 3; do
+		HTTP=$(free_port)
+		UDP=$(python3 -c 'import socket; s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+		TCP=$(free_port)
+		RELP=$(free_port)
+		"$MAMORI" serve --listen "127.0.0.1:$HTTP" --syslog-udp "127.0.0.1:$UDP" \
+			--syslog-tcp "127.0.0.1:$TCP" --relp "127.0.0.1:$RELP" "$@" \
+			>"$T/serve.out" 2>"$T/serve.err" &
+		SERVER_PID=$!
+		for _ in $(seq 1 100); do
+			grep -q "待ち受けています" "$T/serve.err" && break
+			kill -0 "$SERVER_PID" 2>/dev/null || break
+			sleep 0.1
+		done
+		kill -0 "$SERVER_PID" 2>/dev/null && return 0
+		echo "# serve did not come up (attempt $attempt):"
+		sed 's/^/#   /' "$T/serve.err"
+		wait "$SERVER_PID"
+		SERVER_PID=
+	done
+	return 1
 }
 
 api() {

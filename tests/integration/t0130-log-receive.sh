@@ -32,27 +32,7 @@ diagnose() {
 }
 
 mamori init >/dev/null
-# Ports are picked free, but another test may take one before serve binds
-# it: serve is started again on other ports when it does not come up.
-for attempt in 1 2 3; do
-	HTTP=$(free_port)
-	UDP=$(python3 -c 'import socket; s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-	TCP=$(free_port)
-	RELP=$(free_port)
-	"$MAMORI" serve --listen "127.0.0.1:$HTTP" --syslog-udp "127.0.0.1:$UDP" --syslog-tcp "127.0.0.1:$TCP" \
-		--relp "127.0.0.1:$RELP" --checkpoint-interval 3600 >"$T/serve.out" 2>"$T/serve.err" &
-	SERVER_PID=$!
-	for _ in $(seq 1 100); do
-		grep -q "待ち受けています" "$T/serve.err" && break
-		kill -0 "$SERVER_PID" 2>/dev/null || break
-		sleep 0.1
-	done
-	kill -0 "$SERVER_PID" 2>/dev/null && break
-	echo "# serve did not come up (attempt $attempt):"
-	sed 's/^/#   /' "$T/serve.err"
-	wait "$SERVER_PID"
-	SERVER_PID=
-done
+start_log_server --checkpoint-interval 3600
 has "$T/serve.err" "ログ受信: UDP 127.0.0.1:$UDP, TCP 127.0.0.1:$TCP, RELP 127.0.0.1:$RELP → $T/mamori.logs"
 
 # ---- UDP straight from logger --------------------------------------------------
