@@ -10,6 +10,12 @@
  * Schema migrations are numbered and applied in order, each in its own
  * transaction together with its row in schema_migrations.  A store written
  * by a newer mamori (a version above what this build knows) is refused.
+ *
+ * Statements are cached per connection: store_finalize() keeps a statement
+ * (reset, its bindings cleared) for the next store_prepare() of the same
+ * SQL text, because preparing costs more than running most of mamori's
+ * statements (a journal entry runs four, an access-log alert five).  At most
+ * STMT_CACHE are kept, the oldest finalized first; all at close.
  */
 #include "common.h"
 #include "store.h"
@@ -19,9 +25,19 @@
 #include <sqlite3.h>
 #include <sys/stat.h>
 
+#define STMT_CACHE 32
+
+/* A connection (struct store's impl). */
+struct sq_conn {
+	sqlite3 *db;
+	sqlite3_stmt *cache[STMT_CACHE]; /* reset, unbound; oldest first */
+	size_t ncache;
+};
+
 struct store_stmt {
 	sqlite3_stmt *stmt;
 	sqlite3 *db;
+	struct sq_conn *conn;
 };
 
 struct migration {
@@ -342,9 +358,14 @@ static int sq_device_search(const char *term, struct strbuf *cond, char **param)
 	return 0;
 }
 
-static sqlite3 *db_of(struct store *st)
+static struct sq_conn *conn_of(struct store *st)
 {
 	return st->impl;
+}
+
+static sqlite3 *db_of(struct store *st)
+{
+	return conn_of(st)->db;
 }
 
 static int db_error(sqlite3 *db, struct mamori_err *err, const char *what)
@@ -408,7 +429,8 @@ static int sq_open(struct store *st, const char *target, int flags, struct mamor
 	}
 	sqlite3_extended_result_codes(db, 1);
 	sqlite3_busy_timeout(db, 10000);
-	st->impl = db;
+	st->impl = xcalloc(1, sizeof(struct sq_conn));
+	conn_of(st)->db = db;
 	/*
 	 * journal_mode=WAL answers with a row; sqlite3_exec ignores it.
 	 * trusted_schema stays on (SQLite's default): the schema's triggers
@@ -421,6 +443,7 @@ static int sq_open(struct store *st, const char *target, int flags, struct mamor
 		    err) < 0) {
 		mamori_err_prefix(err, "%s", target);
 		sqlite3_close(db);
+		free(st->impl);
 		st->impl = NULL;
 		return err ? err->code : MAMORI_EDB;
 	}
@@ -429,22 +452,38 @@ static int sq_open(struct store *st, const char *target, int flags, struct mamor
 
 static void sq_close(struct store *st)
 {
-	if (st->impl)
-		sqlite3_close(db_of(st));
+	struct sq_conn *c = conn_of(st);
+
+	if (c) {
+		for (size_t i = 0; i < c->ncache; i++)
+			sqlite3_finalize(c->cache[i]);
+		sqlite3_close(c->db);
+		free(c);
+	}
 	st->impl = NULL;
 }
 
 static int sq_prepare(struct store *st, const char *sql, struct store_stmt **out,
 		      struct mamori_err *err)
 {
+	struct sq_conn *c = conn_of(st);
 	sqlite3_stmt *stmt = NULL;
 
 	*out = NULL;
-	if (sqlite3_prepare_v2(db_of(st), sql, -1, &stmt, NULL) != SQLITE_OK)
-		return db_error(db_of(st), err, "SQL の準備");
+	for (size_t i = c->ncache; i-- > 0;)
+		if (!strcmp(sqlite3_sql(c->cache[i]), sql)) {
+			stmt = c->cache[i];
+			memmove(&c->cache[i], &c->cache[i + 1], (c->ncache - i - 1) * sizeof(*c->cache));
+			c->ncache--;
+			break;
+		}
+	if (!stmt && sqlite3_prepare_v3(c->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &stmt, NULL) !=
+			     SQLITE_OK)
+		return db_error(c->db, err, "SQL の準備");
 	*out = xmalloc(sizeof(**out));
 	(*out)->stmt = stmt;
-	(*out)->db = db_of(st);
+	(*out)->db = c->db;
+	(*out)->conn = c;
 	return 0;
 }
 
@@ -502,7 +541,20 @@ static int sq_column_is_null(struct store_stmt *s, int col)
 
 static void sq_finalize(struct store_stmt *s)
 {
-	sqlite3_finalize(s->stmt);
+	struct sq_conn *c = s->conn;
+
+	if (!s->stmt) {
+		free(s);
+		return;
+	}
+	sqlite3_reset(s->stmt);
+	sqlite3_clear_bindings(s->stmt);
+	if (c->ncache == STMT_CACHE) {
+		sqlite3_finalize(c->cache[0]);
+		memmove(&c->cache[0], &c->cache[1], (STMT_CACHE - 1) * sizeof(*c->cache));
+		c->ncache--;
+	}
+	c->cache[c->ncache++] = s->stmt;
 	free(s);
 }
 

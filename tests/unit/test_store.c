@@ -481,6 +481,59 @@ static void test_query_int(void **state)
 	store_close(st);
 }
 
+/*
+ * A finalized statement is kept for the next prepare of the same SQL: it
+ * comes back reset (a query left half-read starts again, and its read
+ * lock is gone: another connection can checkpoint the WAL to the end)
+ * and unbound (a parameter not bound again is NULL); more distinct
+ * statements than the cache holds still work, and closing finalizes all
+ * (the sanitizer build would report a leak).
+ */
+static void test_statement_cache(void **state)
+{
+	struct testutil_fixture *fx = *state;
+	struct mamori_err err = { 0 };
+	struct store *st = open_new(fx), *other = open_new(fx);
+	struct store_stmt *s = NULL;
+	char sql[64];
+
+	ASSERT_RC(0, store_exec(st, "CREATE TABLE c (v INTEGER); "
+				    "INSERT INTO c VALUES (1), (2), (3);", &err), err);
+	ASSERT_RC(0, store_prepare(st, "SELECT v FROM c ORDER BY v", &s, &err), err);
+	ASSERT_RC(1, store_step(st, s, &err), err);
+	ASSERT_RC(1, store_step(st, s, &err), err);
+	assert_int_equal(store_column_int(st, s, 0), 2);
+	store_finalize(st, s);
+	ASSERT_RC(0, store_exec(other, "INSERT INTO c VALUES (4)", &err), err);
+	assert_int_equal(query_int(other, "PRAGMA wal_checkpoint(TRUNCATE)"), 0);
+	ASSERT_RC(0, store_prepare(st, "SELECT v FROM c ORDER BY v", &s, &err), err);
+	ASSERT_RC(1, store_step(st, s, &err), err);
+	assert_int_equal(store_column_int(st, s, 0), 1);
+	store_finalize(st, s);
+
+	ASSERT_RC(0, store_prepare(st, "SELECT ?", &s, &err), err);
+	store_bind_text(st, s, 1, "bound");
+	ASSERT_RC(1, store_step(st, s, &err), err);
+	assert_string_equal(store_column_text(st, s, 0), "bound");
+	store_finalize(st, s);
+	ASSERT_RC(0, store_prepare(st, "SELECT ?", &s, &err), err);
+	ASSERT_RC(1, store_step(st, s, &err), err);
+	assert_true(store_column_is_null(st, s, 0));
+	store_finalize(st, s);
+
+	for (int round = 0; round < 2; round++)
+		for (int i = 0; i < 80; i++) {
+			snprintf(sql, sizeof(sql), "SELECT %d + CAST(? AS INTEGER)", i);
+			ASSERT_RC(0, store_prepare(st, sql, &s, &err), err);
+			store_bind_int(st, s, 1, round);
+			ASSERT_RC(1, store_step(st, s, &err), err);
+			assert_int_equal(store_column_int(st, s, 0), i + round);
+			store_finalize(st, s);
+		}
+	store_close(other);
+	store_close(st);
+}
+
 int main(void)
 {
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, testutil_teardown)
@@ -498,6 +551,7 @@ int main(void)
 		T(test_sql_errors),
 		T(test_bound_text_literal),
 		T(test_query_int),
+		T(test_statement_cache),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
