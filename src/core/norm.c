@@ -609,18 +609,23 @@ int64_t norm_days_from_civil(int64_t y, int m, int d)
 
 void norm_civil_from_days(int64_t z, int64_t *y, int *m, int *d)
 {
-	/* the same day is usually asked again and again (a log's events
-	 * come day by day): the last answer, one per thread */
-	static _Thread_local int64_t last_z = INT64_MIN, last_y;
-	static _Thread_local int last_m, last_d;
+	/* the same days are usually asked again and again (a log's events
+	 * come day by day, and an event's record holds its own time and the
+	 * time of receipt): the last two answers, per thread */
+	static _Thread_local struct {
+		int64_t z, y;
+		int m, d;
+	} last[2] = { { INT64_MIN, 0, 0, 0 }, { INT64_MIN, 0, 0, 0 } };
+	static _Thread_local unsigned older;
 	int64_t era, doe, yoe, doy, mp, z0 = z;
 
-	if (z == last_z) {
-		*y = last_y;
-		*m = last_m;
-		*d = last_d;
-		return;
-	}
+	for (int i = 0; i < 2; i++)
+		if (last[i].z == z) {
+			*y = last[i].y;
+			*m = last[i].m;
+			*d = last[i].d;
+			return;
+		}
 	z += 719468;
 	era = (z >= 0 ? z : z - 146096) / 146097;
 	doe = z - era * 146097;
@@ -630,10 +635,11 @@ void norm_civil_from_days(int64_t z, int64_t *y, int *m, int *d)
 	*d = (int)(doy - (153 * mp + 2) / 5 + 1);
 	*m = (int)(mp < 10 ? mp + 3 : mp - 9);
 	*y = yoe + era * 400 + (*m <= 2);
-	last_z = z0;
-	last_y = *y;
-	last_m = *m;
-	last_d = *d;
+	last[older].z = z0;
+	last[older].y = *y;
+	last[older].m = *m;
+	last[older].d = *d;
+	older ^= 1;
 }
 
 static long days_from_civil(long y, long m, long d)

@@ -516,6 +516,36 @@ static void test_display_width(void **state)
 	assert_int_equal(norm_display_width(NULL), 0);
 }
 
+/* Day numbers and dates are inverse for 1600..2400 (each day, and with
+ * three days asked in turn so that the answers kept per thread are reused
+ * and replaced); known dates around the epoch and leap days. */
+static void test_civil_days(void **state)
+{
+	int64_t y;
+	int m, d;
+
+	(void)state;
+	norm_civil_from_days(0, &y, &m, &d);
+	assert_true(y == 1970 && m == 1 && d == 1);
+	norm_civil_from_days(-1, &y, &m, &d);
+	assert_true(y == 1969 && m == 12 && d == 31);
+	assert_int_equal(norm_days_from_civil(2024, 2, 29), 19782);
+	norm_civil_from_days(19782, &y, &m, &d);
+	assert_true(y == 2024 && m == 2 && d == 29);
+	norm_civil_from_days(norm_days_from_civil(2100, 3, 1) - 1, &y, &m, &d);
+	assert_true(y == 2100 && m == 2 && d == 28);
+	for (int64_t z = norm_days_from_civil(1600, 1, 1); z < norm_days_from_civil(2400, 1, 1); z++) {
+		int64_t zs[3] = { z, z / 2, z };
+
+		for (int k = 0; k < 3; k++) {
+			norm_civil_from_days(zs[k], &y, &m, &d);
+			assert_true(m >= 1 && m <= 12 && d >= 1 && d <= 31);
+			if (norm_days_from_civil(y, m, d) != zs[k])
+				fail_msg("day %lld gave %lld-%d-%d", (long long)zs[k], (long long)y, m, d);
+		}
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -526,6 +556,7 @@ int main(void)
 		cmocka_unit_test(test_bool),
 		cmocka_unit_test(test_date),
 		cmocka_unit_test(test_date_era_boundary),
+		cmocka_unit_test(test_civil_days),
 		cmocka_unit_test(test_rating),
 		cmocka_unit_test(test_display_width),
 	};
