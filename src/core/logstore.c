@@ -193,13 +193,27 @@ static int fr_load(struct merkle_frontier *f, uint64_t size, const void *blob, s
 
 /* ---- terms --------------------------------------------------------------------- */
 
-static uint64_t term_hash(int kind, const char *v, size_t len)
+/* The hash of term (kind, v) in the term cache: eight bytes at a time,
+ * seeded per handle; never 0 (the empty slot). */
+static uint64_t term_hash(uint64_t seed, int kind, const char *v, size_t len)
 {
-	uint64_t h = 1469598103934665603ULL ^ (uint64_t)kind;
+	const uint64_t k1 = 0xff51afd7ed558ccdULL, k2 = 0xc4ceb9fe1a85ec53ULL;
+	uint64_t h = seed ^ ((uint64_t)kind << 56) ^ len, w;
+	size_t i = 0;
 
-	for (size_t i = 0; i < len; i++)
-		h = (h ^ (unsigned char)v[i]) * 1099511628211ULL;
-	h ^= h >> 29;
+	for (; i + 8 <= len; i += 8) {
+		memcpy(&w, v + i, 8);
+		h = (h ^ w) * k1;
+		h ^= h >> 32;
+	}
+	if (i < len) {
+		w = 0;
+		memcpy(&w, v + i, len - i);
+		h = (h ^ w) * k2;
+	}
+	h ^= h >> 33;
+	h *= k1;
+	h ^= h >> 33;
 	return h ? h : 1;
 }
 
@@ -325,7 +339,7 @@ static void ev_terms_hash(const struct logstore *ls, const struct log_event *ev,
 		if (!t->v[k])
 			continue;
 		t->len[k] = strlen(t->v[k]);
-		t->h[k] = term_hash(k + 1, t->v[k], t->len[k]);
+		t->h[k] = term_hash(ls->term_seed, k + 1, t->v[k], t->len[k]);
 		if (ls->capterms)
 			__builtin_prefetch(&ls->terms[t->h[k] & (ls->capterms - 1)]);
 	}
@@ -1538,6 +1552,9 @@ int logstore_open(struct logstore **out, const char *dir, int flags, struct mamo
 
 	*out = NULL;
 	ls->dir = xstrdup(dir);
+	if (sodium_init() < 0)
+		BUG("libsodium cannot be initialised");
+	randombytes_buf(&ls->term_seed, sizeof(ls->term_seed));
 	ls->seg_fd = ls->rd_fd = ls->lock_fd = ls->ent_fd = -1;
 	ls->readonly = flags & LOGSTORE_READONLY;
 	ls->blk_min = INT64_MAX;

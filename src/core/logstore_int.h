@@ -113,9 +113,12 @@ struct logstore {
 	/* event-time bounds of the block being filled (INT64_MAX/MIN: none) */
 	int64_t blk_min, blk_max;
 
-	/* term cache (writer): open addressing, power-of-two capacity */
+	/* term cache (writer): open addressing, power-of-two capacity; the
+	 * hash is seeded at open, so that no sender can pick names that
+	 * collide in it */
 	struct lterm *terms;
 	size_t nterms, capterms;
+	uint64_t term_seed;
 
 	/* a reader's segment descriptor cache */
 	int lock_fd; /* writer.lock, held (flock) by the one writable handle */
