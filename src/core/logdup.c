@@ -34,7 +34,7 @@ void logdup_init(struct logdup *d, size_t window)
 {
 	assert(window && !(window & (window - 1)) && window <= UINT32_MAX / 4);
 	if (sodium_init() < 0)
-		fatal("libsodium を初期化できません");
+		BUG("libsodium cannot be initialised");
 	d->window = window;
 	d->keys = xcalloc(window, sizeof(*d->keys));
 	d->slot = xcalloc(nslots(d), sizeof(*d->slot));

@@ -46,7 +46,7 @@ struct logdup {
 };
 
 /* An empty window of `window` keys (a power of two, at least 1) with a
- * new secret.  Aborts when libsodium cannot be initialised. */
+ * new secret. */
 void logdup_init(struct logdup *d, size_t window);
 void logdup_release(struct logdup *d);
 
