@@ -238,9 +238,10 @@ static int bind_socket(const char *option, const char *spec, int type, int *fd_o
 
 /* ---- events ----------------------------------------------------------------------- */
 
-/* Builds one sealed event from a received message (receiving threads). */
+/* Builds one sealed event from a message received at recv_us (receiving
+ * threads: one clock reading per read() or recvmmsg(), for all it brought). */
 static struct item *item_new(struct logrecv *r, enum log_via via, const char *peer,
-			     const char *msg, size_t len, unsigned extra_flags)
+			     const char *msg, size_t len, unsigned extra_flags, int64_t recv_us)
 {
 	struct item *it;
 	size_t plen = strlen(peer);
@@ -268,7 +269,7 @@ static struct item *item_new(struct logrecv *r, enum log_via via, const char *pe
 		extra_flags |= SYSLOG_F_TRUNCATED;
 	}
 	it->extra_flags = extra_flags;
-	logfield_event_from_syslog(r->rules, &it->ev, msg, len, via, it->peer, now_us());
+	logfield_event_from_syslog(r->rules, &it->ev, msg, len, via, it->peer, recv_us);
 	return it; /* its duplicate key is the writer's to compute (write_batch()) */
 }
 
@@ -575,6 +576,7 @@ static void *udp_main(void *arg)
 				 { .fd = r->stop_fd, .events = POLLIN } };
 
 	while (!atomic_load(&r->stopping)) {
+		int64_t recv_us;
 		int got;
 
 		if (poll(pfd, 2, 1000) <= 0 || pfd[1].revents)
@@ -591,12 +593,13 @@ static void *udp_main(void *arg)
 		got = recvmmsg(r->udp_fd, msgs, UDP_BATCH, MSG_DONTWAIT, NULL);
 		if (got <= 0)
 			continue;
+		recv_us = now_us();
 		for (int i = 0; i < got; i++) {
 			char peer[INET6_ADDRSTRLEN];
 			unsigned extra = (msgs[i].msg_hdr.msg_flags & MSG_TRUNC) ? SYSLOG_F_TRUNCATED : 0;
 			peer_name(&from[i], peer);
 			items[i] = item_new(r, LOG_VIA_UDP, peer, iov[i].iov_base, msgs[i].msg_len,
-					    extra);
+					    extra, recv_us);
 		}
 		queue_push(r, items, (size_t)got);
 	}
@@ -624,6 +627,7 @@ struct tcp_state {
 	struct item **pending;
 	size_t npending, cap;
 	int64_t refused_report_ms;
+	int64_t recv_us; /* when the last read() returned */
 };
 
 static void tcp_flush(struct tcp_state *ts)
@@ -645,7 +649,7 @@ static void tcp_deliver(struct tcp_state *ts, struct tcp_conn *c, const struct s
 		ts->pending = xrealloc(ts->pending, ts->cap * sizeof(*ts->pending));
 	}
 	ts->pending[ts->npending++] =
-		item_new(ts->r, LOG_VIA_TCP, c->peer, o->data, o->len, extra);
+		item_new(ts->r, LOG_VIA_TCP, c->peer, o->data, o->len, extra, ts->recv_us);
 	if (ts->npending >= WRITER_BATCH)
 		tcp_flush(ts);
 }
@@ -719,6 +723,7 @@ static int tcp_read(struct tcp_state *ts, struct tcp_conn *c, char *buf)
 		return (errno == EAGAIN || errno == EINTR) ? 0 : -1;
 	if (got == 0)
 		return -1;
+	ts->recv_us = now_us();
 	left = (size_t)got;
 	while (left > 0) {
 		struct syslog_frame_out o;
@@ -793,7 +798,7 @@ static relpRetVal relp_on_syslog(void *usr, unsigned char *hostname, unsigned ch
 	for (;;) {
 		struct relp_wait w = { 0 };
 		struct item *it = item_new(r, LOG_VIA_RELP, ip ? (const char *)ip : "-",
-					   (const char *)msg, len, 0);
+					   (const char *)msg, len, 0, now_us());
 		it->wait = &w;
 		queue_push(r, &it, 1);
 		pthread_mutex_lock(&r->mu);
