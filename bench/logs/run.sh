@@ -20,11 +20,17 @@
 # Prints rates and ratios.  Not a test: it never fails a build.
 #
 # Usage: bench/logs/run.sh [MAMORI_BINARY]   (default build/mamori)
+#   N=…, SEARCH_N=…   the sizes above
+#   ROUNDS=3          the ingest pair three times, taking turns (a shared
+#                     machine's speed drifts within minutes), with the median
+#   PARTS=ingest      only part 1 (no 10M events generated)
 set -eu
 MAMORI=$(readlink -f "${1:-$(dirname "$0")/../../build/mamori}")
 cd "$(dirname "$0")/../.."
 N=${N:-1000000}
 SEARCH_N=${SEARCH_N:-10000000}
+ROUNDS=${ROUNDS:-1}
+PARTS=${PARTS:-ingest,search,verify}
 W=$(mktemp -d -p "${BENCH_TMP:-/var/tmp}")
 SERVER_PID=
 RS_PID=
@@ -93,21 +99,28 @@ mamori_ingest() { # events-file db
 
 ratio() { python3 -c "print(f'{$1 / $2:.2f}')"; }
 
-echo "== generating $SEARCH_N events"
-"$W/gen" "$SEARCH_N" >"$W/all.log"
+case "$PARTS" in *search* | *verify*) GEN_N=$SEARCH_N ;; *) GEN_N=$N ;; esac
+echo "== generating $GEN_N events"
+"$W/gen" "$GEN_N" >"$W/all.log"
 head -n "$N" "$W/all.log" >"$W/ingest.log"
 echo "   $(du -h "$W/all.log" | cut -f1) of RFC 5424 EHR audit events ($(head -c 200 "$W/all.log" | head -1 | cut -c1-100)…)"
 
-echo "== 1. ingest: $N events over TCP"
-t_rs=$(rsyslog_ingest "$W/ingest.log" "$N" "$W/rs-ingest.txt")
-t_mm=$(mamori_ingest "$W/ingest.log" "$W/ingest.db")
-got=$("$MAMORI" --db "$W/ingest.db" log checkpoint | sed -n 2p)
-r_rs=$(python3 -c "print(round($N / $t_rs))")
-r_mm=$(python3 -c "print(round($N / $t_mm))")
-printf '   rsyslog imtcp->omfile: %8.2f s  %9d events/s\n' "$t_rs" "$r_rs"
-printf '   mamori (checkpoint %s): %8.2f s  %9d events/s\n' "$got" "$t_mm" "$r_mm"
-echo "   mamori / rsyslog: $(ratio "$r_mm" "$r_rs")x"
-rm -rf "$W/ingest.db" "$W/ingest.logs" "$W/rs-ingest.txt" "$W/ingest.log"
+echo "== 1. ingest: $N events over TCP ($ROUNDS round(s))"
+for round in $(seq "$ROUNDS"); do
+	t_rs=$(rsyslog_ingest "$W/ingest.log" "$N" "$W/rs-ingest.txt")
+	t_mm=$(mamori_ingest "$W/ingest.log" "$W/ingest.db")
+	got=$("$MAMORI" --db "$W/ingest.db" log checkpoint | sed -n 2p)
+	r_rs=$(python3 -c "print(round($N / $t_rs))")
+	r_mm=$(python3 -c "print(round($N / $t_mm))")
+	printf '   rsyslog imtcp->omfile: %8.2f s  %9d events/s\n' "$t_rs" "$r_rs"
+	printf '   mamori (checkpoint %s): %8.2f s  %9d events/s\n' "$got" "$t_mm" "$r_mm"
+	echo "   mamori / rsyslog: $(ratio "$r_mm" "$r_rs")x"
+	ratio "$r_mm" "$r_rs" >>"$W/ratios"
+	rm -rf "$W/ingest.db" "$W/ingest.logs" "$W/rs-ingest.txt"
+done
+[ "$ROUNDS" -gt 1 ] && echo "   median of $ROUNDS: mamori / rsyslog $(sort -n "$W/ratios" | sed -n "$(((ROUNDS + 1) / 2))p")x"
+rm -f "$W/ingest.log"
+case "$PARTS" in *search* | *verify*) ;; *) exit 0 ;; esac
 
 echo "== 2. search: one patient among $SEARCH_N events"
 t_rs=$(rsyslog_ingest "$W/all.log" "$SEARCH_N" "$W/rs-all.txt")
