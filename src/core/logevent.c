@@ -415,7 +415,8 @@ void log_event_seal(struct log_event *ev, const char *peer, const char *msg, siz
 	ev->msg_off = sb->len;
 	if (msg_len)
 		strbuf_add(sb, msg, msg_len);
-	merkle_leaf_hash(sb->buf, sb->len, ev->leaf);
+	if (!ev->leaf_later)
+		log_event_hash_leaf(ev);
 	if (ev->f.rule == rule) {
 		/* back into the record's storage, past its NUL */
 		size_t n = strlen(rule);
@@ -424,6 +425,12 @@ void log_event_seal(struct log_event *ev, const char *peer, const char *msg, siz
 		memcpy(sb->buf + sb->len + 1, rule, n + 1);
 		ev->f.rule = sb->buf + sb->len + 1;
 	}
+}
+
+void log_event_hash_leaf(struct log_event *ev)
+{
+	merkle_leaf_hash(ev->record.buf, ev->record.len, ev->leaf);
+	ev->leaf_later = false;
 }
 
 /* ---- parsing ---------------------------------------------------------------------- */

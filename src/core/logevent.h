@@ -87,7 +87,11 @@ struct log_event {
 	struct log_fields f;
 	struct strbuf record;            /* the leaf input, as above */
 	size_t msg_off;                  /* where the message starts in record */
-	uint8_t leaf[MERKLE_HASH_LEN];   /* merkle_leaf_hash(record) */
+	uint8_t leaf[MERKLE_HASH_LEN];   /* merkle_leaf_hash(record), unless leaf_later */
+	/* Set by the caller before sealing: log_event_seal() leaves ev->leaf
+	 * to log_event_hash_leaf(), called later (by another thread: the
+	 * receivers hand the hashing to the writer when it has time). */
+	bool leaf_later;
 };
 
 void log_event_init(struct log_event *ev);
@@ -99,6 +103,9 @@ void log_event_release(struct log_event *ev);
  * escaped, the message is kept whole (callers bound it to SYSLOG_MAX_MSG).
  */
 void log_event_seal(struct log_event *ev, const char *peer, const char *msg, size_t msg_len);
+
+/* Fills ev->leaf from ev->record and clears ev->leaf_later. */
+void log_event_hash_leaf(struct log_event *ev);
 
 /*
  * Parses a record back (for verification, proofs and display): fills ev

@@ -48,6 +48,7 @@
 #include "syslog_frame.h"
 
 #define WRITER_BATCH 1024    /* events appended at once */
+#define LEAF_HANDOFF 8192    /* below this many queued events the writer hashes the leaves */
 #define UDP_BATCH 64         /* datagrams per recvmmsg() */
 #define UDP_BUF 65536        /* bytes per datagram buffer (a datagram holds at most 65507) */
 #define TCP_READ 65536       /* bytes per read() */
@@ -84,6 +85,7 @@ struct logrecv {
 	pthread_cond_t nonempty, nonfull, durable;
 	struct item **ring;
 	size_t head, len;
+	atomic_size_t queued; /* len, for the receivers to read without the lock */
 	int writer_stop;
 
 	atomic_int stopping;
@@ -269,6 +271,10 @@ static struct item *item_new(struct logrecv *r, enum log_via via, const char *pe
 		extra_flags |= SYSLOG_F_TRUNCATED;
 	}
 	it->extra_flags = extra_flags;
+	/* The two threads share the leaf hash, the largest single cost of an
+	 * event: while the writer keeps up (a short queue) it hashes the leaf,
+	 * else the receiver does. */
+	it->ev.leaf_later = atomic_load_explicit(&r->queued, memory_order_relaxed) < LEAF_HANDOFF;
 	logfield_event_from_syslog(r->rules, &it->ev, msg, len, via, it->peer, recv_us);
 	return it; /* its duplicate key is the writer's to compute (write_batch()) */
 }
@@ -321,6 +327,7 @@ static void queue_push(struct logrecv *r, struct item **items, size_t n)
 		r->ring[(r->head + r->len) % LOGRECV_QUEUE_MAX] = items[i];
 		r->len++;
 	}
+	atomic_store_explicit(&r->queued, r->len, memory_order_relaxed);
 	pthread_cond_signal(&r->nonempty);
 	pthread_mutex_unlock(&r->mu);
 }
@@ -398,11 +405,14 @@ static void write_batch(struct logrecv *r, struct item **items, size_t n, bool *
 	bool waiters = false, durable = true;
 	int rc;
 
-	/* the keys first, asking for their table lines and for those of the
-	 * keys that leave the window: the checks below then find them cached */
+	/* the leaves the receiver left to this thread (item_new()), then the
+	 * keys, asking for their table lines and for those of the keys that
+	 * leave the window: the checks below then find them cached */
 	for (size_t i = 0; i < n; i++) {
-		const struct log_event *ev = &items[i]->ev;
+		struct log_event *ev = &items[i]->ev;
 
+		if (ev->leaf_later)
+			log_event_hash_leaf(ev);
 		logdup_key(&r->dup, items[i]->peer, ev->record.buf + ev->msg_off,
 			   ev->record.len - ev->msg_off, items[i]->key);
 		logdup_prefetch(&r->dup, items[i]->key, i);
@@ -517,6 +527,7 @@ static void *writer_main(void *arg)
 			r->head = (r->head + 1) % LOGRECV_QUEUE_MAX;
 			r->len--;
 		}
+		atomic_store_explicit(&r->queued, r->len, memory_order_relaxed);
 		if (n)
 			pthread_cond_broadcast(&r->nonfull);
 		done = r->writer_stop && r->len == 0 && n == 0;

@@ -64,6 +64,30 @@ static void test_seal_exact(void **state)
 	log_event_release(&ev);
 }
 
+/* With leaf_later the record is the same and the leaf is left untouched
+ * until log_event_hash_leaf(), which gives the leaf sealing would have. */
+static void test_seal_leaf_later(void **state)
+{
+	struct log_event now, later;
+	uint8_t zero[MERKLE_HASH_LEN] = { 0 };
+
+	(void)state;
+	build(&now);
+	build(&later);
+	later.leaf_later = true;
+	log_event_seal(&now, "127.0.0.1:514", "hello", 5);
+	log_event_seal(&later, "127.0.0.1:514", "hello", 5);
+	assert_int_equal(later.record.len, now.record.len);
+	assert_memory_equal(later.record.buf, now.record.buf, now.record.len);
+	assert_true(later.leaf_later);
+	assert_memory_equal(later.leaf, zero, MERKLE_HASH_LEN);
+	log_event_hash_leaf(&later);
+	assert_false(later.leaf_later);
+	assert_memory_equal(later.leaf, now.leaf, MERKLE_HASH_LEN);
+	log_event_release(&now);
+	log_event_release(&later);
+}
+
 static void test_seal_unknown(void **state)
 {
 	struct log_event ev;
@@ -330,7 +354,8 @@ static void test_fields_release(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_seal_exact),   cmocka_unit_test(test_seal_unknown),
+		cmocka_unit_test(test_seal_exact),   cmocka_unit_test(test_seal_leaf_later),
+		cmocka_unit_test(test_seal_unknown),
 		cmocka_unit_test(test_roundtrip),    cmocka_unit_test(test_cut_fields),
 		cmocka_unit_test(test_parse_rejects), cmocka_unit_test(test_names),
 		cmocka_unit_test(test_fields_release),
