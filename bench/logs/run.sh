@@ -103,6 +103,7 @@ case "$PARTS" in *search* | *verify*) GEN_N=$SEARCH_N ;; *) GEN_N=$N ;; esac
 echo "== generating $GEN_N events"
 "$W/gen" "$GEN_N" >"$W/all.log"
 head -n "$N" "$W/all.log" >"$W/ingest.log"
+sync # the generated file's write-back would otherwise run during the first rounds
 echo "   $(du -h "$W/all.log" | cut -f1) of RFC 5424 EHR audit events ($(head -c 200 "$W/all.log" | head -1 | cut -c1-100)…)"
 
 echo "== 1. ingest: $N events over TCP ($ROUNDS round(s))"
