@@ -1070,8 +1070,7 @@ int account_rotate(struct store *st, const char *actor, struct account *a, const
 		r = norm_date(when, day, err);
 		if (r < 0)
 			return mamori_err_prefix(err, "変更日");
-		mamori_today(today);
-		if (strcmp(day, today) > 0)
+		if (norm_date_is_future(day, today))
 			return mamori_err_set(err, MAMORI_EINVAL,
 					      "変更日 %s は未来の日付です (今日は %s)", day, today);
 		free(a->v[ACCOUNT_ROTATED_ON]);

@@ -667,7 +667,7 @@ int checklist_answer_set(struct store *st, const char *actor,
 	}
 	if (in->confirmed_on && *in->confirmed_on) {
 		r = check_date("確認日", in->confirmed_on, confirmed, err);
-		if (r == 0 && strcmp(confirmed, today) > 0)
+		if (r == 0 && norm_date_is_future(confirmed, today))
 			r = mamori_err_set(err, MAMORI_EINVAL, "確認日: %s は未来の日付です (今日は %s)",
 					   confirmed, today);
 	} else {

@@ -642,6 +642,21 @@ void norm_civil_from_days(int64_t z, int64_t *y, int *m, int *d)
 	older ^= 1;
 }
 
+bool norm_date_is_future(const char *date, char today[11])
+{
+	char latest[16];
+	int64_t y;
+	int m, d;
+
+	mamori_today(today);
+	y = (today[0] - '0') * 1000 + (today[1] - '0') * 100 + (today[2] - '0') * 10 + (today[3] - '0');
+	m = (today[5] - '0') * 10 + (today[6] - '0');
+	d = (today[8] - '0') * 10 + (today[9] - '0');
+	norm_civil_from_days(norm_days_from_civil(y, m, d) + 1, &y, &m, &d);
+	snprintf(latest, sizeof(latest), "%04lld-%02d-%02d", (long long)y, m, d);
+	return strcmp(date, latest) > 0;
+}
+
 static long days_from_civil(long y, long m, long d)
 {
 	return (long)norm_days_from_civil(y, (int)m, (int)d);

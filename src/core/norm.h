@@ -100,6 +100,15 @@ size_t norm_display_width(const char *s);
 int64_t norm_days_from_civil(int64_t y, int m, int d);
 void norm_civil_from_days(int64_t days, int64_t *y, int *m, int *d);
 
+/*
+ * Whether date (YYYY-MM-DD, as norm_date() gives it) lies in the future for
+ * everyone: later than the day after the server's local date.  A browser in
+ * Japan is a day ahead of a server on UTC from 00:00 to 09:00 JST, and its
+ * date is the one the person means.  today receives the server's local date
+ * (for messages).
+ */
+bool norm_date_is_future(const char *date, char today[11]);
+
 /* The value 0..15 of a hexadecimal digit (either case); -1 for anything else. */
 int norm_hex_digit(int c);
 

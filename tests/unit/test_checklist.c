@@ -577,21 +577,27 @@ static void test_answer_confirmed_on(void **state)
 	struct store *st = store_of(state);
 	struct checklist_catalog cat = { 0 };
 	struct mamori_err err = { 0 };
-	char tomorrow[11], today[11];
+	char tomorrow[11], later[11], today[11];
 	int64_t sheet;
 
 	catalog(st, &cat);
 	sheet = open_sheet(st, &cat, 2025, NULL);
-	date_offset(1, tomorrow);
 	mamori_today(today);
-	if (strcmp(tomorrow, today) <= 0) /* local midnight quirks: step a day further */
+	date_offset(1, tomorrow);
+	date_offset(2, later);
+	if (strcmp(tomorrow, today) <= 0) { /* local midnight quirks: step a day further */
 		date_offset(2, tomorrow);
+		date_offset(3, later);
+	}
 	ASSERT_FAILS(MAMORI_EINVAL, "確認日",
-		     answer(st, &cat, sheet, 0, "r7-iryo-1-1", 1, true, tomorrow, NULL, &err), err);
+		     answer(st, &cat, sheet, 0, "r7-iryo-1-1", 1, true, later, NULL, &err), err);
 	testutil_assert_contains(err.msg, "未来");
 	ASSERT_FAILS(MAMORI_EINVAL, "確認日",
 		     answer(st, &cat, sheet, 0, "r7-iryo-1-1", 1, true, "yesterday", NULL, &err), err);
 	ANSWER_OK(st, &cat, sheet, 0, "r7-iryo-1-1", 1, true, today, NULL);
+	/* the day after the server's: a browser east of the server (Japan,
+	 * 00:00-09:00, with the server on UTC) is already there */
+	ANSWER_OK(st, &cat, sheet, 0, "r7-iryo-1-1", 1, true, tomorrow, NULL);
 	checklist_catalog_release(&cat);
 }
 

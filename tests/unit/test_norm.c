@@ -546,6 +546,18 @@ static void test_civil_days(void **state)
 	}
 }
 
+/* Only a date after the server's tomorrow is in the future. */
+static void test_date_is_future(void **state)
+{
+	char today[11];
+
+	(void)state;
+	assert_false(norm_date_is_future("1970-01-01", today));
+	assert_int_equal(strlen(today), 10);
+	assert_false(norm_date_is_future(today, today));
+	assert_true(norm_date_is_future("9999-12-31", today));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -557,6 +569,7 @@ int main(void)
 		cmocka_unit_test(test_date),
 		cmocka_unit_test(test_date_era_boundary),
 		cmocka_unit_test(test_civil_days),
+		cmocka_unit_test(test_date_is_future),
 		cmocka_unit_test(test_rating),
 		cmocka_unit_test(test_display_width),
 	};
