@@ -17,6 +17,7 @@
  */
 #include "common.h"
 
+#include <malloc.h>
 #include <pthread.h>
 #include <regex.h>
 
@@ -1206,8 +1207,32 @@ static bool rule_matches(const struct lf_rule *r, const struct syslog_msg *m, st
 	return true;
 }
 
+/*
+ * The strings an event's fields held before this extraction, for the new
+ * values to reuse: the receivers reuse their events, and the fields of one
+ * event are about as long as the last one's, so a field costs no malloc
+ * and no free once the events are warm.
+ */
+struct spare {
+	char *v[F_COUNT];
+};
+
+/* s[0..n) as a string, in spare f when it has room, else in a new one. */
+static char *spare_put(struct spare *sp, int f, const char *s, size_t n)
+{
+	char *p = sp->v[f];
+
+	if (p && malloc_usable_size(p) > n)
+		sp->v[f] = NULL;
+	else
+		p = xmalloc(n + 1);
+	memcpy(p, s, n);
+	p[n] = '\0';
+	return p;
+}
+
 static void apply_rule(const struct lf_rule *r, struct lf_ctx *c, struct log_fields *out,
-		       char *buf)
+		       struct spare *sp, char *buf)
 {
 	char **slots[F_COUNT] = { &out->user, &out->patient, &out->host, &out->action, NULL,
 				  &out->source };
@@ -1225,7 +1250,10 @@ static void apply_rule(const struct lf_rule *r, struct lf_ctx *c, struct log_fie
 
 			if (!canon)
 				canon = vocab_find(action_vocab, ARRAY_SIZE(action_vocab), buf, (size_t)n);
-			out->action = xstrdup(canon ? canon : buf);
+			if (canon)
+				out->action = spare_put(sp, f, canon, strlen(canon));
+			else
+				out->action = spare_put(sp, f, buf, (size_t)n);
 		} else if (f == F_RESULT) {
 			const char *canon = map_find(&r->rmap, buf, (size_t)n);
 
@@ -1233,7 +1261,7 @@ static void apply_rule(const struct lf_rule *r, struct lf_ctx *c, struct log_fie
 				canon = vocab_find(result_vocab, ARRAY_SIZE(result_vocab), buf, (size_t)n);
 			out->result = result_of(canon);
 		} else {
-			*slots[f] = xstrndup(buf, (size_t)n);
+			*slots[f] = spare_put(sp, f, buf, (size_t)n);
 		}
 	}
 	out->rule = r->name;
@@ -1244,17 +1272,25 @@ void logfield_extract(const struct logfield_rules *r, const struct syslog_msg *m
 {
 	char buf[LOG_FIELD_MAX + 2];
 	struct lf_ctx c = { .m = m };
+	struct spare sp = { .v = { out->user, out->patient, out->host, out->action, NULL,
+				   out->source } };
 
-	log_fields_release(out);
-	log_fields_init(out);
+	log_fields_init(out); /* what it held is in sp */
 	for (size_t i = 0; r && i < r->n; i++) {
 		if (rule_matches(&r->rules[i], m, &c, buf)) {
-			apply_rule(&r->rules[i], &c, out, buf);
+			apply_rule(&r->rules[i], &c, out, &sp, buf);
 			break;
 		}
 	}
-	if (!out->host && m->hostname)
-		out->host = logfield_value(m->hostname, strlen(m->hostname));
+	if (!out->host && m->hostname) {
+		size_t n = strlen(m->hostname);
+		const char *h = trim_cut(m->hostname, &n);
+
+		if (n && !(n == 1 && h[0] == '-'))
+			out->host = spare_put(&sp, F_HOST, h, n);
+	}
+	for (int f = 0; f < F_COUNT; f++)
+		free(sp.v[f]);
 }
 
 /* ---- one call: parse, extract, seal ---------------------------------------------- */

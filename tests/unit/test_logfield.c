@@ -50,26 +50,35 @@ struct want {
 	const char *source;
 };
 
-static void check(const struct logfield_rules *r, const char *msg, const struct want *w)
+/* Extracts msg's fields into f (which may hold an earlier event's) and
+ * compares them with w. */
+static void check_into(const struct logfield_rules *r, struct log_fields *f, const char *msg,
+		       const struct want *w)
 {
 	struct syslog_msg m;
-	struct log_fields f;
 
 	syslog_msg_init(&m);
-	log_fields_init(&f);
 	syslog_parse(&m, msg, strlen(msg), SYSLOG_FMT_AUTO, REF_2026_11_21);
-	logfield_extract(r, &m, &f);
-	expect_str("rule", f.rule, w->rule);
-	expect_str("user", f.user, w->user);
-	expect_str("patient", f.patient, w->patient);
-	expect_str("host", f.host, w->host);
-	expect_str("action", f.action, w->action);
-	if (f.result != w->result)
-		fail_msg("result: got %s, want %s (%s)", log_result_name(f.result),
+	logfield_extract(r, &m, f);
+	expect_str("rule", f->rule, w->rule);
+	expect_str("user", f->user, w->user);
+	expect_str("patient", f->patient, w->patient);
+	expect_str("host", f->host, w->host);
+	expect_str("action", f->action, w->action);
+	if (f->result != w->result)
+		fail_msg("result: got %s, want %s (%s)", log_result_name(f->result),
 			 log_result_name(w->result), msg);
-	expect_str("source", f.source, w->source);
-	log_fields_release(&f);
+	expect_str("source", f->source, w->source);
 	syslog_msg_release(&m);
+}
+
+static void check(const struct logfield_rules *r, const char *msg, const struct want *w)
+{
+	struct log_fields f;
+
+	log_fields_init(&f);
+	check_into(r, &f, msg, w);
+	log_fields_release(&f);
 }
 
 #define S LOG_RESULT_SUCCESS
@@ -96,6 +105,38 @@ static void test_ehr_sd(void **state)
 	      "<110>1 2026-11-21T09:31:00Z ehr-app02 EHR - AUDIT "
 	      "[ehrAudit@32473 user=\"N0042\" patient=\"1\" action=\"sign\" result=\"?\"] x",
 	      &(struct want){ "ehr-audit", "N0042", "1", "ehr-app02", "sign", U, NULL });
+}
+
+/* One event's fields extracted again and again (as the receivers reuse
+ * their events): longer, shorter and missing values each time, never a
+ * value of the event before (the sanitizer build checks the reuse of the
+ * strings' memory). */
+static void test_fields_reused(void **state)
+{
+	struct log_fields f;
+	const char *long_user = "D1234567890123456789012345678901234567890123456789012345678901";
+
+	(void)state;
+	log_fields_init(&f);
+	for (int round = 0; round < 3; round++) {
+		char msg[512];
+
+		snprintf(msg, sizeof(msg),
+			 "<110>1 2026-11-21T09:30:01Z ehr-app01 EHR - AUDIT [ehrAudit@32473 "
+			 "user=\"%s\" patient=\"0001234567\" action=\"参照\" result=\"OK\" "
+			 "terminal=\"WS-3F-012\"] x",
+			 long_user);
+		check_into(builtin, &f, msg,
+			   &(struct want){ "ehr-audit", long_user, "0001234567", "ehr-app01", "view",
+					   S, "WS-3F-012" });
+		check_into(builtin, &f,
+			   "<110>1 2026-11-21T09:30:02Z h2 EHR - AUDIT [ehrAudit@32473 user=\"N1\" "
+			   "patient=\"9\" action=\"sign\"] x",
+			   &(struct want){ "ehr-audit", "N1", "9", "h2", "sign", U, NULL });
+		check_into(builtin, &f, "<13>1 2026-11-21T09:30:03Z - app - - - no fields at all",
+			   &(struct want){ NULL, NULL, NULL, NULL, NULL, U, NULL });
+	}
+	log_fields_release(&f);
 }
 
 static void test_ehr_kv(void **state)
@@ -468,6 +509,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_ehr_sd),
+		cmocka_unit_test(test_fields_reused),
 		cmocka_unit_test(test_ehr_kv),
 		cmocka_unit_test(test_sshd),
 		cmocka_unit_test(test_sudo),
