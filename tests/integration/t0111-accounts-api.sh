@@ -124,19 +124,6 @@ api PUT /api/v1/accounts/settings '{"unused_days":0}'
 expect_status 422 "0 days is refused"
 
 # ---- roles --------------------------------------------------------------------------
-pw_for() { echo "Zq7-$(printf '%s' "$1" | md5sum | cut -c1-8)-Pw!"; }
-new_user() {
-	as_admin
-	if [ -n "${3:-}" ]; then
-		api POST /api/v1/users "{\"name\":\"$1\",\"role\":\"$2\",\"vendor\":\"$3\"}"
-	else
-		api POST /api/v1/users "{\"name\":\"$1\",\"role\":\"$2\"}"
-	fi
-	otp=$(jget one_time_password)
-	JAR="$T/jar-$1"
-	signin "$1" "$otp"
-	api POST /api/v1/password "{\"current\":\"$otp\",\"new\":\"$(pw_for "$1")\"}"
-}
 new_user kango staff
 api GET /api/v1/accounts
 expect_status 200 "staff reads"
