@@ -47,14 +47,6 @@ void merkle_leaf_hash(const void *data, size_t len, uint8_t out[MERKLE_HASH_LEN]
 	sha256_parts(&prefix, 1, data, len, NULL, 0, out);
 }
 
-void merkle_leaf_hash2(const void *a, size_t alen, const void *b, size_t blen,
-		       uint8_t out[MERKLE_HASH_LEN])
-{
-	static const uint8_t prefix = 0x00;
-
-	sha256_parts(&prefix, 1, a, alen, b, blen, out);
-}
-
 void merkle_node_hash(const uint8_t left[MERKLE_HASH_LEN], const uint8_t right[MERKLE_HASH_LEN],
 		      uint8_t out[MERKLE_HASH_LEN])
 {

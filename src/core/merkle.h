@@ -38,9 +38,6 @@
 
 /* SHA-256(0x00 ‖ data[0..len)). */
 void merkle_leaf_hash(const void *data, size_t len, uint8_t out[MERKLE_HASH_LEN]);
-/* merkle_leaf_hash() of a[0..alen) ‖ b[0..blen), without joining them. */
-void merkle_leaf_hash2(const void *a, size_t alen, const void *b, size_t blen,
-		       uint8_t out[MERKLE_HASH_LEN]);
 
 /* SHA-256(0x01 ‖ left ‖ right); out may alias left or right. */
 void merkle_node_hash(const uint8_t left[MERKLE_HASH_LEN], const uint8_t right[MERKLE_HASH_LEN],

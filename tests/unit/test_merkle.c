@@ -249,23 +249,6 @@ static void test_node_hash(void **state)
 	assert_hash(h, "fac54203e7cc696cf0dfcb42c92a1d9dbaf70ad9e621f4bd8d98662f00e3c125");
 }
 
-/* The leaf hash of two parts is that of their concatenation, at every cut. */
-static void test_leaf_hash2(void **state)
-{
-	static const char text[] = "127.0.0.1\0<13>1 2026-11-21T10:00:00Z host app - - - message";
-	uint8_t whole[H], parts[H];
-
-	(void)state;
-	merkle_leaf_hash(text, sizeof(text) - 1, whole);
-	for (size_t cut = 0; cut < sizeof(text); cut++) {
-		merkle_leaf_hash2(text, cut, text + cut, sizeof(text) - 1 - cut, parts);
-		assert_memory_equal(whole, parts, H);
-	}
-	merkle_leaf_hash2(NULL, 0, NULL, 0, parts);
-	merkle_leaf_hash("", 0, whole);
-	assert_memory_equal(whole, parts, H);
-}
-
 static void load_proof(const struct proof_vector *v, hash_t *p)
 {
 	for (size_t i = 0; i < v->len; i++)
@@ -633,7 +616,6 @@ int main(void)
 		cmocka_unit_test(test_empty_root),
 		cmocka_unit_test(test_leaf_hashes_and_roots),
 		cmocka_unit_test(test_node_hash),
-		cmocka_unit_test(test_leaf_hash2),
 		cmocka_unit_test(test_inclusion_vectors),
 		cmocka_unit_test(test_consistency_vectors),
 		cmocka_unit_test(test_edge_cases),
