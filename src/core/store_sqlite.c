@@ -36,7 +36,6 @@ struct sq_conn {
 
 struct store_stmt {
 	sqlite3_stmt *stmt;
-	sqlite3 *db;
 	struct sq_conn *conn;
 };
 
@@ -482,7 +481,6 @@ static int sq_prepare(struct store *st, const char *sql, struct store_stmt **out
 		return db_error(c->db, err, "SQL の準備");
 	*out = xmalloc(sizeof(**out));
 	(*out)->stmt = stmt;
-	(*out)->db = c->db;
 	(*out)->conn = c;
 	return 0;
 }
@@ -510,7 +508,7 @@ static int sq_step(struct store_stmt *s, struct mamori_err *err)
 		return 1;
 	if (rc == SQLITE_DONE)
 		return 0;
-	return db_error(s->db, err, "SQL の実行");
+	return db_error(s->conn->db, err, "SQL の実行");
 }
 
 static void sq_reset(struct store_stmt *s)
