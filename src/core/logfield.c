@@ -128,12 +128,17 @@ static const char *trim_cut(const char *s, size_t *n)
 	return s;
 }
 
+/* s[0..*n) trimmed and cut (*n updated), or NULL when nothing or "-" is left. */
+static const char *value_span(const char *s, size_t *n)
+{
+	s = trim_cut(s, n);
+	return *n == 0 || (*n == 1 && s[0] == '-') ? NULL : s;
+}
+
 char *logfield_value(const char *s, size_t n)
 {
-	s = trim_cut(s, &n);
-	if (n == 0 || (n == 1 && s[0] == '-'))
-		return NULL;
-	return xstrndup(s, n);
+	s = value_span(s, &n);
+	return s ? xstrndup(s, n) : NULL;
 }
 
 /* ASCII-case-insensitive equality of a[0..an) and the string b. */
@@ -1091,8 +1096,7 @@ static long resolve_src(const struct lf_ctx *c, const struct lf_src *s, char *bu
 		v = buf; /* LOG_FIELD_MAX + 1 bytes at most: trim_cut() cuts */
 		n = o;
 	}
-	v = trim_cut(v, &n);
-	if (n == 0 || (n == 1 && v[0] == '-'))
+	if (!(v = value_span(v, &n)))
 		return -1;
 	memmove(buf, v, n);
 	buf[n] = '\0';
@@ -1284,9 +1288,9 @@ void logfield_extract(const struct logfield_rules *r, const struct syslog_msg *m
 	}
 	if (!out->host && m->hostname) {
 		size_t n = strlen(m->hostname);
-		const char *h = trim_cut(m->hostname, &n);
+		const char *h = value_span(m->hostname, &n);
 
-		if (n && !(n == 1 && h[0] == '-'))
+		if (h)
 			out->host = spare_put(&sp, F_HOST, h, n);
 	}
 	for (int f = 0; f < F_COUNT; f++)
