@@ -40,26 +40,33 @@ void logdup_init(struct logdup *d, size_t window)
 	d->slot = xcalloc(nslots(d), sizeof(*d->slot));
 	d->pos = d->len = 0;
 	randombytes_buf(d->secret, sizeof(d->secret));
-	strbuf_init(&d->joined);
 }
 
 void logdup_release(struct logdup *d)
 {
 	free(d->keys);
 	free(d->slot);
-	strbuf_release(&d->joined);
 	sodium_memzero(d->secret, sizeof(d->secret));
 	memset(d, 0, sizeof(*d));
 }
 
-void logdup_key(struct logdup *d, const char *peer, const void *msg, size_t len,
+void logdup_key(const struct logdup *d, const char *peer, const void *msg, size_t len,
 		uint8_t key[LOGDUP_KEY_LEN])
 {
-	strbuf_reset(&d->joined);
-	strbuf_add(&d->joined, peer, strlen(peer) + 1);
-	strbuf_add(&d->joined, msg, len);
-	crypto_shorthash_siphashx24(key, (const unsigned char *)d->joined.buf, d->joined.len,
-				    d->secret);
+	uint8_t outer[LOGDUP_KEY_LEN + 1 + LOGDUP_PEER_INLINE];
+	size_t plen = strlen(peer), n = LOGDUP_KEY_LEN + 1;
+
+	crypto_shorthash_siphashx24(outer, msg, len, d->secret);
+	if (plen <= LOGDUP_PEER_INLINE) {
+		outer[LOGDUP_KEY_LEN] = 0;
+		memcpy(outer + n, peer, plen);
+		n += plen;
+	} else {
+		outer[LOGDUP_KEY_LEN] = 1;
+		crypto_shorthash_siphashx24(outer + n, (const unsigned char *)peer, plen, d->secret);
+		n += LOGDUP_KEY_LEN;
+	}
+	crypto_shorthash_siphashx24(key, outer, n, d->secret);
 }
 
 void logdup_prefetch(const struct logdup *d, const uint8_t key[LOGDUP_KEY_LEN], size_t later)

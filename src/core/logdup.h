@@ -4,17 +4,20 @@
  * what was not acknowledged before a crash; docs/internals/logrecv.md).
  *
  * A key is the keyed 128-bit SipHash (SipHash-2-4, libsodium's
- * crypto_shorthash_siphashx24) of peer ‖ 0x00 ‖ message under a secret
- * drawn for each window: half the work of a SHA-256 on the writer's path,
- * and no sender can make two of its messages collide without knowing the
- * secret.  The keys are not kept anywhere; a new window (a server start)
+ * crypto_shorthash_siphashx24), under a secret drawn for each window, of
+ * H(message) ‖ 0x00 ‖ peer (a peer over LOGDUP_PEER_INLINE bytes: of
+ * H(message) ‖ 0x01 ‖ H(peer)), H the same SipHash: the message is hashed
+ * where it lies, without a copy, and no sender can make two of its
+ * messages collide without knowing the secret.  The keys are not kept anywhere; a new window (a server start)
  * computes the keys of the vault's newest events again.  The window is a ring of the
  * last N keys (the oldest leaves when a new one comes) with an
  * open-addressing table over it, so that a look-up touches one cache line
  * of the table; logdup_prefetch() asks for that line ahead, which lets the
  * writer look up a whole batch without waiting for memory once per event.
  *
- * Not thread-safe: one thread (the receivers' writer) owns a window.
+ * Not thread-safe: one thread (the receivers' writer) owns a window;
+ * logdup_key() only reads the secret, so that the receiving threads
+ * compute the keys of what they receive while it is in their cache.
  */
 #ifndef MAMORI_LOGDUP_H
 #define MAMORI_LOGDUP_H
@@ -26,9 +29,9 @@
 #include <sodium.h>
 
 #include "common.h"
-#include "strbuf.h"
 
 #define LOGDUP_KEY_LEN crypto_shorthash_siphashx24_BYTES /* 16 */
+#define LOGDUP_PEER_INLINE 64 /* peers up to this long enter a key as they are */
 
 struct logdup_slot {
 	uint32_t tag;  /* the key's first 32 bits; its home slot comes from them */
@@ -42,7 +45,6 @@ struct logdup {
 	size_t pos;                      /* where the next key goes */
 	size_t len;                      /* keys held (<= window) */
 	uint8_t secret[crypto_shorthash_siphashx24_KEYBYTES];
-	struct strbuf joined;            /* logdup_key()'s peer ‖ 0 ‖ message */
 };
 
 /* An empty window of `window` keys (a power of two, at least 1) with a
@@ -52,7 +54,7 @@ void logdup_release(struct logdup *d);
 
 /* The key, under d's secret, of a message received from peer (a
  * NUL-terminated name). */
-void logdup_key(struct logdup *d, const char *peer, const void *msg, size_t len,
+void logdup_key(const struct logdup *d, const char *peer, const void *msg, size_t len,
 		uint8_t key[LOGDUP_KEY_LEN]);
 
 /*

@@ -146,20 +146,23 @@ static void test_full_size(void **state)
 	logdup_release(&d);
 }
 
-/* The key is SipHash-2-4 (128 bits) of peer ‖ 0x00 ‖ message under the
- * window's secret; the peer counts; another window has another secret. */
+/* The key is SipHash-2-4 (128 bits) of H(message) ‖ 0x00 ‖ peer under the
+ * window's secret, H the same SipHash; a peer over LOGDUP_PEER_INLINE
+ * bytes enters as 0x01 ‖ H(peer); the peer counts; another window has
+ * another secret. */
 static void test_key(void **state)
 {
 	struct logdup d, e;
-	uint8_t a[H], b[H], want[H];
-	const char joined[] = "10.0.0.1\0hello";
+	uint8_t a[H], b[H], want[H], outer[H + 1 + LOGDUP_PEER_INLINE];
+	char long1[LOGDUP_PEER_INLINE + 2], long2[LOGDUP_PEER_INLINE + 2];
 
 	(void)state;
 	logdup_init(&d, 4);
 	logdup_init(&e, 4);
 	logdup_key(&d, "10.0.0.1", "hello", 5, a);
-	crypto_shorthash_siphashx24(want, (const unsigned char *)joined, sizeof(joined) - 1,
-				    d.secret);
+	crypto_shorthash_siphashx24(outer, (const unsigned char *)"hello", 5, d.secret);
+	memcpy(outer + H, "\0" "10.0.0.1", 9);
+	crypto_shorthash_siphashx24(want, outer, H + 9, d.secret);
 	assert_memory_equal(a, want, H);
 	logdup_key(&d, "10.0.0.2", "hello", 5, b);
 	assert_memory_not_equal(a, b, H);
@@ -168,6 +171,30 @@ static void test_key(void **state)
 	assert_memory_not_equal(d.secret, e.secret, sizeof(d.secret));
 	logdup_key(&e, "10.0.0.1", "hello", 5, b);
 	assert_memory_not_equal(a, b, H);
+
+	/* peers of 64 bytes enter as they are, longer ones by their hash:
+	 * two that differ only in their last byte still differ */
+	memset(long1, 'p', sizeof(long1) - 1);
+	long1[sizeof(long1) - 1] = '\0';
+	memcpy(long2, long1, sizeof(long2));
+	long2[sizeof(long2) - 2] = 'q';
+	logdup_key(&d, long1, "hello", 5, a);
+	logdup_key(&d, long2, "hello", 5, b);
+	assert_memory_not_equal(a, b, H);
+	crypto_shorthash_siphashx24(outer, (const unsigned char *)"hello", 5, d.secret);
+	outer[H] = 1;
+	crypto_shorthash_siphashx24(outer + H + 1, (const unsigned char *)long1, strlen(long1),
+				    d.secret);
+	crypto_shorthash_siphashx24(want, outer, 2 * H + 1, d.secret);
+	assert_memory_equal(a, want, H);
+	long1[LOGDUP_PEER_INLINE] = '\0';
+	long2[LOGDUP_PEER_INLINE] = '\0';
+	logdup_key(&d, long1, "hello", 5, a);
+	crypto_shorthash_siphashx24(outer, (const unsigned char *)"hello", 5, d.secret);
+	outer[H] = 0;
+	memcpy(outer + H + 1, long1, LOGDUP_PEER_INLINE);
+	crypto_shorthash_siphashx24(want, outer, H + 1 + LOGDUP_PEER_INLINE, d.secret);
+	assert_memory_equal(a, want, H);
 	logdup_release(&d);
 	logdup_release(&e);
 }
