@@ -380,6 +380,7 @@ void log_event_seal(struct log_event *ev, const char *peer, const char *msg, siz
 	if (ev->f.rule && !*ev->f.rule)
 		ev->f.rule = NULL;
 
+	ev->terms.seed = 0;
 	strbuf_reset(sb);
 	strbuf_grow(sb, msg_len + 256);
 	strbuf_add(sb, "MAMORI-LOG 1\nrecv ", 18);

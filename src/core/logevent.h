@@ -78,7 +78,17 @@ struct log_fields {
 void log_fields_init(struct log_fields *f);
 void log_fields_release(struct log_fields *f);
 
-/* One event ready to be appended.  Built by log_event_build(). */
+/* The index terms of an event (user, patient, host, action, source: the
+ * fields the vault searches by), hashed ahead by logstore_event_terms(). */
+#define LOG_TERMS 5
+
+struct log_event_terms {
+	uint64_t seed;           /* the vault's hash seed they were made with; 0: none */
+	uint64_t h[LOG_TERMS];   /* a term's hash (0 for a missing field) */
+	uint32_t len[LOG_TERMS]; /* its length */
+};
+
+/* One event ready to be appended: its members set, then log_event_seal(). */
 struct log_event {
 	int64_t recv_us;  /* receipt time, Unix microseconds */
 	int64_t time_us;  /* event time (from the message), Unix µs; INT64_MIN: none */
@@ -92,6 +102,8 @@ struct log_event {
 	 * to log_event_hash_leaf(), called later (by another thread: the
 	 * receivers hand the hashing to the writer when it has time). */
 	bool leaf_later;
+	/* Cleared by log_event_seal() (the fields may have changed). */
+	struct log_event_terms terms;
 };
 
 void log_event_init(struct log_event *ev);

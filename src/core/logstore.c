@@ -295,16 +295,35 @@ static int term_id(struct logstore *ls, int kind, const char *v, size_t len, uin
 			j = (j + 1) & (ls->capterms - 1);
 		}
 	}
-	/* Not cached: the table may have it (cache filled lazily). */
-	st = ls->ins_term;
+	/* Not cached: the table may have it (cache filled lazily), else it
+	 * is new.  (One upsert "... RETURNING id" did both, at twice the
+	 * cost of a new term and five times that of a known one: SQLite
+	 * gathers what RETURNING returns in a table of its own, made and
+	 * dropped for each row, and the upsert rewrites a known row.) */
+	st = ls->sel_term;
 	sqlite3_reset(st);
 	sqlite3_bind_int(st, 1, kind);
 	sqlite3_bind_text(st, 2, v, (int)len, SQLITE_STATIC);
-	if (sqlite3_step(st) != SQLITE_ROW) {
+	switch (sqlite3_step(st)) {
+	case SQLITE_ROW:
+		*id = sqlite3_column_int64(st, 0);
+		break;
+	case SQLITE_DONE:
+		sqlite3_reset(st);
+		st = ls->ins_term;
+		sqlite3_reset(st);
+		sqlite3_bind_int(st, 1, kind);
+		sqlite3_bind_text(st, 2, v, (int)len, SQLITE_STATIC);
+		if (sqlite3_step(st) != SQLITE_DONE) {
+			sqlite3_reset(st);
+			return logstore_db_error(ls, err, "log_term");
+		}
+		*id = sqlite3_last_insert_rowid(ls->db);
+		break;
+	default:
 		sqlite3_reset(st);
 		return logstore_db_error(ls, err, "log_term");
 	}
-	*id = sqlite3_column_int64(st, 0);
 	sqlite3_reset(st);
 	if (*id <= 0 || *id > UINT32_MAX)
 		return mamori_err_set(err, MAMORI_EDB, "%s/index.db: 語の番号 %" PRId64 " が範囲外です",
@@ -327,9 +346,36 @@ struct ev_terms {
 
 #define TERMS_AHEAD 8
 
+static void fields_terms(const struct logstore *ls, const struct log_fields *f,
+			 struct log_event_terms *out)
+{
+	const char *v[LT_KINDS] = { f->user, f->patient, f->host, f->action, f->source };
+
+	for (int k = 0; k < LT_KINDS; k++) {
+		size_t len = v[k] ? strlen(v[k]) : 0;
+
+		out->len[k] = (uint32_t)len;
+		out->h[k] = v[k] ? term_hash(ls->term_seed, k + 1, v[k], len) : 0;
+	}
+	out->seed = ls->term_seed;
+}
+
+void logstore_event_terms(const struct logstore *ls, struct log_event *ev)
+{
+	fields_terms(ls, &ev->f, &ev->terms);
+}
+
 static void ev_terms_hash(const struct logstore *ls, const struct log_event *ev,
 			  struct ev_terms *t)
 {
+	struct log_event_terms here;
+	const struct log_event_terms *et = &ev->terms;
+
+	if (et->seed != ls->term_seed) {
+		/* not hashed ahead (or for another vault) */
+		fields_terms(ls, &ev->f, &here);
+		et = &here;
+	}
 	t->v[0] = ev->f.user;
 	t->v[1] = ev->f.patient;
 	t->v[2] = ev->f.host;
@@ -338,10 +384,11 @@ static void ev_terms_hash(const struct logstore *ls, const struct log_event *ev,
 	for (int k = 0; k < LT_KINDS; k++) {
 		if (!t->v[k])
 			continue;
-		t->len[k] = strlen(t->v[k]);
-		t->h[k] = term_hash(ls->term_seed, k + 1, t->v[k], t->len[k]);
+		t->len[k] = et->len[k];
+		t->h[k] = et->h[k];
 		if (ls->capterms)
 			__builtin_prefetch(&ls->terms[t->h[k] & (ls->capterms - 1)]);
+		__builtin_prefetch(t->v[k]);
 	}
 }
 
@@ -1523,9 +1570,10 @@ static int prepare_all(struct logstore *ls, struct mamori_err *err)
 	if (ls->readonly)
 		return 0;
 	if ((r = prep(ls,
-		      "INSERT INTO log_term(kind, value) VALUES (?1, ?2) ON CONFLICT(kind, value)"
-		      " DO UPDATE SET kind = excluded.kind RETURNING id",
-		      &ls->ins_term, err)) < 0 ||
+		      "SELECT id FROM log_term WHERE kind = ?1 AND value = ?2",
+		      &ls->sel_term, err)) < 0 ||
+	    (r = prep(ls, "INSERT INTO log_term(kind, value) VALUES (?1, ?2)", &ls->ins_term,
+		      err)) < 0 ||
 	    (r = prep(ls,
 		      "INSERT OR REPLACE INTO log_block(block, hash, min_time, max_time)"
 		      " VALUES (?, ?, ?, ?)",
@@ -1555,6 +1603,7 @@ int logstore_open(struct logstore **out, const char *dir, int flags, struct mamo
 	if (sodium_init() < 0)
 		BUG("libsodium cannot be initialised");
 	randombytes_buf(&ls->term_seed, sizeof(ls->term_seed));
+	ls->term_seed |= 1; /* 0 marks an event's terms as not hashed */
 	ls->seg_fd = ls->rd_fd = ls->lock_fd = ls->ent_fd = -1;
 	ls->readonly = flags & LOGSTORE_READONLY;
 	ls->blk_min = INT64_MAX;
@@ -1658,6 +1707,7 @@ void logstore_close(struct logstore *ls)
 			exec(ls, "ROLLBACK", NULL);
 		}
 	}
+	sqlite3_finalize(ls->sel_term);
 	sqlite3_finalize(ls->ins_term);
 	sqlite3_finalize(ls->ins_block);
 	sqlite3_finalize(ls->put_meta);

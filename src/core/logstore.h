@@ -88,6 +88,15 @@ uint64_t logstore_durable(const struct logstore *ls);
 const char *logstore_origin(const struct logstore *ls);
 
 /*
+ * Fills ev->terms (after log_event_seal()) with the hashes logstore_append()
+ * looks its index terms up by.  Only reads what logstore_open() set, so
+ * that a receiving thread may call it while another appends: the writer
+ * then finds the hashes made where the fields were still in cache.  An
+ * event without them (or with another vault's) is hashed by the append.
+ */
+void logstore_event_terms(const struct logstore *ls, struct log_event *ev);
+
+/*
  * Appends evs[0..n) (sealed, log_event_seal()) in order: segment write,
  * index rows, frontier.  *first (may be NULL) receives the index (seq, 0-
  * based leaf index) of evs[0].  On MAMORI_EIO (disk full …) nothing of the

@@ -12,6 +12,7 @@
 /* Term kinds in log_term. */
 enum { LT_USER = 1, LT_PATIENT = 2, LT_HOST = 3, LT_ACTION = 4, LT_SOURCE = 5 };
 #define LT_KINDS 5
+_Static_assert(LT_KINDS == LOG_TERMS, "the index terms are the event's");
 
 /*
  * <vault>/events.idx: one fixed-size entry per event, entry seq at offset
@@ -100,7 +101,7 @@ struct logstore {
 	size_t emap_len;
 
 	bool in_txn;
-	sqlite3_stmt *ins_term, *ins_block, *put_meta, *put_segment;
+	sqlite3_stmt *sel_term, *ins_term, *ins_block, *put_meta, *put_segment;
 
 	/* the search index: events below `posted` are in window files; the
 	 * writer's pairs of the window being filled, per kind */

@@ -65,7 +65,7 @@ struct relp_wait {
 struct item {
 	struct log_event ev;
 	char peer[INET6_ADDRSTRLEN];
-	uint8_t key[LOGDUP_KEY_LEN];  /* logdup_key() of peer ‖ 0 ‖ message */
+	uint8_t key[LOGDUP_KEY_LEN];  /* logdup_key() of peer and message */
 	unsigned extra_flags;         /* from the de-framer; added by the writer */
 	struct relp_wait *wait;       /* RELP only */
 	struct item *next;            /* in the pool of spent items */
@@ -276,7 +276,11 @@ static struct item *item_new(struct logrecv *r, enum log_via via, const char *pe
 	 * else the receiver does. */
 	it->ev.leaf_later = atomic_load_explicit(&r->queued, memory_order_relaxed) < LEAF_HANDOFF;
 	logfield_event_from_syslog(r->rules, &it->ev, msg, len, via, it->peer, recv_us);
-	return it; /* its duplicate key is the writer's to compute (write_batch()) */
+	/* while the message and the fields are in this thread's cache: the
+	 * duplicate key and the index terms' hashes, for the writer */
+	logdup_key(&r->dup, it->peer, msg, len, it->key);
+	logstore_event_terms(r->ls, &it->ev);
+	return it;
 }
 
 static void item_free(struct item *it)
@@ -405,16 +409,14 @@ static void write_batch(struct logrecv *r, struct item **items, size_t n, bool *
 	bool waiters = false, durable = true;
 	int rc;
 
-	/* the leaves the receiver left to this thread (item_new()), then the
-	 * keys, asking for their table lines and for those of the keys that
-	 * leave the window: the checks below then find them cached */
+	/* the leaves the receiver left to this thread (item_new()), asking
+	 * for the table lines of the keys and of those that leave the window:
+	 * the checks below then find them cached */
 	for (size_t i = 0; i < n; i++) {
 		struct log_event *ev = &items[i]->ev;
 
 		if (ev->leaf_later)
 			log_event_hash_leaf(ev);
-		logdup_key(&r->dup, items[i]->peer, ev->record.buf + ev->msg_off,
-			   ev->record.len - ev->msg_off, items[i]->key);
 		logdup_prefetch(&r->dup, items[i]->key, i);
 	}
 	for (size_t i = 0; i < n; i++) {

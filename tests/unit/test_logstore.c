@@ -1070,6 +1070,121 @@ static void test_search(void **state)
 	logstore_close(ls);
 }
 
+/* Appends event from..from+n, its terms hashed ahead (logstore_event_terms())
+ * by ls for i % 4 == 0, by other for i % 4 == 1, not at all for i % 4 ==
+ * 2, and for i % 4 == 3 hashed ahead, then its user changed to "tanaka-ichiro"
+ * and resealed (which must drop the stale hashes). */
+static void append_terms_mixed(struct logstore *ls, const struct logstore *other, uint64_t from,
+			       uint64_t n)
+{
+	struct mamori_err err = { 0 };
+
+	for (uint64_t i = from; i < from + n; i++) {
+		struct log_event ev, *p = &ev;
+		struct strbuf msg = STRBUF_INIT;
+
+		make_event(&ev, i);
+		switch (i % 4) {
+		case 0:
+			logstore_event_terms(ls, &ev);
+			assert_true(ev.terms.seed != 0);
+			break;
+		case 1:
+			logstore_event_terms(other, &ev);
+			break;
+		case 3:
+			logstore_event_terms(ls, &ev);
+			free(ev.f.user);
+			ev.f.user = xstrdup("tanaka-ichiro");
+			strbuf_add(&msg, ev.record.buf + ev.msg_off, ev.record.len - ev.msg_off);
+			log_event_seal(&ev, "192.0.2.10:514", msg.buf, msg.len);
+			assert_int_equal(ev.terms.seed, 0);
+			break;
+		}
+		ASSERT_RC(0, logstore_append(ls, &p, 1, NULL, &err), err);
+		log_event_release(&ev);
+		strbuf_release(&msg);
+	}
+}
+
+static int user_hit(const struct logstore_hit *h, void *ctx)
+{
+	struct collect *c = ctx;
+
+	if (c->want_user)
+		assert_string_equal(h->user, c->want_user);
+	c->seqs[c->n++] = h->seq;
+	return 0;
+}
+
+/* Terms hashed ahead by a receiving thread, by another handle, not at all,
+ * or gone stale index the same; so do terms the table knows but the
+ * reopened vault has not cached yet, which keep their ids. */
+static void test_terms_ahead(void **state)
+{
+	struct testutil_fixture *f = *state;
+	struct mamori_err err = { 0 };
+	struct logstore *ls = open_vault(f, LOGSTORE_CREATE), *other;
+	struct logstore_query q;
+	struct collect c;
+	sqlite3_stmt *st;
+	int64_t next;
+	size_t k;
+
+	other = open_vault(f, LOGSTORE_READONLY);
+	append_terms_mixed(ls, other, 0, 300);
+	ASSERT_RC(0, logstore_commit(ls, &err), err);
+	logstore_close(ls);
+	ls = open_vault(f, 0);
+	append_terms_mixed(ls, other, 300, 300);
+	ASSERT_RC(0, logstore_commit(ls, &err), err);
+
+	/* sato: i % 4 == 1 (never resealed to tanaka) */
+	logstore_query_init(&q);
+	q.user = "sato";
+	q.limit = 1000;
+	memset(&c, 0, sizeof(c));
+	c.want_user = "sato";
+	ASSERT_RC(0, logstore_search(ls, &q, user_hit, &c, &next, &err), err);
+	k = 0;
+	for (uint64_t i = 600; i-- > 0;)
+		if (i % 4 == 1)
+			assert_int_equal(c.seqs[k++], i);
+	assert_int_equal(c.n, k);
+	/* tanaka-ichiro: i % 4 == 3, whose stale hashes said "suzuki" */
+	q.user = "tanaka-ichiro";
+	memset(&c, 0, sizeof(c));
+	c.want_user = "tanaka-ichiro";
+	ASSERT_RC(0, logstore_search(ls, &q, user_hit, &c, &next, &err), err);
+	k = 0;
+	for (uint64_t i = 600; i-- > 0;)
+		if (i % 4 == 3)
+			assert_int_equal(c.seqs[k++], i);
+	assert_int_equal(c.n, k);
+	q.user = "suzuki"; /* i % 4 == 2 only */
+	memset(&c, 0, sizeof(c));
+	ASSERT_RC(0, logstore_search(ls, &q, user_hit, &c, &next, &err), err);
+	assert_int_equal(c.n, 150);
+	/* patient P-0003 (i % 5 == 2), across the reopen */
+	logstore_query_init(&q);
+	q.patient = "P-0003";
+	q.limit = 1000;
+	memset(&c, 0, sizeof(c));
+	ASSERT_RC(0, logstore_search(ls, &q, user_hit, &c, &next, &err), err);
+	assert_int_equal(c.n, 120);
+
+	/* one row per term: 4 users, 4 patients, 2 hosts, 2 actions, 600 sources */
+	assert_int_equal(sqlite3_prepare_v2(ls->db, "SELECT count(*), count(DISTINCT kind || ' ' || value)"
+						    " FROM log_term", -1, &st, NULL),
+			 SQLITE_OK);
+	assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+	assert_int_equal(sqlite3_column_int(st, 0), 612);
+	assert_int_equal(sqlite3_column_int(st, 1), 612);
+	sqlite3_finalize(st);
+	logstore_close(ls);
+	logstore_close(other);
+}
+
 /* ---- disk full ------------------------------------------------------------------------------ */
 
 static void test_disk_full(void **state)
@@ -1237,6 +1352,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_verify_batches, setup, testutil_teardown),
 		cmocka_unit_test_setup_teardown(test_legacy_table, setup, testutil_teardown),
 		cmocka_unit_test_setup_teardown(test_search, setup, testutil_teardown),
+		cmocka_unit_test_setup_teardown(test_terms_ahead, setup, testutil_teardown),
 		cmocka_unit_test_setup_teardown(test_disk_full, setup, testutil_teardown),
 		cmocka_unit_test_setup_teardown(test_segments, setup, testutil_teardown),
 		cmocka_unit_test_setup_teardown(test_bench, setup, testutil_teardown),
