@@ -107,9 +107,18 @@ size_t enc_utf8_first_invalid(const char *s, size_t len)
 	while (i < len) {
 		size_t n;
 
-		/* Fast path over ASCII. */
+		/* Fast path over ASCII, eight bytes at a time. */
 		if (p[i] < 0x80) {
-			i++;
+			uint64_t w;
+
+			while (len - i >= 8) {
+				memcpy(&w, p + i, 8);
+				if (w & 0x8080808080808080ull)
+					break;
+				i += 8;
+			}
+			while (i < len && p[i] < 0x80)
+				i++;
 			continue;
 		}
 		n = enc_utf8_seq_len(p + i, len - i);

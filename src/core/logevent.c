@@ -245,26 +245,45 @@ static void put_digits(char *p, uint64_t v, int n)
 
 /* "YYYY-MM-DDTHH:MM:SS.uuuuuuZ", 27 bytes; us must satisfy time_ok(). */
 #define TIME_TEXT_LEN 27
+
+/* The seconds part of the last two times written by this thread (an
+ * event's receipt and its own time, second after second): most events
+ * only write their microseconds. */
+struct sec_text {
+	int64_t s;
+	char text[19]; /* "YYYY-MM-DDTHH:MM:SS" */
+};
+static _Thread_local struct sec_text sec_cache[2] = { { INT64_MIN, "" }, { INT64_MIN, "" } };
+static _Thread_local unsigned sec_next;
+
 static void format_time(int64_t us, char out[TIME_TEXT_LEN])
 {
 	int64_t s = us >= 0 ? us / 1000000 : -((-us + 999999) / 1000000);
 	int64_t frac = us - s * 1000000;
-	int64_t days = s >= 0 ? s / 86400 : -((-s + 86399) / 86400);
-	int64_t sod = s - days * 86400, y;
-	int m, d;
+	struct sec_text *c = &sec_cache[0];
 
-	norm_civil_from_days(days, &y, &m, &d);
-	put_digits(out, (uint64_t)y, 4);
-	out[4] = '-';
-	put_digits(out + 5, m, 2);
-	out[7] = '-';
-	put_digits(out + 8, d, 2);
-	out[10] = 'T';
-	put_digits(out + 11, (uint64_t)(sod / 3600), 2);
-	out[13] = ':';
-	put_digits(out + 14, (uint64_t)(sod / 60 % 60), 2);
-	out[16] = ':';
-	put_digits(out + 17, (uint64_t)(sod % 60), 2);
+	if (c->s != s && (c = &sec_cache[1])->s != s) {
+		int64_t days = s >= 0 ? s / 86400 : -((-s + 86399) / 86400);
+		int64_t sod = s - days * 86400, y;
+		int m, d;
+
+		c = &sec_cache[sec_next];
+		sec_next ^= 1;
+		norm_civil_from_days(days, &y, &m, &d);
+		put_digits(c->text, (uint64_t)y, 4);
+		c->text[4] = '-';
+		put_digits(c->text + 5, m, 2);
+		c->text[7] = '-';
+		put_digits(c->text + 8, d, 2);
+		c->text[10] = 'T';
+		put_digits(c->text + 11, (uint64_t)(sod / 3600), 2);
+		c->text[13] = ':';
+		put_digits(c->text + 14, (uint64_t)(sod / 60 % 60), 2);
+		c->text[16] = ':';
+		put_digits(c->text + 17, (uint64_t)(sod % 60), 2);
+		c->s = s;
+	}
+	memcpy(out, c->text, 19);
 	out[19] = '.';
 	put_digits(out + 20, (uint64_t)frac, 6);
 	out[26] = 'Z';

@@ -60,6 +60,7 @@ struct lf_where {
 
 struct lf_mapent {
 	char *value;
+	size_t len; /* of value */
 	char *canon;
 };
 
@@ -141,12 +142,12 @@ char *logfield_value(const char *s, size_t n)
 	return s ? xstrndup(s, n) : NULL;
 }
 
-/* ASCII-case-insensitive equality of a[0..an) and the string b. */
-static bool eq_nocase(const char *a, size_t an, const char *b)
+/* ASCII-case-insensitive equality of a[0..an) and b[0..bn). */
+static bool eq_nocase(const char *a, size_t an, const char *b, size_t bn)
 {
-	size_t i;
-
-	for (i = 0; i < an && b[i]; i++) {
+	if (an != bn)
+		return false;
+	for (size_t i = 0; i < an; i++) {
 		char x = a[i], y = b[i];
 
 		if (x >= 'A' && x <= 'Z')
@@ -156,51 +157,54 @@ static bool eq_nocase(const char *a, size_t an, const char *b)
 		if (x != y)
 			return false;
 	}
-	return i == an && !b[i];
+	return true;
 }
 
 struct vocab_ent {
 	const char *word;
+	size_t len; /* of word: most entries are passed over by it alone */
 	const char *canon;
 };
 
+#define W(word, canon) { word, sizeof(word) - 1, canon }
+
 static const struct vocab_ent action_vocab[] = {
-	{ "view", "view" },	      { "read", "view" },	  { "reference", "view" },
-	{ "browse", "view" },	      { "display", "view" },	  { "参照", "view" },
-	{ "閲覧", "view" },	      { "照会", "view" },	  { "表示", "view" },
-	{ "update", "update" },	      { "modify", "update" },	  { "edit", "update" },
-	{ "write", "update" },	      { "更新", "update" },	  { "修正", "update" },
-	{ "変更", "update" },	      { "編集", "update" },	  { "create", "create" },
-	{ "new", "create" },	      { "add", "create" },	  { "insert", "create" },
-	{ "register", "create" },     { "新規", "create" },	  { "作成", "create" },
-	{ "登録", "create" },	      { "追加", "create" },	  { "delete", "delete" },
-	{ "remove", "delete" },	      { "削除", "delete" },	  { "print", "print" },
-	{ "印刷", "print" },	      { "export", "export" },	  { "download", "export" },
-	{ "output", "export" },	      { "出力", "export" },	  { "エクスポート", "export" },
-	{ "ダウンロード", "export" }, { "login", "login" },	  { "logon", "login" },
-	{ "log-in", "login" },	      { "signin", "login" },	  { "ログイン", "login" },
-	{ "ログオン", "login" },      { "logout", "logout" },	  { "logoff", "logout" },
-	{ "log-out", "logout" },      { "signout", "logout" },	  { "ログアウト", "logout" },
-	{ "ログオフ", "logout" },     { "sudo", "sudo" },
+	W("view", "view"),	      W("read", "view"),	  W("reference", "view"),
+	W("browse", "view"),	      W("display", "view"),	  W("参照", "view"),
+	W("閲覧", "view"),	      W("照会", "view"),	  W("表示", "view"),
+	W("update", "update"),	      W("modify", "update"),	  W("edit", "update"),
+	W("write", "update"),	      W("更新", "update"),	  W("修正", "update"),
+	W("変更", "update"),	      W("編集", "update"),	  W("create", "create"),
+	W("new", "create"),	      W("add", "create"),	  W("insert", "create"),
+	W("register", "create"),     W("新規", "create"),	  W("作成", "create"),
+	W("登録", "create"),	      W("追加", "create"),	  W("delete", "delete"),
+	W("remove", "delete"),	      W("削除", "delete"),	  W("print", "print"),
+	W("印刷", "print"),	      W("export", "export"),	  W("download", "export"),
+	W("output", "export"),	      W("出力", "export"),	  W("エクスポート", "export"),
+	W("ダウンロード", "export"), W("login", "login"),	  W("logon", "login"),
+	W("log-in", "login"),	      W("signin", "login"),	  W("ログイン", "login"),
+	W("ログオン", "login"),      W("logout", "logout"),	  W("logoff", "logout"),
+	W("log-out", "logout"),      W("signout", "logout"),	  W("ログアウト", "logout"),
+	W("ログオフ", "logout"),     W("sudo", "sudo"),
 };
 
 static const struct vocab_ent result_vocab[] = {
-	{ "success", "success" },	{ "succeeded", "success" }, { "successful", "success" },
-	{ "ok", "success" },		{ "true", "success" },	    { "pass", "success" },
-	{ "passed", "success" },	{ "allow", "success" },	    { "allowed", "success" },
-	{ "permit", "success" },	{ "audit_success", "success" }, { "成功", "success" },
-	{ "正常", "success" },		{ "許可", "success" },	    { "failure", "failure" },
-	{ "failed", "failure" },	{ "fail", "failure" },	    { "ng", "failure" },
-	{ "error", "failure" },		{ "false", "failure" },	    { "deny", "failure" },
-	{ "denied", "failure" },	{ "reject", "failure" },    { "rejected", "failure" },
-	{ "audit_failure", "failure" }, { "失敗", "failure" },	    { "異常", "failure" },
-	{ "エラー", "failure" },	{ "拒否", "failure" },
+	W("success", "success"),	W("succeeded", "success"), W("successful", "success"),
+	W("ok", "success"),		W("true", "success"),	    W("pass", "success"),
+	W("passed", "success"),	W("allow", "success"),	    W("allowed", "success"),
+	W("permit", "success"),	W("audit_success", "success"), W("成功", "success"),
+	W("正常", "success"),		W("許可", "success"),	    W("failure", "failure"),
+	W("failed", "failure"),	W("fail", "failure"),	    W("ng", "failure"),
+	W("error", "failure"),		W("false", "failure"),	    W("deny", "failure"),
+	W("denied", "failure"),	W("reject", "failure"),    W("rejected", "failure"),
+	W("audit_failure", "failure"), W("失敗", "failure"),	    W("異常", "failure"),
+	W("エラー", "failure"),	W("拒否", "failure"),
 };
 
 static const char *vocab_find(const struct vocab_ent *v, size_t n, const char *s, size_t len)
 {
 	for (size_t i = 0; i < n; i++) {
-		if (eq_nocase(s, len, v[i].word))
+		if (eq_nocase(s, len, v[i].word, v[i].len))
 			return v[i].canon;
 	}
 	return NULL;
@@ -236,7 +240,7 @@ enum log_result logfield_result_norm(const char *s)
 static const char *map_find(const struct lf_map *m, const char *s, size_t len)
 {
 	for (size_t i = 0; i < m->n; i++) {
-		if (eq_nocase(s, len, m->e[i].value))
+		if (eq_nocase(s, len, m->e[i].value, m->e[i].len))
 			return m->e[i].canon;
 	}
 	return NULL;
@@ -566,6 +570,7 @@ static int parse_map(struct lf_parser *p, const char *s, size_t n, struct lf_map
 			}
 			m->e = xrealloc(m->e, (m->n + 1) * sizeof(*m->e));
 			m->e[m->n].value = xstrndup(s + j, k - j);
+			m->e[m->n].len = strlen(m->e[m->n].value);
 			m->e[m->n].canon = xstrdup(canon);
 			m->n++;
 			j = k + 1;

@@ -472,7 +472,8 @@ static int parse_sd(struct syslog_msg *m, const char *d, size_t len, size_t *pos
 		e.id = dup_field(m, d + i, n);
 		i += n;
 		for (;;) {
-			size_t vstart;
+			const char *vtext;
+			size_t vstart, vlen;
 
 			if (i >= len)
 				goto out;
@@ -487,12 +488,20 @@ static int parse_sd(struct syslog_msg *m, const char *d, size_t len, size_t *pos
 				goto out;
 			vstart = i;
 			i += n + 2;
+			vtext = d + i;
+			vlen = 0;
 			strbuf_reset(&val);
 			for (;;) {
-				/* copy the run up to the next '"' or '\\' at once */
+				/* the run up to the next '"' or '\\' at once */
 				size_t run = i;
 				while (run < len && d[run] != '"' && d[run] != '\\')
 					run++;
+				if (run < len && d[run] == '"' && !val.len) {
+					/* no escapes (most values): the value as it lies */
+					vlen = run - i;
+					i = run + 1;
+					break;
+				}
 				strbuf_add(&val, d + i, run - i);
 				i = run;
 				if (i >= len)
@@ -503,12 +512,14 @@ static int parse_sd(struct syslog_msg *m, const char *d, size_t len, size_t *pos
 					i += 2;
 				} else if (d[i] == '"') {
 					i++;
+					vtext = val.buf;
+					vlen = val.len;
 					break;
 				} else {
 					strbuf_addch(&val, d[i++]);
 				}
 			}
-			if (enc_utf8_first_invalid(val.buf, val.len) < val.len)
+			if (enc_utf8_first_invalid(vtext, vlen) < vlen)
 				flag(m, SYSLOG_F_BAD_UTF8, E_BAD_UTF8);
 			if (e.nparams == SYSLOG_MAX_PARAMS) {
 				flag(m, SYSLOG_F_SD_LIMIT, E_SD_LIMIT);
@@ -523,8 +534,8 @@ static int parse_sd(struct syslog_msg *m, const char *d, size_t len, size_t *pos
 				e.params = grown;
 			}
 			e.params[e.nparams].name = dup_field(m, d + vstart, n);
-			e.params[e.nparams].value_len = val.len;
-			e.params[e.nparams].value = dup_field(m, val.buf, val.len);
+			e.params[e.nparams].value_len = vlen;
+			e.params[e.nparams].value = dup_field(m, vtext, vlen);
 			e.nparams++;
 		}
 		if (m->nsd == SYSLOG_MAX_SD) {
@@ -790,11 +801,15 @@ void syslog_parse(struct syslog_msg *m, const char *data, size_t len, enum syslo
 
 const char *syslog_sd_get(const struct syslog_msg *m, const char *sd_id, const char *name)
 {
+	/* the first bytes first: a rule asks for several parameters of each
+	 * message, and most names it passes differ from the first byte */
 	for (size_t i = 0; i < m->nsd; i++) {
-		if (strcmp(m->sd[i].id, sd_id))
+		if (m->sd[i].id[0] != sd_id[0] || strcmp(m->sd[i].id, sd_id))
 			continue;
 		for (size_t j = 0; j < m->sd[i].nparams; j++) {
-			if (!strcmp(m->sd[i].params[j].name, name))
+			const char *pn = m->sd[i].params[j].name;
+
+			if (pn[0] == name[0] && !strcmp(pn, name))
 				return m->sd[i].params[j].value;
 		}
 		return NULL;

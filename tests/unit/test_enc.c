@@ -106,6 +106,36 @@ static void test_valid_utf8(void **state)
 	}
 }
 
+/* ASCII is skipped eight bytes at a time: a bad byte or a sequence is
+ * found at every offset of a long string, and so is one cut off at its end. */
+static void test_first_invalid_offsets(void **state)
+{
+	char s[64] = { 0 };
+
+	(void)state;
+	for (size_t len = 0; len <= 40; len++) {
+		for (size_t at = 0; at < len; at++) {
+			memset(s, 'a', len);
+			s[at] = (char)0xFF;
+			assert_int_equal(enc_utf8_first_invalid(s, len), at);
+			if (at + 3 <= len) {
+				memcpy(s + at, "\xE3\x81\x82", 3); /* あ */
+				assert_int_equal(enc_utf8_first_invalid(s, len), len);
+				if (at + 4 <= len) {
+					s[at + 3] = (char)0x80; /* a lone continuation after it */
+					assert_int_equal(enc_utf8_first_invalid(s, len), at + 3);
+				}
+			}
+		}
+		memset(s, 'a', len);
+		assert_int_equal(enc_utf8_first_invalid(s, len), len);
+		if (len >= 2) {
+			memcpy(s + len - 2, "\xE3\x81", 2); /* cut off at the end */
+			assert_int_equal(enc_utf8_first_invalid(s, len), len - 2);
+		}
+	}
+}
+
 /* The CP932 bytes iconv makes for the header are the ones verified with xxd. */
 static void test_cp932_fixture(void **state)
 {
@@ -368,6 +398,7 @@ int main(void)
 		cmocka_unit_test(test_parse_name),
 		cmocka_unit_test(test_name),
 		cmocka_unit_test(test_valid_utf8),
+		cmocka_unit_test(test_first_invalid_offsets),
 		cmocka_unit_test(test_cp932_fixture),
 		cmocka_unit_test(test_cp932_auto),
 		cmocka_unit_test(test_utf8_and_bom),

@@ -64,6 +64,47 @@ static void test_seal_exact(void **state)
 	log_event_release(&ev);
 }
 
+/* The times written keep the seconds of the last two: receipt and event
+ * times that take turns, repeat, go back or cross a day and a year are
+ * each written as themselves. */
+static void test_seal_times(void **state)
+{
+	static const struct {
+		int64_t recv, time;
+		const char *recv_text, *time_text;
+	} cases[] = {
+		{ T1, T1 - 1500000, "2026-04-01T09:30:15.123456Z", "2026-04-01T09:30:13.623456Z" },
+		{ T1 + 1, T1 - 1500000, "2026-04-01T09:30:15.123457Z", "2026-04-01T09:30:13.623456Z" },
+		{ T1 + 876544, T1 - 123456, "2026-04-01T09:30:16.000000Z", "2026-04-01T09:30:15.000000Z" },
+		{ T1, T1 + 876543, "2026-04-01T09:30:15.123456Z", "2026-04-01T09:30:15.999999Z" },
+		{ T1 - 1500000, T1, "2026-04-01T09:30:13.623456Z", "2026-04-01T09:30:15.123456Z" },
+		{ (int64_t)1798761599 * 1000000 + 999999, (int64_t)1798761600 * 1000000,
+		  "2026-12-31T23:59:59.999999Z", "2027-01-01T00:00:00.000000Z" },
+		{ (int64_t)1798761600 * 1000000, (int64_t)1798761599 * 1000000 + 999999,
+		  "2027-01-01T00:00:00.000000Z", "2026-12-31T23:59:59.999999Z" },
+		{ 0, 1, "1970-01-01T00:00:00.000000Z", "1970-01-01T00:00:00.000001Z" },
+		{ T1, T1 - 1500000, "2026-04-01T09:30:15.123456Z", "2026-04-01T09:30:13.623456Z" },
+	};
+
+	(void)state;
+	for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
+		struct log_event ev;
+		char want[128];
+		const char *rec;
+
+		build(&ev);
+		ev.recv_us = cases[i].recv;
+		ev.time_us = cases[i].time;
+		log_event_seal(&ev, "127.0.0.1:514", "hello", 5);
+		rec = ev.record.buf;
+		snprintf(want, sizeof(want), "MAMORI-LOG 1\nrecv %s\nvia relp\npeer 127.0.0.1:514\ntime %s\n",
+			 cases[i].recv_text, cases[i].time_text);
+		if (strncmp(rec, want, strlen(want)))
+			fail_msg("case %zu: got [%.*s], want [%s]", i, (int)strlen(want), rec, want);
+		log_event_release(&ev);
+	}
+}
+
 /* With leaf_later the record is the same and the leaf is left untouched
  * until log_event_hash_leaf(), which gives the leaf sealing would have. */
 static void test_seal_leaf_later(void **state)
@@ -354,7 +395,8 @@ static void test_fields_release(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_seal_exact),   cmocka_unit_test(test_seal_leaf_later),
+		cmocka_unit_test(test_seal_exact),   cmocka_unit_test(test_seal_times),
+		cmocka_unit_test(test_seal_leaf_later),
 		cmocka_unit_test(test_seal_unknown),
 		cmocka_unit_test(test_roundtrip),    cmocka_unit_test(test_cut_fields),
 		cmocka_unit_test(test_parse_rejects), cmocka_unit_test(test_names),

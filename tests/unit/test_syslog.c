@@ -303,6 +303,20 @@ static void test_sd_escapes(void **state)
 	expect_str("o", syslog_sd_get(&m, "x@1", "o"), "\\n");
 	expect_str("e", syslog_sd_get(&m, "x@1", "e"), "");
 	expect_str("body", m.body, "tail");
+	/* plain values (read where they lie) before and after escaped ones,
+	 * and one that is not UTF-8 */
+	parse(&m, "<13>1 - h a - - [x@1 a=\"plain\" q=\"\\\"x\" z=\"after\" w=\"\xff\"][y@1 a=\"y\"] t",
+	      REF_2026_11_21);
+	assert_int_equal(m.flags, SYSLOG_F_NO_TIME | SYSLOG_F_BAD_UTF8);
+	expect_str("a", syslog_sd_get(&m, "x@1", "a"), "plain");
+	expect_str("q", syslog_sd_get(&m, "x@1", "q"), "\"x");
+	expect_str("z", syslog_sd_get(&m, "x@1", "z"), "after");
+	expect_str("w", syslog_sd_get(&m, "x@1", "w"), "\xff");
+	assert_int_equal(m.sd[0].params[3].value_len, 1);
+	expect_str("y a", syslog_sd_get(&m, "y@1", "a"), "y");
+	assert_null(syslog_sd_get(&m, "x@1", "y"));
+	assert_null(syslog_sd_get(&m, "x@2", "a"));
+	expect_str("body", m.body, "t");
 	syslog_msg_release(&m);
 }
 
