@@ -66,6 +66,7 @@ struct item {
 	struct log_event ev;
 	char peer[INET6_ADDRSTRLEN];
 	uint8_t key[LOGDUP_KEY_LEN];  /* logdup_key() of peer and message */
+	bool later;                   /* key (and leaf) left to the writer */
 	unsigned extra_flags;         /* from the de-framer; added by the writer */
 	struct relp_wait *wait;       /* RELP only */
 	struct item *next;            /* in the pool of spent items */
@@ -271,14 +272,15 @@ static struct item *item_new(struct logrecv *r, enum log_via via, const char *pe
 		extra_flags |= SYSLOG_F_TRUNCATED;
 	}
 	it->extra_flags = extra_flags;
-	/* The two threads share the leaf hash, the largest single cost of an
-	 * event: while the writer keeps up (a short queue) it hashes the leaf,
-	 * else the receiver does. */
-	it->ev.leaf_later = atomic_load_explicit(&r->queued, memory_order_relaxed) < LEAF_HANDOFF;
+	/* The two threads share the hashing: while the writer keeps up (a
+	 * short queue) it hashes the leaf and the duplicate key, else the
+	 * receiver does.  The terms' hashes are the receiver's: it has the
+	 * fields in cache. */
+	it->later = atomic_load_explicit(&r->queued, memory_order_relaxed) < LEAF_HANDOFF;
+	it->ev.leaf_later = it->later;
 	logfield_event_from_syslog(r->rules, &it->ev, msg, len, via, it->peer, recv_us);
-	/* while the message and the fields are in this thread's cache: the
-	 * duplicate key and the index terms' hashes, for the writer */
-	logdup_key(&r->dup, it->peer, msg, len, it->key);
+	if (!it->later)
+		logdup_key(&r->dup, it->peer, msg, len, it->key);
 	logstore_event_terms(r->ls, &it->ev);
 	return it;
 }
@@ -409,14 +411,17 @@ static void write_batch(struct logrecv *r, struct item **items, size_t n, bool *
 	bool waiters = false, durable = true;
 	int rc;
 
-	/* the leaves the receiver left to this thread (item_new()), asking
-	 * for the table lines of the keys and of those that leave the window:
-	 * the checks below then find them cached */
+	/* the leaves and keys the receiver left to this thread (item_new()),
+	 * asking for the table lines of the keys and of those that leave the
+	 * window: the checks below then find them cached */
 	for (size_t i = 0; i < n; i++) {
 		struct log_event *ev = &items[i]->ev;
 
 		if (ev->leaf_later)
 			log_event_hash_leaf(ev);
+		if (items[i]->later)
+			logdup_key(&r->dup, items[i]->peer, ev->record.buf + ev->msg_off,
+				   ev->record.len - ev->msg_off, items[i]->key);
 		logdup_prefetch(&r->dup, items[i]->key, i);
 	}
 	for (size_t i = 0; i < n; i++) {
