@@ -103,6 +103,18 @@ int log_result_parse(const char *s, enum log_result *out, struct mamori_err *err
 
 static const char hexdig[] = "0123456789abcdef";
 
+/* The bytes a record holds as they are: printable ASCII but '\\'. */
+#define PLAIN(c) ((c) >= 0x20 && (c) < 0x7f && (c) != '\\')
+#define PLAIN_ROW(b)                                                                         \
+	PLAIN(b), PLAIN(b + 1), PLAIN(b + 2), PLAIN(b + 3), PLAIN(b + 4), PLAIN(b + 5),         \
+		PLAIN(b + 6), PLAIN(b + 7), PLAIN(b + 8), PLAIN(b + 9), PLAIN(b + 10),          \
+		PLAIN(b + 11), PLAIN(b + 12), PLAIN(b + 13), PLAIN(b + 14), PLAIN(b + 15)
+static const bool plain[256] = {
+	PLAIN_ROW(0),	PLAIN_ROW(16),	PLAIN_ROW(32),	PLAIN_ROW(48),	PLAIN_ROW(64),	PLAIN_ROW(80),
+	PLAIN_ROW(96),	PLAIN_ROW(112), PLAIN_ROW(128), PLAIN_ROW(144), PLAIN_ROW(160), PLAIN_ROW(176),
+	PLAIN_ROW(192), PLAIN_ROW(208), PLAIN_ROW(224), PLAIN_ROW(240),
+};
+
 void log_event_escape(struct strbuf *sb, const char *v, size_t len)
 {
 	const unsigned char *s = (const unsigned char *)v;
@@ -117,10 +129,10 @@ void log_event_escape(struct strbuf *sb, const char *v, size_t len)
 		unsigned c = s[i];
 		size_t n;
 
-		if (c >= 0x20 && c < 0x7f && c != '\\') {
+		if (plain[c]) {
 			size_t j = i + 1;
 
-			while (j < len && s[j] >= 0x20 && s[j] < 0x7f && s[j] != '\\')
+			while (j < len && plain[s[j]])
 				j++;
 			strbuf_add(sb, s + i, j - i);
 			i = j;
@@ -337,17 +349,18 @@ static void put_uint(struct strbuf *sb, uint64_t v)
 	strbuf_add(sb, tmp + sizeof(tmp) - n, (size_t)n);
 }
 
-/* Cuts an owned field to LOG_FIELD_MAX; an empty one becomes NULL. */
-static void field_fix(char **v)
+/* Cuts an owned field to LOG_FIELD_MAX; an empty one becomes NULL.
+ * Returns its length. */
+static size_t field_fix(char **v)
 {
 	size_t n;
 
 	if (!*v)
-		return;
+		return 0;
 	if (!**v) {
 		free(*v);
 		*v = NULL;
-		return;
+		return 0;
 	}
 	n = cut_len(*v, LOG_FIELD_MAX);
 	(*v)[n] = '\0';
@@ -355,26 +368,29 @@ static void field_fix(char **v)
 		free(*v);
 		*v = NULL;
 	}
+	return n;
 }
 
-static void put_field(struct strbuf *sb, const char *name, size_t nlen, const char *v, size_t max)
+/* "name value\n" for v[0..len), "name -\n" when len is 0. */
+static void put_field(struct strbuf *sb, const char *name, size_t nlen, const char *v, size_t len)
 {
 	strbuf_add(sb, name, nlen);
 	strbuf_addch(sb, ' ');
-	if (v && *v)
-		log_event_escape(sb, v, cut_len(v, max));
+	if (len)
+		log_event_escape(sb, v, len);
 	else
 		strbuf_addch(sb, '-');
 	strbuf_addch(sb, '\n');
 }
 
-#define PUT_FIELD(sb, name, v, max) put_field(sb, name, sizeof(name) - 1, v, max)
+#define PUT_FIELD(sb, name, v, len) put_field(sb, name, sizeof(name) - 1, v, len)
 
 void log_event_seal(struct log_event *ev, const char *peer, const char *msg, size_t msg_len)
 {
 	struct strbuf *sb = &ev->record;
 	char t[TIME_TEXT_LEN];
 	char rule[LOG_FIELD_MAX + 1];
+	size_t ulen, plen, hlen, alen, slen;
 
 	/* After log_event_parse() the rule lives in the record's storage,
 	 * which is about to be rewritten: keep a copy. */
@@ -391,11 +407,11 @@ void log_event_seal(struct log_event *ev, const char *peer, const char *msg, siz
 		ev->via = LOG_VIA_FILE;
 	if ((unsigned)ev->f.result > LOG_RESULT_FAILURE)
 		ev->f.result = LOG_RESULT_UNKNOWN;
-	field_fix(&ev->f.user);
-	field_fix(&ev->f.patient);
-	field_fix(&ev->f.host);
-	field_fix(&ev->f.action);
-	field_fix(&ev->f.source);
+	ulen = field_fix(&ev->f.user);
+	plen = field_fix(&ev->f.patient);
+	hlen = field_fix(&ev->f.host);
+	alen = field_fix(&ev->f.action);
+	slen = field_fix(&ev->f.source);
 	if (ev->f.rule && !*ev->f.rule)
 		ev->f.rule = NULL;
 
@@ -408,7 +424,7 @@ void log_event_seal(struct log_event *ev, const char *peer, const char *msg, siz
 	strbuf_add(sb, "\nvia ", 5);
 	strbuf_addstr(sb, log_via_name(ev->via));
 	strbuf_addch(sb, '\n');
-	PUT_FIELD(sb, "peer", peer, LOG_PEER_MAX);
+	PUT_FIELD(sb, "peer", peer, peer ? cut_len(peer, LOG_PEER_MAX) : 0);
 	strbuf_add(sb, "time ", 5);
 	if (ev->time_us == INT64_MIN) {
 		strbuf_addch(sb, '-');
@@ -417,18 +433,18 @@ void log_event_seal(struct log_event *ev, const char *peer, const char *msg, siz
 		strbuf_add(sb, t, TIME_TEXT_LEN);
 	}
 	strbuf_addch(sb, '\n');
-	PUT_FIELD(sb, "user", ev->f.user, LOG_FIELD_MAX);
-	PUT_FIELD(sb, "patient", ev->f.patient, LOG_FIELD_MAX);
-	PUT_FIELD(sb, "host", ev->f.host, LOG_FIELD_MAX);
-	PUT_FIELD(sb, "action", ev->f.action, LOG_FIELD_MAX);
+	PUT_FIELD(sb, "user", ev->f.user, ulen);
+	PUT_FIELD(sb, "patient", ev->f.patient, plen);
+	PUT_FIELD(sb, "host", ev->f.host, hlen);
+	PUT_FIELD(sb, "action", ev->f.action, alen);
 	strbuf_add(sb, "result ", 7);
 	strbuf_addstr(sb, log_result_name(ev->f.result));
 	strbuf_addch(sb, '\n');
-	PUT_FIELD(sb, "source", ev->f.source, LOG_FIELD_MAX);
+	PUT_FIELD(sb, "source", ev->f.source, slen);
 	strbuf_add(sb, "flags ", 6);
 	put_uint(sb, ev->flags);
 	strbuf_addch(sb, '\n');
-	PUT_FIELD(sb, "rule", ev->f.rule, LOG_FIELD_MAX);
+	PUT_FIELD(sb, "rule", ev->f.rule, ev->f.rule ? cut_len(ev->f.rule, LOG_FIELD_MAX) : 0);
 	strbuf_add(sb, "len ", 4);
 	put_uint(sb, msg_len);
 	strbuf_add(sb, "\n\n", 2);

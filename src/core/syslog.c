@@ -217,13 +217,17 @@ static char *format_time(struct syslog_msg *m, int64_t y, unsigned mo, unsigned 
 /* Writes the timestamp of p into m (UTC when p->zone). */
 static void set_time(struct syslog_msg *m, const struct tm_parts *p)
 {
-	int64_t t = norm_days_from_civil(p->year, (int)p->mon, (int)p->day) * 86400 + p->hour * 3600 +
-		    p->min * 60 + p->sec - (p->zone ? p->offset : 0);
-	int64_t days = floor_div(t, 86400), y;
-	unsigned rem = (unsigned)(t - days * 86400);
-	int mo, d;
+	int64_t days = norm_days_from_civil(p->year, (int)p->mon, (int)p->day), y = p->year;
+	int64_t t = days * 86400 + p->hour * 3600 + p->min * 60 + p->sec - (p->zone ? p->offset : 0);
+	unsigned rem = p->hour * 3600 + p->min * 60 + p->sec;
+	int mo = (int)p->mon, d = (int)p->day;
 
-	norm_civil_from_days(days, &y, &mo, &d);
+	if (p->zone && p->offset) {
+		/* another day, perhaps: the date again from the UTC time */
+		days = floor_div(t, 86400);
+		rem = (unsigned)(t - days * 86400);
+		norm_civil_from_days(days, &y, &mo, &d);
+	}
 	m->time = t;
 	m->timestamp = format_time(m, y, (unsigned)mo, (unsigned)d, rem, p);
 	if (!p->zone)
@@ -440,13 +444,27 @@ static void set_body(struct syslog_msg *m, const char *p, size_t n)
 		flag(m, SYSLOG_F_BAD_UTF8, E_BAD_UTF8);
 }
 
+/* The bytes of an SD-NAME (RFC 5424: PRINTUSASCII but '=', SP, ']' and
+ * '"'), as a table: every message has several names. */
+#define NAME_CHAR(c) ((c) >= 33 && (c) <= 126 && (c) != '=' && (c) != ']' && (c) != '"')
+#define NAME_ROW(b)                                                                          \
+	NAME_CHAR(b), NAME_CHAR(b + 1), NAME_CHAR(b + 2), NAME_CHAR(b + 3), NAME_CHAR(b + 4),   \
+		NAME_CHAR(b + 5), NAME_CHAR(b + 6), NAME_CHAR(b + 7), NAME_CHAR(b + 8),         \
+		NAME_CHAR(b + 9), NAME_CHAR(b + 10), NAME_CHAR(b + 11), NAME_CHAR(b + 12),      \
+		NAME_CHAR(b + 13), NAME_CHAR(b + 14), NAME_CHAR(b + 15)
+static const bool name_char[256] = {
+	NAME_ROW(0),   NAME_ROW(16),  NAME_ROW(32),  NAME_ROW(48),  NAME_ROW(64),  NAME_ROW(80),
+	NAME_ROW(96),  NAME_ROW(112), NAME_ROW(128), NAME_ROW(144), NAME_ROW(160), NAME_ROW(176),
+	NAME_ROW(192), NAME_ROW(208), NAME_ROW(224), NAME_ROW(240),
+};
+
 /* Length of an SD-NAME at d[pos..len), 0 when there is none or it is over
  * SYSLOG_MAX_NAME bytes. */
 static size_t sd_name_len(const char *d, size_t len, size_t pos)
 {
 	size_t i = pos;
 
-	while (i < len && is_print(d[i]) && d[i] != '=' && d[i] != ']' && d[i] != '"')
+	while (i < len && name_char[(unsigned char)d[i]])
 		i++;
 	return i - pos > SYSLOG_MAX_NAME ? 0 : i - pos;
 }
@@ -474,6 +492,7 @@ static int parse_sd(struct syslog_msg *m, const char *d, size_t len, size_t *pos
 		for (;;) {
 			const char *vtext;
 			size_t vstart, vlen;
+			unsigned high;
 
 			if (i >= len)
 				goto out;
@@ -490,12 +509,13 @@ static int parse_sd(struct syslog_msg *m, const char *d, size_t len, size_t *pos
 			i += n + 2;
 			vtext = d + i;
 			vlen = 0;
+			high = 0; /* all the bytes ORed: only a value with one over 0x7F is checked */
 			strbuf_reset(&val);
 			for (;;) {
 				/* the run up to the next '"' or '\\' at once */
 				size_t run = i;
 				while (run < len && d[run] != '"' && d[run] != '\\')
-					run++;
+					high |= (unsigned char)d[run++];
 				if (run < len && d[run] == '"' && !val.len) {
 					/* no escapes (most values): the value as it lies */
 					vlen = run - i;
@@ -519,7 +539,7 @@ static int parse_sd(struct syslog_msg *m, const char *d, size_t len, size_t *pos
 					strbuf_addch(&val, d[i++]);
 				}
 			}
-			if (enc_utf8_first_invalid(vtext, vlen) < vlen)
+			if ((high & 0x80) && enc_utf8_first_invalid(vtext, vlen) < vlen)
 				flag(m, SYSLOG_F_BAD_UTF8, E_BAD_UTF8);
 			if (e.nparams == SYSLOG_MAX_PARAMS) {
 				flag(m, SYSLOG_F_SD_LIMIT, E_SD_LIMIT);
@@ -541,10 +561,8 @@ static int parse_sd(struct syslog_msg *m, const char *d, size_t len, size_t *pos
 		if (m->nsd == SYSLOG_MAX_SD) {
 			flag(m, SYSLOG_F_SD_LIMIT, E_SD_LIMIT);
 		} else {
-			if (!m->sd) {
+			if (!m->sd) /* room for all; only the first nsd are set */
 				m->sd = arena_alloc(m, SYSLOG_MAX_SD * sizeof(*m->sd));
-				memset(m->sd, 0, SYSLOG_MAX_SD * sizeof(*m->sd));
-			}
 			m->sd[m->nsd++] = e;
 		}
 		memset(&e, 0, sizeof(e));

@@ -320,6 +320,37 @@ static void test_sd_escapes(void **state)
 	syslog_msg_release(&m);
 }
 
+/* An offset moves the time to UTC across days, months and years; "Z" and
+ * "+00:00" keep the date as sent. */
+static void test_time_zones(void **state)
+{
+	static const struct {
+		const char *sent, *utc;
+		int64_t t;
+	} cases[] = {
+		{ "2026-01-01T08:59:59+09:00", "2025-12-31T23:59:59Z", 1767225599 },
+		{ "2026-01-01T09:00:00+09:00", "2026-01-01T00:00:00Z", 1767225600 },
+		{ "2024-03-01T00:30:00.25+01:00", "2024-02-29T23:30:00.25Z", 1709249400 },
+		{ "2024-12-31T20:00:00-05:00", "2025-01-01T01:00:00Z", 1735693200 },
+		{ "2026-11-21T00:00:00+00:00", "2026-11-21T00:00:00Z", 1795219200 },
+		{ "2026-11-21T23:59:59.999999Z", "2026-11-21T23:59:59.999999Z", 1795305599 },
+		{ "2000-02-29T12:00:00-00:30", "2000-02-29T12:30:00Z", 951827400 },
+	};
+	struct syslog_msg m;
+	char in[128];
+
+	(void)state;
+	syslog_msg_init(&m);
+	for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
+		snprintf(in, sizeof(in), "<13>1 %s h a - - - x", cases[i].sent);
+		parse(&m, in, REF_2026_11_21);
+		assert_int_equal(m.flags, 0);
+		expect_str(cases[i].sent, m.timestamp, cases[i].utc);
+		assert_int_equal(m.time, cases[i].t);
+	}
+	syslog_msg_release(&m);
+}
+
 static void test_bad_pri(void **state)
 {
 	static const struct {
@@ -480,6 +511,7 @@ int main(void)
 		cmocka_unit_test(test_windows_nxlog),
 		cmocka_unit_test(test_ehr_audit_japanese),
 		cmocka_unit_test(test_sd_escapes),
+		cmocka_unit_test(test_time_zones),
 		cmocka_unit_test(test_bad_pri),
 		cmocka_unit_test(test_invalid_utf8),
 		cmocka_unit_test(test_malformed_5424),
