@@ -69,7 +69,8 @@ struct item {
 	bool later;                   /* key (and leaf) left to the writer */
 	unsigned extra_flags;         /* from the de-framer; added by the writer */
 	struct relp_wait *wait;       /* RELP only */
-	struct item *next;            /* in the pool of spent items */
+	struct item *next;            /* in a chain of spent items */
+	struct item *next_chain;      /* on a chain's first item: the pool's next chain */
 };
 
 struct logrecv {
@@ -100,9 +101,12 @@ struct logrecv {
 
 	/* spent items, returned by the writer for the receivers to reuse (their
 	 * buffers keep their size: no malloc/free per event, and no freeing of
-	 * another thread's memory on the writer's path) */
+	 * another thread's memory on the writer's path): a stack of chains, one
+	 * per batch the writer returned, which a receiver takes whole into its
+	 * own list (one lock per batch, not per event) */
 	pthread_mutex_t pool_mu;
 	struct item *pool;
+	struct item *relp_spare; /* the RELP thread's list */
 
 	/* writer statistics (writer thread only) */
 	uint64_t lost[4];      /* by enum log_via: events the store refused */
@@ -241,27 +245,53 @@ static int bind_socket(const char *option, const char *spec, int type, int *fd_o
 
 /* ---- events ----------------------------------------------------------------------- */
 
-/* Builds one sealed event from a message received at recv_us (receiving
- * threads: one clock reading per read() or recvmmsg(), for all it brought). */
-static struct item *item_new(struct logrecv *r, enum log_via via, const char *peer,
-			     const char *msg, size_t len, unsigned extra_flags, int64_t recv_us)
+/* A spent item from a receiver's own list, refilled with a chain of the
+ * pool when empty; a new item when the pool is empty too. */
+static struct item *item_take(struct logrecv *r, struct item **spare)
 {
 	struct item *it;
+
+	if (!*spare) {
+		pthread_mutex_lock(&r->pool_mu);
+		if ((*spare = r->pool))
+			r->pool = r->pool->next_chain;
+		pthread_mutex_unlock(&r->pool_mu);
+	}
+	if ((it = *spare)) {
+		*spare = it->next;
+		return it;
+	}
+	it = xcalloc(1, sizeof(*it));
+	log_event_init(&it->ev);
+	return it;
+}
+
+/* Puts a chain of spent items (linked by next) on the pool: a batch the
+ * writer is done with, or the list of a receiver that stops. */
+static void item_give_back(struct logrecv *r, struct item *chain)
+{
+	if (!chain)
+		return;
+	pthread_mutex_lock(&r->pool_mu);
+	chain->next_chain = r->pool;
+	r->pool = chain;
+	pthread_mutex_unlock(&r->pool_mu);
+}
+
+/* Builds one sealed event from a message received at recv_us (receiving
+ * threads: one clock reading per read() or recvmmsg(), for all it brought),
+ * in an item from the thread's list *spare (item_take()). */
+static struct item *item_new(struct logrecv *r, struct item **spare, enum log_via via,
+			     const char *peer, const char *msg, size_t len, unsigned extra_flags,
+			     int64_t recv_us)
+{
+	struct item *it = item_take(r, spare);
 	size_t plen = strlen(peer);
 
-	pthread_mutex_lock(&r->pool_mu);
-	it = r->pool;
-	if (it)
-		r->pool = it->next;
-	pthread_mutex_unlock(&r->pool_mu);
-	if (!it) {
-		it = xcalloc(1, sizeof(*it));
-		log_event_init(&it->ev);
-	}
 	/* a reused item keeps its event's buffers: the builder below
 	 * replaces the fields and reseals the record */
 	it->wait = NULL;
-	it->next = NULL;
+	it->next = it->next_chain = NULL;
 
 	if (plen >= sizeof(it->peer))
 		plen = sizeof(it->peer) - 1;
@@ -285,25 +315,28 @@ static struct item *item_new(struct logrecv *r, enum log_via via, const char *pe
 	return it;
 }
 
+/* Frees an item and those chained after it. */
 static void item_free(struct item *it)
 {
-	if (!it)
-		return;
-	log_event_release(&it->ev);
-	free(it);
+	while (it) {
+		struct item *next = it->next;
+
+		log_event_release(&it->ev);
+		free(it);
+		it = next;
+	}
 }
 
-/* Gives spent items back to the receivers (the writer, once per batch). */
+/* Gives spent items back to the receivers as one chain (the writer, once
+ * per batch). */
 static void item_recycle(struct logrecv *r, struct item **items, size_t n)
 {
 	if (!n)
 		return;
 	for (size_t i = 0; i + 1 < n; i++)
 		items[i]->next = items[i + 1];
-	pthread_mutex_lock(&r->pool_mu);
-	items[n - 1]->next = r->pool;
-	r->pool = items[0];
-	pthread_mutex_unlock(&r->pool_mu);
+	items[n - 1]->next = NULL;
+	item_give_back(r, items[0]);
 }
 
 /* Adds flags to a sealed event and seals it again (rare: cut frames, duplicates). */
@@ -589,7 +622,7 @@ static void *udp_main(void *arg)
 	struct iovec *iov = xcalloc(UDP_BATCH, sizeof(*iov));
 	struct sockaddr_storage *from = xcalloc(UDP_BATCH, sizeof(*from));
 	char *bufs = xmalloc((size_t)UDP_BATCH * UDP_BUF);
-	struct item *items[UDP_BATCH];
+	struct item *items[UDP_BATCH], *spare = NULL;
 	struct pollfd pfd[2] = { { .fd = r->udp_fd, .events = POLLIN },
 				 { .fd = r->stop_fd, .events = POLLIN } };
 
@@ -616,11 +649,12 @@ static void *udp_main(void *arg)
 			char peer[INET6_ADDRSTRLEN];
 			unsigned extra = (msgs[i].msg_hdr.msg_flags & MSG_TRUNC) ? SYSLOG_F_TRUNCATED : 0;
 			peer_name(&from[i], peer);
-			items[i] = item_new(r, LOG_VIA_UDP, peer, iov[i].iov_base, msgs[i].msg_len,
+			items[i] = item_new(r, &spare, LOG_VIA_UDP, peer, iov[i].iov_base, msgs[i].msg_len,
 					    extra, recv_us);
 		}
 		queue_push(r, items, (size_t)got);
 	}
+	item_give_back(r, spare);
 	free(bufs);
 	free(from);
 	free(iov);
@@ -646,6 +680,7 @@ struct tcp_state {
 	size_t npending, cap;
 	int64_t refused_report_ms;
 	int64_t recv_us; /* when the last read() returned */
+	struct item *spare; /* spent items to fill (item_take()) */
 };
 
 static void tcp_flush(struct tcp_state *ts)
@@ -667,7 +702,7 @@ static void tcp_deliver(struct tcp_state *ts, struct tcp_conn *c, const struct s
 		ts->pending = xrealloc(ts->pending, ts->cap * sizeof(*ts->pending));
 	}
 	ts->pending[ts->npending++] =
-		item_new(ts->r, LOG_VIA_TCP, c->peer, o->data, o->len, extra, ts->recv_us);
+		item_new(ts->r, &ts->spare, LOG_VIA_TCP, c->peer, o->data, o->len, extra, ts->recv_us);
 	if (ts->npending >= WRITER_BATCH)
 		tcp_flush(ts);
 }
@@ -791,6 +826,7 @@ static void *tcp_main(void *arg)
 		tcp_close(&ts, c);
 	}
 	tcp_flush(&ts);
+	item_give_back(r, ts.spare);
 	close(ts.efd);
 	free(ts.pending);
 	free(buf);
@@ -815,7 +851,7 @@ static relpRetVal relp_on_syslog(void *usr, unsigned char *hostname, unsigned ch
 
 	for (;;) {
 		struct relp_wait w = { 0 };
-		struct item *it = item_new(r, LOG_VIA_RELP, ip ? (const char *)ip : "-",
+		struct item *it = item_new(r, &r->relp_spare, LOG_VIA_RELP, ip ? (const char *)ip : "-",
 					   (const char *)msg, len, 0, now_us());
 		it->wait = &w;
 		queue_push(r, &it, 1);
@@ -1114,11 +1150,13 @@ void logrecv_stop(struct logrecv *r)
 	pthread_cond_destroy(&r->durable);
 	pthread_mutex_destroy(&r->mu);
 	while (r->pool) {
-		struct item *next = r->pool->next;
+		struct item *next = r->pool->next_chain;
 
 		item_free(r->pool);
 		r->pool = next;
 	}
+	if (!atomic_load(&r->relp_stuck))
+		item_free(r->relp_spare);
 	pthread_mutex_destroy(&r->pool_mu);
 	strbuf_release(&r->dir);
 	free(r);
