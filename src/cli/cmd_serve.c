@@ -139,7 +139,7 @@ int cmd_serve(struct cli *cli, int argc, char **argv)
 			return cli_fail(&err);
 	}
 	rc = http_serve(&cfg, &err);
-	logrecv_stop(recv);
+	logrecv_stop(recv, true);
 	if (rc < 0)
 		return cli_fail(&err);
 	return 0;

@@ -48,6 +48,19 @@
 #include "syslog_frame.h"
 
 #define WRITER_BATCH 1024    /* events appended at once */
+
+/* Built with a leak checker (ASan's LeakSanitizer): everything is freed at
+ * the stop, also what the exit would give back (logrecv_stop()). */
+#if defined(__SANITIZE_ADDRESS__)
+#define LEAK_CHECKED 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer) || __has_feature(leak_sanitizer)
+#define LEAK_CHECKED 1
+#endif
+#endif
+#ifndef LEAK_CHECKED
+#define LEAK_CHECKED 0
+#endif
 #define LEAF_HANDOFF 8192    /* below this many queued events the writer hashes the leaves */
 #define UDP_BATCH 64         /* datagrams per recvmmsg() */
 #define UDP_BUF 65536        /* bytes per datagram buffer (a datagram holds at most 65507) */
@@ -1073,11 +1086,11 @@ int logrecv_start(struct logrecv **out, const struct logrecv_config *cfg, struct
 thread_fail:
 	rc = mamori_err_set(err, MAMORI_EIO, "ログ受信のスレッドを起動できません");
 fail:
-	logrecv_stop(r);
+	logrecv_stop(r, false);
 	return rc;
 }
 
-void logrecv_stop(struct logrecv *r)
+void logrecv_stop(struct logrecv *r, bool exiting)
 {
 	uint64_t one = 1;
 
@@ -1149,13 +1162,13 @@ void logrecv_stop(struct logrecv *r)
 	pthread_cond_destroy(&r->nonfull);
 	pthread_cond_destroy(&r->durable);
 	pthread_mutex_destroy(&r->mu);
-	while (r->pool) {
+	while (r->pool && (!exiting || LEAK_CHECKED)) {
 		struct item *next = r->pool->next_chain;
 
 		item_free(r->pool);
 		r->pool = next;
 	}
-	if (!atomic_load(&r->relp_stuck))
+	if (!atomic_load(&r->relp_stuck) && (!exiting || LEAK_CHECKED))
 		item_free(r->relp_spare);
 	pthread_mutex_destroy(&r->pool_mu);
 	strbuf_release(&r->dir);
