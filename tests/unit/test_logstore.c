@@ -1117,6 +1117,27 @@ static int user_hit(const struct logstore_hit *h, void *ctx)
 	return 0;
 }
 
+/* The events of user are exactly those of the 600 whose i % 4 is rem, newest first. */
+static void expect_user_events(struct logstore *ls, const char *user, uint64_t rem)
+{
+	struct mamori_err err = { 0 };
+	struct logstore_query q;
+	struct collect c;
+	int64_t next;
+	size_t k = 0;
+
+	logstore_query_init(&q);
+	q.user = user;
+	q.limit = 1000;
+	memset(&c, 0, sizeof(c));
+	c.want_user = user;
+	ASSERT_RC(0, logstore_search(ls, &q, user_hit, &c, &next, &err), err);
+	for (uint64_t i = 600; i-- > 0;)
+		if (i % 4 == rem)
+			assert_int_equal(c.seqs[k++], i);
+	assert_int_equal(c.n, k);
+}
+
 /* Terms hashed ahead by a receiving thread, by another handle, not at all,
  * or gone stale index the same; so do terms the table knows but the
  * reopened vault has not cached yet, which keep their ids. */
@@ -1129,7 +1150,6 @@ static void test_terms_ahead(void **state)
 	struct collect c;
 	sqlite3_stmt *st;
 	int64_t next;
-	size_t k;
 
 	other = open_vault(f, LOGSTORE_READONLY);
 	append_terms_mixed(ls, other, 0, 300);
@@ -1139,32 +1159,12 @@ static void test_terms_ahead(void **state)
 	append_terms_mixed(ls, other, 300, 300);
 	ASSERT_RC(0, logstore_commit(ls, &err), err);
 
-	/* sato: i % 4 == 1 (never resealed to tanaka) */
-	logstore_query_init(&q);
-	q.user = "sato";
-	q.limit = 1000;
-	memset(&c, 0, sizeof(c));
-	c.want_user = "sato";
-	ASSERT_RC(0, logstore_search(ls, &q, user_hit, &c, &next, &err), err);
-	k = 0;
-	for (uint64_t i = 600; i-- > 0;)
-		if (i % 4 == 1)
-			assert_int_equal(c.seqs[k++], i);
-	assert_int_equal(c.n, k);
+	/* sato: i % 4 == 1 (never resealed to tanaka-ichiro) */
+	expect_user_events(ls, "sato", 1);
 	/* tanaka-ichiro: i % 4 == 3, whose stale hashes said "suzuki" */
-	q.user = "tanaka-ichiro";
-	memset(&c, 0, sizeof(c));
-	c.want_user = "tanaka-ichiro";
-	ASSERT_RC(0, logstore_search(ls, &q, user_hit, &c, &next, &err), err);
-	k = 0;
-	for (uint64_t i = 600; i-- > 0;)
-		if (i % 4 == 3)
-			assert_int_equal(c.seqs[k++], i);
-	assert_int_equal(c.n, k);
-	q.user = "suzuki"; /* i % 4 == 2 only */
-	memset(&c, 0, sizeof(c));
-	ASSERT_RC(0, logstore_search(ls, &q, user_hit, &c, &next, &err), err);
-	assert_int_equal(c.n, 150);
+	expect_user_events(ls, "tanaka-ichiro", 3);
+	/* suzuki: i % 4 == 2 only (never hashed ahead) */
+	expect_user_events(ls, "suzuki", 2);
 	/* patient P-0003 (i % 5 == 2), across the reopen */
 	logstore_query_init(&q);
 	q.patient = "P-0003";
