@@ -92,6 +92,25 @@ extern volatile sig_atomic_t mamori_interrupted;
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
+/* The initializer of a 256-entry table of pred(c) for every byte c (pred a
+ * macro giving a constant expression): a scanning loop then tests a class
+ * of bytes with one load. */
+#define BYTE_TABLE_ROW_(pred, b)                                                               \
+	pred(b), pred(b + 1), pred(b + 2), pred(b + 3), pred(b + 4), pred(b + 5), pred(b + 6),   \
+		pred(b + 7), pred(b + 8), pred(b + 9), pred(b + 10), pred(b + 11), pred(b + 12), \
+		pred(b + 13), pred(b + 14), pred(b + 15)
+#define BYTE_TABLE(pred)                                                                       \
+	{                                                                                      \
+		BYTE_TABLE_ROW_(pred, 0), BYTE_TABLE_ROW_(pred, 16), BYTE_TABLE_ROW_(pred, 32),   \
+			BYTE_TABLE_ROW_(pred, 48), BYTE_TABLE_ROW_(pred, 64),                     \
+			BYTE_TABLE_ROW_(pred, 80), BYTE_TABLE_ROW_(pred, 96),                     \
+			BYTE_TABLE_ROW_(pred, 112), BYTE_TABLE_ROW_(pred, 128),                   \
+			BYTE_TABLE_ROW_(pred, 144), BYTE_TABLE_ROW_(pred, 160),                   \
+			BYTE_TABLE_ROW_(pred, 176), BYTE_TABLE_ROW_(pred, 192),                   \
+			BYTE_TABLE_ROW_(pred, 208), BYTE_TABLE_ROW_(pred, 224),                   \
+			BYTE_TABLE_ROW_(pred, 240)                                                \
+	}
+
 #include "xalloc.h"
 #include "banned.h"
 

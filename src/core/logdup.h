@@ -8,9 +8,9 @@
  * H(message) ‖ 0x00 ‖ peer (a peer over LOGDUP_PEER_INLINE bytes: of
  * H(message) ‖ 0x01 ‖ H(peer)), H the same SipHash: the message is hashed
  * where it lies, without a copy, and no sender can make two of its
- * messages collide without knowing the secret.  The keys are not kept anywhere; a new window (a server start)
- * computes the keys of the vault's newest events again.  The window is a ring of the
- * last N keys (the oldest leaves when a new one comes) with an
+ * messages collide without knowing the secret.  The keys are not kept
+ * anywhere; a new window (a server start) computes the keys of the vault's
+ * newest events again.  The window is a ring of the last N keys (the oldest leaves when a new one comes) with an
  * open-addressing table over it, so that a look-up touches one cache line
  * of the table; logdup_prefetch() asks for that line ahead, which lets the
  * writer look up a whole batch without waiting for memory once per event.

@@ -105,15 +105,7 @@ static const char hexdig[] = "0123456789abcdef";
 
 /* The bytes a record holds as they are: printable ASCII but '\\'. */
 #define PLAIN(c) ((c) >= 0x20 && (c) < 0x7f && (c) != '\\')
-#define PLAIN_ROW(b)                                                                         \
-	PLAIN(b), PLAIN(b + 1), PLAIN(b + 2), PLAIN(b + 3), PLAIN(b + 4), PLAIN(b + 5),         \
-		PLAIN(b + 6), PLAIN(b + 7), PLAIN(b + 8), PLAIN(b + 9), PLAIN(b + 10),          \
-		PLAIN(b + 11), PLAIN(b + 12), PLAIN(b + 13), PLAIN(b + 14), PLAIN(b + 15)
-static const bool plain[256] = {
-	PLAIN_ROW(0),	PLAIN_ROW(16),	PLAIN_ROW(32),	PLAIN_ROW(48),	PLAIN_ROW(64),	PLAIN_ROW(80),
-	PLAIN_ROW(96),	PLAIN_ROW(112), PLAIN_ROW(128), PLAIN_ROW(144), PLAIN_ROW(160), PLAIN_ROW(176),
-	PLAIN_ROW(192), PLAIN_ROW(208), PLAIN_ROW(224), PLAIN_ROW(240),
-};
+static const bool plain[256] = BYTE_TABLE(PLAIN);
 
 void log_event_escape(struct strbuf *sb, const char *v, size_t len)
 {

@@ -447,16 +447,7 @@ static void set_body(struct syslog_msg *m, const char *p, size_t n)
 /* The bytes of an SD-NAME (RFC 5424: PRINTUSASCII but '=', SP, ']' and
  * '"'), as a table: every message has several names. */
 #define NAME_CHAR(c) ((c) >= 33 && (c) <= 126 && (c) != '=' && (c) != ']' && (c) != '"')
-#define NAME_ROW(b)                                                                          \
-	NAME_CHAR(b), NAME_CHAR(b + 1), NAME_CHAR(b + 2), NAME_CHAR(b + 3), NAME_CHAR(b + 4),   \
-		NAME_CHAR(b + 5), NAME_CHAR(b + 6), NAME_CHAR(b + 7), NAME_CHAR(b + 8),         \
-		NAME_CHAR(b + 9), NAME_CHAR(b + 10), NAME_CHAR(b + 11), NAME_CHAR(b + 12),      \
-		NAME_CHAR(b + 13), NAME_CHAR(b + 14), NAME_CHAR(b + 15)
-static const bool name_char[256] = {
-	NAME_ROW(0),   NAME_ROW(16),  NAME_ROW(32),  NAME_ROW(48),  NAME_ROW(64),  NAME_ROW(80),
-	NAME_ROW(96),  NAME_ROW(112), NAME_ROW(128), NAME_ROW(144), NAME_ROW(160), NAME_ROW(176),
-	NAME_ROW(192), NAME_ROW(208), NAME_ROW(224), NAME_ROW(240),
-};
+static const bool name_char[256] = BYTE_TABLE(NAME_CHAR);
 
 /* Length of an SD-NAME at d[pos..len), 0 when there is none or it is over
  * SYSLOG_MAX_NAME bytes. */

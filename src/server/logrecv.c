@@ -48,6 +48,13 @@
 #include "syslog_frame.h"
 
 #define WRITER_BATCH 1024    /* events appended at once */
+#define LEAF_HANDOFF 8192    /* below this many queued events the writer hashes the leaves */
+#define UDP_BATCH 64         /* datagrams per recvmmsg() */
+#define UDP_BUF 65536        /* bytes per datagram buffer (a datagram holds at most 65507) */
+#define TCP_READ 65536       /* bytes per read() */
+
+#define ERROR_REPORT_MS 10000 /* at most one store-error line per 10 s */
+#define WRITER_POLL_MS 250    /* how often the writer looks for a checkpoint request */
 
 /* Built with a leak checker (ASan's LeakSanitizer): everything is freed at
  * the stop, also what the exit would give back (logrecv_stop()). */
@@ -61,12 +68,6 @@
 #ifndef LEAK_CHECKED
 #define LEAK_CHECKED 0
 #endif
-#define LEAF_HANDOFF 8192    /* below this many queued events the writer hashes the leaves */
-#define UDP_BATCH 64         /* datagrams per recvmmsg() */
-#define UDP_BUF 65536        /* bytes per datagram buffer (a datagram holds at most 65507) */
-#define TCP_READ 65536       /* bytes per read() */
-#define ERROR_REPORT_MS 10000 /* at most one store-error line per 10 s */
-#define WRITER_POLL_MS 250    /* how often the writer looks for a checkpoint request */
 
 /* A RELP sender waiting for its event to become durable. */
 struct relp_wait {
@@ -79,7 +80,6 @@ struct item {
 	struct log_event ev;
 	char peer[INET6_ADDRSTRLEN];
 	uint8_t key[LOGDUP_KEY_LEN];  /* logdup_key() of peer and message */
-	bool later;                   /* key (and leaf) left to the writer */
 	unsigned extra_flags;         /* from the de-framer; added by the writer */
 	struct relp_wait *wait;       /* RELP only */
 	struct item *next;            /* in a chain of spent items */
@@ -319,10 +319,9 @@ static struct item *item_new(struct logrecv *r, struct item **spare, enum log_vi
 	 * short queue) it hashes the leaf and the duplicate key, else the
 	 * receiver does.  The terms' hashes are the receiver's: it has the
 	 * fields in cache. */
-	it->later = atomic_load_explicit(&r->queued, memory_order_relaxed) < LEAF_HANDOFF;
-	it->ev.leaf_later = it->later;
+	it->ev.leaf_later = atomic_load_explicit(&r->queued, memory_order_relaxed) < LEAF_HANDOFF;
 	logfield_event_from_syslog(r->rules, &it->ev, msg, len, via, it->peer, recv_us);
-	if (!it->later)
+	if (!it->ev.leaf_later)
 		logdup_key(&r->dup, it->peer, msg, len, it->key);
 	logstore_event_terms(r->ls, &it->ev);
 	return it;
@@ -463,11 +462,11 @@ static void write_batch(struct logrecv *r, struct item **items, size_t n, bool *
 	for (size_t i = 0; i < n; i++) {
 		struct log_event *ev = &items[i]->ev;
 
-		if (ev->leaf_later)
+		if (ev->leaf_later) { /* and so the key (item_new()) */
 			log_event_hash_leaf(ev);
-		if (items[i]->later)
 			logdup_key(&r->dup, items[i]->peer, ev->record.buf + ev->msg_off,
 				   ev->record.len - ev->msg_off, items[i]->key);
+		}
 		logdup_prefetch(&r->dup, items[i]->key, i);
 	}
 	for (size_t i = 0; i < n; i++) {
